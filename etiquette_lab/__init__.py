@@ -1,0 +1,54 @@
+"""etiquette-lab: honest experiments on how you ask.
+
+The public API is flat: every name listed in a submodule's ``__all__`` is available here, as
+``etiquette_lab.compare_counts`` or ``from etiquette_lab import open_log``. Submodules are
+imported on first use, so ``import etiquette_lab`` (and ``etiquette-lab --help``) stays fast and
+never imports matplotlib, pandas or scipy until a function needs them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# One module per stage of the loop, in the order the loop runs; each lists its public names in
+# __all__. Adding a module means adding it here.
+_MODULES: tuple[str, ...] = (
+    "errors",
+    "results",
+    "log",
+    "requests",
+)
+
+_exports: dict[str, str] | None = None
+
+
+def _export_map() -> dict[str, str]:
+    global _exports
+    if _exports is None:
+        found: dict[str, str] = {}
+        for module_name in _MODULES:
+            module = importlib.import_module(f"{__name__}.{module_name}")
+            for name in module.__all__:
+                if name in found:
+                    raise ImportError(f"{name} is exported by both {found[name]} and {module_name}")
+                found[name] = module_name
+        _exports = found
+    return _exports
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__all__":
+        return ["__version__", *_export_map()]
+    module_name = _export_map().get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'etiquette_lab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module_name}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_export_map()})

@@ -1,0 +1,61 @@
+"""The kit's exceptions: one base class, so the command line can turn any of them into one line."""
+
+from __future__ import annotations
+
+__all__ = ["EtiquetteLabError", "InvalidInputError", "LogError"]
+
+
+class EtiquetteLabError(Exception):
+    """Base class of every error the kit raises on purpose.
+
+    The command line prints ``str(error)`` on one line and exits with code 2.
+    """
+
+
+class InvalidInputError(EtiquetteLabError, ValueError):
+    """An argument is out of range or inconsistent (a rate above 1, an empty arm, ...)."""
+
+
+class LogError(EtiquetteLabError):
+    """A problem with a log file or an event, located by file, line and field.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, in plain words.
+    path : str or None
+        The file concerned.
+    line : int or None
+        The 1-based physical line number in that file (the header is line 1).
+    field : str or None
+        The column concerned.
+
+    Examples
+    --------
+    >>> str(LogError("not a valid timestamp", path="log.csv", line=7, field="at"))
+    "log.csv, line 7, field 'at': not a valid timestamp"
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.message = message
+        self.path = path
+        self.line = line
+        self.field = field
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = []
+        if self.path is not None:
+            where.append(str(self.path))
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.field is not None:
+            where.append(f"field {self.field!r}")
+        return (", ".join(where) + ": " if where else "") + self.message

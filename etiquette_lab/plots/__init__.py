@@ -1,0 +1,9 @@
+"""Every matplotlib call of the kit. Each function takes ``ax=`` and returns the Axes.
+
+pyplot is imported inside the functions, never at module level, so that importing the kit does
+not import matplotlib.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []
