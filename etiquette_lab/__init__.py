@@ -18,6 +18,8 @@ __version__ = "0.1.0"
 _MODULES: tuple[str, ...] = (
     "errors",
     "results",
+    "timestamps",
+    "log_format",
     "log",
     "requests",
 )

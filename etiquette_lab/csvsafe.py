@@ -1,0 +1,59 @@
+"""Spreadsheet hygiene for the log: byte-order mark, delimiter sniffing, formula neutralising.
+
+A cell that begins with ``= + - @``, a tab or a carriage return is run as a formula by Excel,
+LibreOffice and Google Sheets (CSV injection, OWASP). The log stores such text with a leading
+apostrophe, which spreadsheets show as plain text. To make the mapping reversible, text that
+itself begins with an apostrophe gets one more. Reading strips exactly one leading apostrophe,
+so every text comes back exactly as typed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+__all__: list[str] = []
+
+BOM = "\ufeff"
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPE = "'"
+
+
+def neutralise(text: str) -> str:
+    """The stored form of a free-text cell.
+
+    Examples
+    --------
+    >>> neutralise("=HYPERLINK(1)"), neutralise("'quoted"), neutralise("Ørjan")
+    ("'=HYPERLINK(1)", "''quoted", 'Ørjan')
+    """
+    if text and (text[0] in FORMULA_TRIGGERS or text[0] == _ESCAPE):
+        return _ESCAPE + text
+    return text
+
+
+def restore(text: str) -> str:
+    """The inverse of :func:`neutralise`."""
+    return text[1:] if text.startswith(_ESCAPE) else text
+
+
+def restore_column(column: Any) -> Any:
+    """:func:`restore` applied to a pandas Series of text, vectorised."""
+    escaped = column.str.startswith(_ESCAPE)
+    if escaped.any():
+        column = column.copy()
+        column[escaped] = column[escaped].str.slice(1)
+    return column
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """``,`` or ``;`` (what spreadsheets in comma-decimal locales write), judged from the header."""
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def format_row(values: list[str], delimiter: str = ",") -> str:
+    """One CSV record, quoted where needed, ending in a newline."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerow(values)
+    return buffer.getvalue()

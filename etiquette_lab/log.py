@@ -1,0 +1,448 @@
+"""The request log: one CSV file of events, appended under a file lock, never rewritten.
+
+Each row is one event: a request ``sent`` (or ``resent``), ``reminded``, ``withdrawn``,
+``responded`` or ``thanked``; a ``declared`` row names an experiment's variants. The format is
+documented in ``docs/log-format.md``. Every event, whether read from the file or about to be
+appended, passes through the same validation (:mod:`etiquette_lab.log_validation`), so a log
+the kit wrote is always a log the kit can read, and a bad row is named by file, line and field.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import csvsafe
+from .errors import InvalidInputError, LogError
+from .log_format import (
+    COLUMNS,
+    DEFAULT_OUTCOMES,
+    FORMAT_VERSION,
+    HEADER_LINE,
+    TEXT_COLUMNS,
+)
+from .log_validation import LogState, parse_events
+from .timestamps import format_time, now, parse_time
+
+__all__ = ["LogFile", "create_log", "open_log", "read_events"]
+
+_REQUEST_ID = re.compile(r"^r(\d+)$")
+_TAIL = 64  # bytes remembered before the read offset, to notice a file rewritten behind our back
+
+
+def create_log(
+    path: str | os.PathLike[str],
+    *,
+    experiment: str = "",
+    variants: Sequence[str] | None = None,
+    at: Any = None,
+) -> LogFile:
+    """Create a new, empty log file and return it open.
+
+    Parameters
+    ----------
+    path : path-like
+        Where to create the file (its folder is created too). An existing file is never
+        overwritten.
+    experiment : str
+        The experiment this log belongs to; sends default to it.
+    variants : sequence of str, optional
+        The wordings of the experiment, such as ``["default", "personalised"]``. When given, a
+        send with any other variant (``personalized``) is rejected.
+    at : time, optional
+        When the experiment was declared (default: now).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "asks.csv"
+    >>> log = create_log(path, variants=["default", "personalised"])
+    >>> rid = log.send("Ada", "personalised", at="2026-11-02T10:00+01:00")
+    >>> log.respond(rid, at="2026-11-03T08:00+01:00")
+    >>> log.requests().loc[0, ["request_id", "outcome"]].tolist()
+    ['r0001', 'recommended']
+    """
+    target = Path(path)
+    names = [v.strip() for v in (variants or [])]
+    if any(not v or "|" in v for v in names) or len(set(names)) != len(names):
+        raise InvalidInputError("variants must be distinct, non-empty names without '|'")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise LogError("already exists; open it instead of creating it", path=str(target)) from None
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        # A byte-order mark, so that Excel shows names such as Ørjan and Zoë correctly.
+        handle.write(csvsafe.BOM + HEADER_LINE)
+    log = LogFile(target)
+    if names or experiment:
+        log._append([_row("declared", at, experiment=experiment, variant="|".join(names))])
+    return log
+
+
+def open_log(path: str | os.PathLike[str]) -> LogFile:
+    """Open an existing log, reading and validating it once.
+
+    Raises :class:`~etiquette_lab.errors.LogError` naming the file, line and field of the first
+    problem found.
+    """
+    log = LogFile(path)
+    log.refresh()
+    return log
+
+
+def read_events(path: str | os.PathLike[str]) -> Any:
+    """The validated events of a log as a DataFrame (see ``docs/log-format.md``)."""
+    return open_log(path).events()
+
+
+class LogFile:
+    """An open log. It keeps what it has read and reads only what other writers append since.
+
+    Every record method takes the lock, catches up with the file, validates the new event
+    against everything logged so far, appends it as one complete line, flushes and syncs it.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._reset()
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _reset(self) -> None:
+        self._state = LogState(path=str(self.path))
+        self._offset = 0  # bytes of the file already read and validated
+        self._tail = b""
+        self._delimiter = ","
+        self._ends_with_newline = True
+        self._identity: tuple[int, int] | None = None
+        self._requests_cache: tuple[int, Any] | None = None
+
+    def refresh(self) -> LogFile:
+        """Read whatever other writers have appended since the last read."""
+        with self._locked(exclusive=False) as handle:
+            self._catch_up(handle)
+        return self
+
+    def events(self) -> Any:
+        """All events as a DataFrame, one row per event, in file order (refreshes first)."""
+        self.refresh()
+        return self._state.events()
+
+    def requests(self) -> Any:
+        """One row per request (see :func:`etiquette_lab.requests.requests_from_events`)."""
+        from .requests import requests_from_events
+
+        self.refresh()
+        count = self._state.event_count
+        if self._requests_cache is None or self._requests_cache[0] != count:
+            self._requests_cache = (count, requests_from_events(self._state.events()))
+        return self._requests_cache[1].copy()
+
+    @property
+    def variants(self) -> dict[str, tuple[str, ...]]:
+        """Declared variants per experiment."""
+        return {k: tuple(v) for k, v in self._state.declared.items()}
+
+    @property
+    def experiment(self) -> str:
+        """The experiment sends default to: the first one declared, or ``""``."""
+        return next(iter(self._state.declared), "")
+
+    def __len__(self) -> int:
+        return self._state.event_count
+
+    def __repr__(self) -> str:
+        return f"LogFile({str(self.path)!r}, events={len(self)})"
+
+    # -- recording -----------------------------------------------------------------------
+
+    def send(
+        self,
+        recipient: str,
+        variant: str,
+        *,
+        kind: str = "recommendation",
+        channel: str = "linkedin",
+        message: str = "",
+        at: Any = None,
+        experiment: str | None = None,
+        stratum: str = "",
+        assignment: str = "",
+        score: float | None = None,
+        note: str = "",
+        request_id: str | None = None,
+    ) -> str:
+        """Record a new request and return its id (``r0001``, ``r0002``, ...)."""
+        row = _row(
+            "sent", at, request_id=request_id or "", recipient=recipient, variant=variant,
+            kind=kind, channel=channel, message=message, stratum=stratum,
+            assignment=assignment, note=note,
+            experiment=self.experiment if experiment is None else experiment,
+            score="" if score is None else repr(float(score)),
+        )
+        return self._append([row])[0]
+
+    def send_many(self, sends: Sequence[Mapping[str, Any]]) -> list[str]:
+        """Record several requests at once: all are validated first, then written together.
+
+        Each mapping takes the keyword arguments of :meth:`send`; extra keys ``responded_at``,
+        ``outcome`` and ``withdrawn_at`` also record the follow-up events (used by the import).
+        """
+        rows: list[dict[str, str]] = []
+        for item in sends:
+            spec = dict(item)
+            follow = {k: spec.pop(k, None) for k in ("responded_at", "outcome", "withdrawn_at")}
+            score = spec.pop("score", None)
+            experiment = spec.pop("experiment", None)
+            rows.append(_row(
+                "sent", spec.pop("at", None), request_id=spec.pop("request_id", "") or "",
+                experiment=self.experiment if experiment is None else experiment,
+                score="" if score is None or score == "" else repr(float(score)),
+                **{k: str(v) for k, v in spec.items()},
+            ))
+            rows[-1]["_follow"] = follow  # type: ignore[assignment]
+        return self._append(rows)
+
+    def resend(self, request_id: str, *, at: Any = None, note: str = "") -> None:
+        """Record that the same request was sent again to the same person."""
+        self._append([_row("resent", at, request_id=request_id, note=note)])
+
+    def remind(self, request_id: str, *, at: Any = None, note: str = "") -> None:
+        """Record a reminder (LinkedIn's "Remind")."""
+        self._append([_row("reminded", at, request_id=request_id, note=note)])
+
+    def withdraw(self, request_id: str, *, at: Any = None, note: str = "") -> None:
+        """Record that the request was withdrawn."""
+        self._append([_row("withdrawn", at, request_id=request_id, note=note)])
+
+    def respond(
+        self, request_id: str, *, outcome: str | None = None, at: Any = None, note: str = ""
+    ) -> None:
+        """Record a response. The default outcome follows the request's kind.
+
+        ``recommendation`` -> ``recommended``, ``connection`` -> ``accepted``, anything else ->
+        ``replied``. A refusal is ``declined``: a response, but not a success.
+        """
+        self._append([_row("responded", at, request_id=request_id, outcome=outcome or "", note=note)])
+
+    def thank(self, request_id: str, *, at: Any = None, note: str = "") -> None:
+        """Record that you thanked the person."""
+        self._append([_row("thanked", at, request_id=request_id, note=note)])
+
+    # -- the machinery -------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _locked(self, *, exclusive: bool) -> Iterator[Any]:
+        try:
+            handle = open(self.path, "r+b" if exclusive else "rb")  # noqa: SIM115
+        except FileNotFoundError:
+            raise LogError("no such log file (create it with 'etiquette-lab new')",
+                           path=str(self.path)) from None
+        except IsADirectoryError:
+            raise LogError("is a folder, not a log file", path=str(self.path)) from None
+        with handle:
+            _lock(handle, exclusive=exclusive)
+            try:
+                yield handle
+            finally:
+                _unlock(handle)
+
+    def _catch_up(self, handle: Any) -> None:
+        """Read and validate the bytes appended since the last read (all of them the first time)."""
+        info = os.fstat(handle.fileno())
+        identity = (info.st_dev, info.st_ino)
+        if self._offset and not self._still_ours(handle, identity, info.st_size):
+            self._reset()  # replaced or edited behind our back: read it all again
+        self._identity = identity
+        if info.st_size == 0:
+            raise LogError("is empty: not an etiquette-lab log (create one with "
+                           "'etiquette-lab new')", path=str(self.path), line=1)
+        if info.st_size == self._offset:
+            return
+        handle.seek(self._offset)
+        data = handle.read(info.st_size - self._offset)
+        first_line = self._state.lines_read + 1
+        if self._offset == 0:
+            data, self._delimiter = _strip_header(data, str(self.path))
+            first_line = 2
+        parse_events(data, state=self._state, first_line=first_line, delimiter=self._delimiter)
+        self._offset = info.st_size
+        self._ends_with_newline = not data or data.endswith(b"\n")
+        handle.seek(max(0, self._offset - _TAIL))
+        self._tail = handle.read(self._offset - max(0, self._offset - _TAIL))
+
+    def _still_ours(self, handle: Any, identity: tuple[int, int], size: int) -> bool:
+        if identity != self._identity or size < self._offset:
+            return False
+        handle.seek(self._offset - len(self._tail))
+        return handle.read(len(self._tail)) == self._tail
+
+    def _append(self, rows: list[dict[str, Any]]) -> list[str]:
+        with self._locked(exclusive=True) as handle:
+            self._catch_up(handle)
+            ids = self._assign_ids(rows)
+            rows = list(_expand_follow_ups(rows))
+            self._fill_default_outcomes(rows)
+            text = "".join(
+                csvsafe.format_row(_cells(r), self._delimiter) for r in rows
+            )
+            data = text.encode("utf-8")
+            if not self._ends_with_newline:
+                # The last row was complete but had no line end (as Google Sheets saves):
+                # end it, so the new row is not glued onto it.
+                data = b"\n" + data
+            # Validate exactly as a reader will, against everything logged so far, before a
+            # single byte is written; the state is only updated once the write succeeded.
+            pending = self._state.pending()
+            parse_events(data.lstrip(b"\n"), state=pending, first_line=pending.lines_read + 1,
+                         delimiter=self._delimiter, source=f"{self.path} (new event)")
+            _write_all(handle, self._offset, data)
+            pending.commit()
+            self._offset += len(data)
+            self._ends_with_newline = True
+            self._tail = (self._tail + data)[-_TAIL:]
+            self._identity = (os.fstat(handle.fileno()).st_dev, os.fstat(handle.fileno()).st_ino)
+        return ids
+
+    def _fill_default_outcomes(self, rows: list[dict[str, Any]]) -> None:
+        kinds = {r["request_id"]: r["kind"] for r in rows if r["event"] == "sent"}
+        for row in rows:
+            if row["event"] == "responded" and not row["outcome"]:
+                known = self._state.sent.get(row["request_id"])
+                kind = kinds.get(row["request_id"], known[1] if known else "")
+                row["outcome"] = default_outcome(kind)
+
+    def _assign_ids(self, rows: list[dict[str, Any]]) -> list[str]:
+        ids = []
+        number = self._state.next_request_number
+        for row in rows:
+            if row["event"] != "sent":
+                continue
+            if not row["request_id"]:
+                row["request_id"] = f"r{number:04d}"
+                number += 1
+            ids.append(row["request_id"])
+        return ids
+
+
+# -- rows ------------------------------------------------------------------------------------
+
+def _row(event: str, at: Any, **fields: Any) -> dict[str, Any]:
+    moment = now() if at is None else parse_time(at, what="time")
+    row: dict[str, Any] = dict.fromkeys(COLUMNS, "")
+    row.update(fields)
+    row["event"] = event
+    row["at"] = format_time(moment)
+    row["log_format"] = FORMAT_VERSION
+    for key in row:
+        if key not in COLUMNS and key != "_follow":
+            raise InvalidInputError(f"unknown field {key!r}")
+    return row
+
+
+def _expand_follow_ups(rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for row in rows:
+        follow = row.pop("_follow", None) or {}
+        yield row
+        if follow.get("responded_at") not in (None, ""):
+            yield _row("responded", follow["responded_at"], request_id=row["request_id"],
+                       outcome=str(follow.get("outcome") or ""))
+        if follow.get("withdrawn_at") not in (None, ""):
+            yield _row("withdrawn", follow["withdrawn_at"], request_id=row["request_id"])
+
+
+def _cells(row: Mapping[str, Any]) -> list[str]:
+    cells = []
+    for column in COLUMNS:
+        value = "" if row[column] is None else str(row[column])
+        if "\x00" in value:
+            raise InvalidInputError(f"field {column!r} contains a NUL character")
+        cells.append(csvsafe.neutralise(value) if column in TEXT_COLUMNS else value)
+    return cells
+
+
+def default_outcome(kind: str) -> str:
+    """The outcome a response records when none is given, by request kind."""
+    return DEFAULT_OUTCOMES.get(kind, "replied")
+
+
+# -- the file --------------------------------------------------------------------------------
+
+def _strip_header(data: bytes, path: str) -> tuple[bytes, str]:
+    if data.startswith(csvsafe.BOM.encode()):
+        data = data[3:]
+    end = data.find(b"\n")
+    raw_header = data if end < 0 else data[:end]
+    try:
+        header = raw_header.decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        raise LogError("not an etiquette-lab log (not UTF-8 text)", path=path, line=1) from None
+    delimiter = csvsafe.sniff_delimiter(header)
+    names = [name.strip().strip('"') for name in header.split(delimiter)]
+    if names != list(COLUMNS):
+        raise LogError(_header_problem(names), path=path, line=1, field=_header_field(names))
+    return (b"" if end < 0 else data[end + 1:]), delimiter
+
+
+def _header_problem(names: list[str]) -> str:
+    expected = ",".join(COLUMNS)
+    if set(names) == set(COLUMNS):
+        return f"columns are reordered; expected the header {expected}"
+    if not set(names) & set(COLUMNS):
+        return f"not an etiquette-lab log (expected the header {expected})"
+    missing = [c for c in COLUMNS if c not in names]
+    extra = [c for c in names if c not in COLUMNS]
+    parts = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
+        [f"unknown column(s) {', '.join(extra)}"] if extra else [])
+    return "; ".join(parts) + f" (expected the header {expected})"
+
+
+def _header_field(names: list[str]) -> str | None:
+    for got, want in zip(names, COLUMNS, strict=False):
+        if got != want:
+            return want
+    return COLUMNS[len(names)] if len(names) < len(COLUMNS) else None
+
+
+def _write_all(handle: Any, offset: int, data: bytes) -> None:
+    """Write *data* at the end of the file as one unit: fully, flushed and synced, or not at all."""
+    fd = handle.fileno()
+    written = 0
+    try:
+        while written < len(data):
+            written += os.pwrite(fd, data[written:], offset + written)
+        os.fsync(fd)
+    except BaseException:
+        # Disk full or interrupted: take back the partial row, so no torn line is left behind.
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, offset)
+        raise
+
+
+def _lock(handle: Any, *, exclusive: bool) -> None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+        return
+    fcntl.flock(handle.fileno(), fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+
+
+def _unlock(handle: Any) -> None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        return
+    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
