@@ -28,7 +28,14 @@ __all__ = ["Experiment", "Variant", "experiment_to_toml", "load_experiment", "sa
 
 _BUILTIN = "builtin:"
 _TOP_KEYS = (
-    "name", "kind", "channel", "control", "outcome_window_days", "seed", "strata", "block_size",
+    "name",
+    "kind",
+    "channel",
+    "control",
+    "outcome_window_days",
+    "seed",
+    "strata",
+    "block_size",
     "variants",
 )
 _VARIANT_KEYS = ("name", "template", "template_file", "weight")
@@ -133,18 +140,29 @@ class Experiment:
         if not isinstance(self.kind, str) or not self.kind.strip():
             raise InvalidInputError("the experiment needs a request kind, such as 'recommendation'")
         if len(self.variants) < 2:
-            raise InvalidInputError("an experiment needs at least two variants (wordings) to compare")
+            raise InvalidInputError(
+                "an experiment needs at least two variants (wordings) to compare"
+            )
         names = [v.name for v in self.variants]
         for variant in self.variants:
             if not isinstance(variant, Variant):
-                raise InvalidInputError(f"variants must be Variant objects, not {type(variant).__name__}")
+                raise InvalidInputError(
+                    f"variants must be Variant objects, not {type(variant).__name__}"
+                )
             if not variant.name.strip() or "|" in variant.name:
-                raise InvalidInputError(f"variant name {variant.name!r} must be non-empty and without '|'")
+                raise InvalidInputError(
+                    f"variant name {variant.name!r} must be non-empty and without '|'"
+                )
             if not variant.template.strip():
                 raise InvalidInputError(f"variant {variant.name!r} has an empty template")
-            if isinstance(variant.weight, bool) or not isinstance(variant.weight, int) or variant.weight < 1:
+            if (
+                isinstance(variant.weight, bool)
+                or not isinstance(variant.weight, int)
+                or variant.weight < 1
+            ):
                 raise InvalidInputError(
-                    f"variant {variant.name!r}: weight must be a positive whole number such as 1 or 2, "
+                    f"variant {variant.name!r}: weight must be a positive whole number "
+                    "such as 1 or 2, "
                     f"not {variant.weight!r}"
                 )
             template_fields(variant.template)  # a bad placeholder is reported now, not at send time
@@ -152,10 +170,19 @@ class Experiment:
             raise InvalidInputError(f"variant names must be distinct: {', '.join(names)}")
         set_(self, "control", self.control or names[0])
         if self.control not in names:
-            raise InvalidInputError(f"control {self.control!r} is not one of the variants: {', '.join(names)}")
+            raise InvalidInputError(
+                f"control {self.control!r} is not one of the variants: {', '.join(names)}"
+            )
         window = self.outcome_window_days
-        if isinstance(window, bool) or not isinstance(window, (int, float)) or not math.isfinite(window) or window <= 0:
-            raise InvalidInputError(f"outcome_window_days must be a positive number of days, not {window!r}")
+        if (
+            isinstance(window, bool)
+            or not isinstance(window, (int, float))
+            or not math.isfinite(window)
+            or window <= 0
+        ):
+            raise InvalidInputError(
+                f"outcome_window_days must be a positive number of days, not {window!r}"
+            )
         set_(self, "outcome_window_days", float(window))
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise InvalidInputError(f"seed must be a non-negative whole number, not {self.seed!r}")
@@ -197,15 +224,21 @@ class Experiment:
         return tuple(found)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, base: str | os.PathLike[str] = ".") -> Experiment:
+    def from_dict(
+        cls, data: Mapping[str, Any], *, base: str | os.PathLike[str] = "."
+    ) -> Experiment:
         """Build an experiment from the parsed TOML mapping; relative template files are read
         from the folder *base*."""
         unknown = sorted(set(data) - set(_TOP_KEYS))
         if unknown:
-            raise InvalidInputError(f"unknown experiment setting {unknown[0]!r}; known: {', '.join(_TOP_KEYS)}")
+            raise InvalidInputError(
+                f"unknown experiment setting {unknown[0]!r}; known: {', '.join(_TOP_KEYS)}"
+            )
         raw = data.get("variants")
         if not isinstance(raw, list) or not all(isinstance(v, Mapping) for v in raw):
-            raise InvalidInputError("the experiment needs [[variants]] tables, each with a name and a template")
+            raise InvalidInputError(
+                "the experiment needs [[variants]] tables, each with a name and a template"
+            )
         variants = tuple(_variant_from_dict(v, i, Path(base)) for i, v in enumerate(raw, 1))
         options = {k: data[k] for k in _TOP_KEYS if k in data and k != "variants"}
         for key in ("name", "kind", "channel", "control", "strata"):
@@ -228,8 +261,11 @@ class Experiment:
         if self.block_size != sum(v.weight for v in self.variants):
             data["block_size"] = self.block_size
         data["variants"] = [
-            {"name": v.name, "weight": v.weight,
-             **({"template_file": v.source} if v.source else {"template": v.template})}
+            {
+                "name": v.name,
+                "weight": v.weight,
+                **({"template_file": v.source} if v.source else {"template": v.template}),
+            }
             for v in self.variants
         ]
         return data
@@ -239,7 +275,9 @@ def _variant_from_dict(data: Mapping[str, Any], number: int, base: Path) -> Vari
     where = f"variant {number}"
     unknown = sorted(set(data) - set(_VARIANT_KEYS))
     if unknown:
-        raise InvalidInputError(f"{where}: unknown setting {unknown[0]!r}; known: {', '.join(_VARIANT_KEYS)}")
+        raise InvalidInputError(
+            f"{where}: unknown setting {unknown[0]!r}; known: {', '.join(_VARIANT_KEYS)}"
+        )
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         raise InvalidInputError(f"{where}: needs a name")
@@ -253,9 +291,11 @@ def _variant_from_dict(data: Mapping[str, Any], number: int, base: Path) -> Vari
         return Variant(name, data["template"].strip(), weight)
     reference = data["template_file"]
     if not isinstance(reference, str) or not reference.strip():
-        raise InvalidInputError(f"variant {name!r}: template_file must be a file name or builtin:NAME")
+        raise InvalidInputError(
+            f"variant {name!r}: template_file must be a file name or builtin:NAME"
+        )
     if reference.startswith(_BUILTIN):
-        return Variant(name, builtin_template(reference[len(_BUILTIN):]), weight, reference)
+        return Variant(name, builtin_template(reference[len(_BUILTIN) :]), weight, reference)
     path = Path(reference) if Path(reference).is_absolute() else base / reference
     return Variant(name, read_template_file(path), weight, reference)
 
@@ -289,7 +329,9 @@ def load_experiment(path: str | os.PathLike[str]) -> Experiment:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise InvalidInputError(f"experiment file {str(path)!r} is not valid TOML: {error}") from None
+        raise InvalidInputError(
+            f"experiment file {str(path)!r} is not valid TOML: {error}"
+        ) from None
     try:
         experiment = Experiment.from_dict(data, base=source.parent)
     except InvalidInputError as error:

@@ -126,7 +126,7 @@ def personalisation_score(
     ...     "Ada, could you recommend my work on Apollo?",
     ...     default=default, fields={"first_name": "Ada", "shared_project": "Apollo"})
     >>> s.detail, s.detail_fields, round(s.score, 4)
-    (True, ('shared_project',), 0.8269)
+    (True, ('shared_project',), 0.9333)
     """
     if not _words(message):
         distance = wording_distance("", "", method=method)  # validates method; no note at all

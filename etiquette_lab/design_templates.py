@@ -62,7 +62,7 @@ def builtin_template(name: str) -> str:
 
 
 def read_template_file(path: str | os.PathLike[str]) -> str:
-    """A template's text from a UTF-8 file (a leading byte-order mark and trailing space dropped)."""
+    """A template's text from a UTF-8 file (byte-order mark and trailing space dropped)."""
     try:
         return clean_template(Path(path).read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
@@ -92,12 +92,20 @@ def template_fields(template: str) -> tuple[str, ...]:
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError as error:
-        raise InvalidInputError(f"template has unbalanced braces ({error}); write {{{{ for a literal {{")
+        raise InvalidInputError(
+            f"template has unbalanced braces ({error}); write {{{{ for a literal {{"
+        ) from None
     for _, name, spec, conversion in parsed:
         if name is None:
             continue
         if not name.isidentifier() or spec or conversion:
-            shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            shown = (
+                "{"
+                + name
+                + (f"!{conversion}" if conversion else "")
+                + (f":{spec}" if spec else "")
+                + "}"
+            )
             raise InvalidInputError(
                 f"template placeholder {shown} is not a plain field name such as {{first_name}}"
             )
@@ -183,7 +191,9 @@ def check_contacts(contacts: Any, *, key: str = "name", source: str = "contacts"
     if not isinstance(contacts, pd.DataFrame):
         contacts = pd.DataFrame(list(contacts))
     if key not in contacts.columns:
-        raise InvalidInputError(f"{source} has no {key!r} column (columns: {', '.join(map(str, contacts.columns))})")
+        raise InvalidInputError(
+            f"{source} has no {key!r} column (columns: {', '.join(map(str, contacts.columns))})"
+        )
     frame = contacts.copy()
     frame.columns = [str(c) for c in frame.columns]
     for column in frame.columns:
@@ -195,7 +205,9 @@ def check_contacts(contacts: Any, *, key: str = "name", source: str = "contacts"
     folded = frame[key].map(fold_name)
     duplicated = frame[key][folded.duplicated()]
     if len(duplicated):
-        raise InvalidInputError(f"{source}: {duplicated.iloc[0]!r} appears more than once in column {key!r}")
+        raise InvalidInputError(
+            f"{source}: {duplicated.iloc[0]!r} appears more than once in column {key!r}"
+        )
     return frame
 
 

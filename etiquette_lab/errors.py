@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["EtiquetteLabError", "InvalidInputError", "LogError"]
+__all__ = ["EtiquetteLabError", "InvalidInputError", "LogError", "TornLineError"]
 
 
 class EtiquetteLabError(Exception):
@@ -59,3 +59,11 @@ class LogError(EtiquetteLabError):
         if self.field is not None:
             where.append(f"field {self.field!r}")
         return (", ".join(where) + ": " if where else "") + self.message
+
+
+class TornLineError(LogError):
+    """The log's last line is incomplete: a write was cut off (crash, power loss, full disk).
+
+    Nothing is dropped silently: :func:`etiquette_lab.repair_log` (``etiquette-lab repair``)
+    moves the torn bytes to a file beside the log so that the log can be used again.
+    """

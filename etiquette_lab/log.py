@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import csvsafe
-from .errors import InvalidInputError, LogError
+from .errors import InvalidInputError, LogError, TornLineError
 from .log_format import (
     COLUMNS,
     DEFAULT_OUTCOMES,
@@ -28,7 +28,7 @@ from .log_format import (
 from .log_validation import LogState, parse_events
 from .timestamps import format_time, now, parse_time
 
-__all__ = ["LogFile", "create_log", "open_log", "read_events"]
+__all__ = ["LogFile", "create_log", "open_log", "read_events", "repair_log"]
 
 _REQUEST_ID = re.compile(r"^r(\d+)$")
 _TAIL = 64  # bytes remembered before the read offset, to notice a file rewritten behind our back
@@ -120,6 +120,7 @@ class LogFile:
         self._delimiter = ","
         self._ends_with_newline = True
         self._identity: tuple[int, int] | None = None
+        self._mtime_ns = 0  # modification time when we last read or wrote
         self._requests_cache: tuple[int, Any] | None = None
 
     def refresh(self) -> LogFile:
@@ -256,7 +257,7 @@ class LogFile:
         """Read and validate the bytes appended since the last read (all of them the first time)."""
         info = os.fstat(handle.fileno())
         identity = (info.st_dev, info.st_ino)
-        if self._offset and not self._still_ours(handle, identity, info.st_size):
+        if self._offset and not self._still_ours(handle, identity, info):
             self._reset()  # replaced or edited behind our back: read it all again
         self._identity = identity
         if info.st_size == 0:
@@ -264,6 +265,7 @@ class LogFile:
                            "'etiquette-lab new')", path=str(self.path), line=1)
         if info.st_size == self._offset:
             return
+        self._mtime_ns = info.st_mtime_ns
         handle.seek(self._offset)
         data = handle.read(info.st_size - self._offset)
         first_line = self._state.lines_read + 1
@@ -276,9 +278,11 @@ class LogFile:
         handle.seek(max(0, self._offset - _TAIL))
         self._tail = handle.read(self._offset - max(0, self._offset - _TAIL))
 
-    def _still_ours(self, handle: Any, identity: tuple[int, int], size: int) -> bool:
-        if identity != self._identity or size < self._offset:
+    def _still_ours(self, handle: Any, identity: tuple[int, int], info: os.stat_result) -> bool:
+        if identity != self._identity or info.st_size < self._offset:
             return False
+        if info.st_size == self._offset and info.st_mtime_ns != self._mtime_ns:
+            return False  # same length but written since: edited in place
         handle.seek(self._offset - len(self._tail))
         return handle.read(len(self._tail)) == self._tail
 
@@ -306,7 +310,8 @@ class LogFile:
             self._offset += len(data)
             self._ends_with_newline = True
             self._tail = (self._tail + data)[-_TAIL:]
-            self._identity = (os.fstat(handle.fileno()).st_dev, os.fstat(handle.fileno()).st_ino)
+            info = os.fstat(handle.fileno())
+            self._identity, self._mtime_ns = (info.st_dev, info.st_ino), info.st_mtime_ns
         return ids
 
     def _fill_default_outcomes(self, rows: list[dict[str, Any]]) -> None:
@@ -333,7 +338,10 @@ class LogFile:
 # -- rows ------------------------------------------------------------------------------------
 
 def _row(event: str, at: Any, **fields: Any) -> dict[str, Any]:
-    moment = now() if at is None else parse_time(at, what="time")
+    try:
+        moment = now() if at is None else parse_time(at, what="time")
+    except InvalidInputError as error:
+        raise LogError(str(error), path="new event", field="at") from None
     row: dict[str, Any] = dict.fromkeys(COLUMNS, "")
     row.update(fields)
     row["event"] = event
@@ -446,3 +454,39 @@ def _unlock(handle: Any) -> None:
         msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
         return
     fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def repair_log(path: str | os.PathLike[str]) -> Path | None:
+    """Move a torn last line (a write cut off by a crash) aside, so the log can be used again.
+
+    The torn bytes are kept in ``<log>.torn-<time>`` beside the log; nothing else is touched,
+    and a log with any other problem is left as it is (the error names it). Returns the path
+    of the file holding the torn bytes, or None when the log was not torn.
+    """
+    log = LogFile(path)
+    with log._locked(exclusive=True) as handle:
+        try:
+            log._catch_up(handle)
+            return None
+        except TornLineError as error:
+            torn_line = error.line or 2
+        handle.seek(0)
+        data = handle.read()
+        cut = _offset_of_line(data, torn_line)
+        aside = log.path.with_name(f"{log.path.name}.torn-{now().strftime('%Y%m%dT%H%M%S')}")
+        with open(aside, "xb") as out:
+            out.write(data[cut:])
+            out.flush()
+            os.fsync(out.fileno())
+        os.ftruncate(handle.fileno(), cut)
+        os.fsync(handle.fileno())
+    open_log(path)  # what is left must read cleanly
+    return aside
+
+
+def _offset_of_line(data: bytes, line: int) -> int:
+    """Byte offset where physical *line* (1-based, header is line 1) starts."""
+    offset = 0
+    for _ in range(line - 1):
+        offset = data.index(b"\n", offset) + 1
+    return offset

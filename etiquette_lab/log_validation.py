@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import csvsafe
-from .errors import LogError
+from .errors import LogError, TornLineError
 from .log_format import COLUMNS, EVENTS, FOLLOW_UPS, FORMAT_VERSION, REQUIRED, TEXT_COLUMNS
 from .timestamps import STORED_TIME_PATTERN
 
@@ -160,14 +160,15 @@ def _locate_unreadable_row(data: bytes, delimiter: str, path: str, first_line: i
                                path=path, line=start, field=None)
             start = first_line + reader.line_num
     except csv.Error as error:
-        if torn_possible:
-            raise LogError(_TORN, path=path, line=start) from None
+        # A quoted field still open at the end of the data is a write that was cut off.
+        if torn_possible or "end of data" in str(error):
+            raise TornLineError(TORN_MESSAGE, path=path, line=start) from None
         raise LogError(f"not valid CSV ({error})", path=path, line=start) from None
     raise LogError("could not be read as CSV", path=path, line=start)
 
 
-_TORN = ("the last line is incomplete (a write was cut off); "
-         "'etiquette-lab repair LOG' moves it aside so the log can be used again")
+TORN_MESSAGE = ("the last line is incomplete (a write was cut off); "
+                "'etiquette-lab repair LOG' moves it aside so the log can be used again")
 
 
 def _record_start_lines(data: bytes, delimiter: str, first_line: int) -> np.ndarray:
@@ -208,7 +209,7 @@ def _validate(frame: pd.DataFrame, *, state: Any, path: str, torn_possible: bool
     version = frame["log_format"].to_numpy()
     bad_version = version != FORMAT_VERSION
     if torn_possible and bad_version[last] and not bad_version[:last].any():
-        raise LogError(_TORN, path=path, line=int(frame["line"].iat[last]))
+        raise TornLineError(TORN_MESSAGE, path=path, line=int(frame["line"].iat[last]))
     problems.add(bad_version, "log_format",
                  lambda i: f"expected {FORMAT_VERSION!r}, found {version[i]!r} "
                            "(a row with missing or extra fields?)")

@@ -29,6 +29,8 @@ def json_safe(value: Any) -> Any:
     >>> json_safe({"p": float("nan"), "n": 5})
     {'p': None, 'n': 5}
     """
+    if type(value).__name__ in ("NaTType", "NAType"):  # pandas' missing values, without pandas
+        return None
     if isinstance(value, Result):
         return value.to_dict()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -48,6 +50,12 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, _dt.timedelta):
         return value.total_seconds()
     # numpy / pandas scalars without importing them: they all have .item() or isoformat().
+    # Missing values (NaT, NA, NaN in numpy types) are the only values unequal to themselves.
+    try:
+        if value != value:
+            return None
+    except (TypeError, ValueError):
+        pass
     if hasattr(value, "isoformat"):
         try:
             return value.isoformat()

@@ -1,0 +1,356 @@
+"""Designing an experiment: from a contacts file and two wordings to messages ready to send.
+
+The pieces live in small modules, re-exported here: :mod:`~etiquette_lab.design_file` (the
+experiment file), :mod:`~etiquette_lab.design_templates` (templates, contacts, rendering),
+:mod:`~etiquette_lab.design_score` (the personalisation score) and
+:mod:`~etiquette_lab.design_assign` (random assignment). This module joins them into a *plan*:
+one row per person with the wording they were assigned, the rendered message and its score,
+which :func:`log_messages` records as sends, all at once or one person at a time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from . import csvsafe
+from .design_assign import assign_variants, assignment_balance, block_order, parse_assignment
+from .design_file import Experiment, Variant, experiment_to_toml, load_experiment, save_experiment
+from .design_score import (
+    IDENTITY_FIELDS,
+    PersonalisationScore,
+    personalisation_score,
+    wording_distance,
+)
+from .design_templates import (
+    DEFAULT_TEMPLATES,
+    builtin_template,
+    builtin_template_names,
+    check_contacts,
+    fold_name,
+    missing_fields,
+    read_contacts,
+    render_template,
+    template_fields,
+)
+from .errors import InvalidInputError
+
+__all__ = [
+    "DEFAULT_TEMPLATES",
+    "IDENTITY_FIELDS",
+    "PLAN_COLUMNS",
+    "Experiment",
+    "PersonalisationScore",
+    "Variant",
+    "assign_variants",
+    "assignment_balance",
+    "block_order",
+    "builtin_template",
+    "builtin_template_names",
+    "experiment_to_toml",
+    "load_experiment",
+    "log_messages",
+    "parse_assignment",
+    "personalisation_score",
+    "plan_messages",
+    "read_contacts",
+    "read_plan",
+    "render_messages",
+    "render_template",
+    "save_experiment",
+    "template_fields",
+    "validate_contacts",
+    "wording_distance",
+    "write_plan",
+]
+
+#: The plan's leading columns, in order; the contacts' own columns follow.
+PLAN_COLUMNS: tuple[str, ...] = (
+    "experiment",
+    "recipient",
+    "variant",
+    "stratum",
+    "assignment",
+    "kind",
+    "channel",
+    "score",
+    "distance",
+    "detail",
+    "detail_fields",
+    "block",
+    "slot",
+    "message",
+)
+
+
+def validate_contacts(experiment: Experiment, contacts: Any, *, key: str = "name") -> Any:
+    """Check that every contact has a value for every placeholder of every variant.
+
+    Every variant is checked, not only the one a person will get: otherwise whether someone
+    can be messaged would depend on the arm chance gave them, and people with gaps in their
+    data would drop out of one arm only. Returns the contacts as a clean text DataFrame.
+
+    Raises
+    ------
+    InvalidInputError
+        Naming the first recipient and field with a missing or empty value, and how many such
+        problems there are in all.
+
+    Examples
+    --------
+    >>> e = Experiment("demo", [Variant("a", "Hi {first_name}"), Variant("b", "On {project}")])
+    >>> validate_contacts(e, [{"name": "Ørjan Lid", "first_name": "Ørjan", "project": " "}])
+    Traceback (most recent call last):
+    ...
+    etiquette_lab.errors.InvalidInputError: recipient 'Ørjan Lid' has no value for field ...
+    """
+    frame = check_contacts(contacts, key=key)
+    users = {
+        name: next(
+            (f"variant {v.name!r}" for v in experiment.variants if name in v.fields),
+            "the default wording",
+        )
+        for name in experiment.fields
+    }
+    absent = [name for name in users if name not in frame.columns]
+    if absent:
+        raise InvalidInputError(
+            f"the contacts have no column {absent[0]!r} (used by {users[absent[0]]})"
+        )
+    problems = [
+        (who, name)
+        for who, row in zip(frame[key], frame.to_dict("records"), strict=True)
+        for name in missing_fields(row, users)
+    ]
+    if problems:
+        who, name = problems[0]
+        more = f"; {len(problems)} missing values in all" if len(problems) > 1 else ""
+        raise InvalidInputError(
+            f"recipient {who!r} has no value for field {name!r} (used by {users[name]}){more}"
+        )
+    return frame
+
+
+def render_messages(
+    experiment: Experiment, assigned: Any, *, key: str = "name", method: str = "tokens"
+) -> Any:
+    """Render each assigned person's message and score how personal it is.
+
+    Parameters
+    ----------
+    experiment : Experiment
+    assigned : DataFrame
+        The output of :func:`assign_variants` (needs ``variant`` and the template fields).
+    key : str
+        The column naming each person.
+    method : {"tokens", "characters"}
+        How the score's distance to the default wording is measured.
+
+    Returns
+    -------
+    DataFrame
+        *assigned* plus ``experiment``, ``kind``, ``channel``, ``message``, ``score``,
+        ``distance``, ``detail`` and ``detail_fields``; columns ordered as :data:`PLAN_COLUMNS`.
+    """
+    frame = validate_contacts(experiment, assigned, key=key)
+    if "variant" not in frame.columns:
+        raise InvalidInputError("render_messages needs assigned contacts (a 'variant' column)")
+    ignore = {*IDENTITY_FIELDS, key, experiment.strata, *_ASSIGNMENT_FIELDS}
+    messages, scores = [], []
+    for row in frame.to_dict("records"):
+        template = experiment.variant(row["variant"]).template
+        message = render_template(template, row, recipient=row[key])
+        default = render_template(experiment.baseline, row, recipient=row[key])
+        messages.append(message)
+        scores.append(
+            personalisation_score(
+                message, default=default, fields=row, ignore=ignore, method=method
+            )
+        )
+    out = frame.copy()
+    for column in ("block", "slot"):
+        if column in out.columns:
+            out[column] = out[column].astype(int)
+    out["experiment"] = experiment.name
+    out["kind"] = experiment.kind
+    out["channel"] = experiment.channel
+    out["message"] = messages
+    out["score"] = [s.score for s in scores]
+    out["distance"] = [s.distance for s in scores]
+    out["detail"] = [s.detail for s in scores]
+    out["detail_fields"] = [";".join(s.detail_fields) for s in scores]
+    return _ordered(out)
+
+
+_ASSIGNMENT_FIELDS = ("recipient", "variant", "stratum", "block", "slot", "assignment")
+
+
+def _ordered(frame: Any) -> Any:
+    lead = [c for c in PLAN_COLUMNS if c in frame.columns]
+    return frame[lead + [c for c in frame.columns if c not in lead]]
+
+
+def plan_messages(
+    experiment: Experiment,
+    contacts: Any,
+    *,
+    key: str = "name",
+    previous: Any = None,
+    method: str = "tokens",
+) -> Any:
+    """Validate the contacts, assign wordings at random and render every message.
+
+    Nothing is assigned if any contact lacks a value a template needs.
+
+    Examples
+    --------
+    >>> e = Experiment("demo", [
+    ...     Variant.from_builtin("default", "linkedin-recommendation-default"),
+    ...     Variant("personalised", "Hi {first_name}, please recommend my {shared_project} work"),
+    ... ], seed=42)
+    >>> people = [{"name": "Zoë Berg", "first_name": "Zoë", "shared_project": "the Fjord app"},
+    ...           {"name": "Ørjan Lid", "first_name": "Ørjan", "shared_project": "Tern"}]
+    >>> plan = plan_messages(e, people)
+    >>> sorted(plan["variant"])
+    ['default', 'personalised']
+    >>> float(plan.loc[plan["variant"] == "default", "score"].iloc[0])
+    0.0
+    """
+    frame = validate_contacts(experiment, contacts, key=key)
+    assigned = assign_variants(frame, experiment, key=key, previous=previous)
+    return render_messages(experiment, assigned, key=key, method=method)
+
+
+def write_plan(plan: Any, path: str | os.PathLike[str]) -> None:
+    """Write a plan as UTF-8 CSV (with a byte-order mark for Excel; formula-like text made safe)."""
+    frame = plan.copy()
+    for column in frame.columns:
+        if frame[column].dtype == object or str(frame[column].dtype).startswith(("str", "string")):
+            frame[column] = frame[column].map(
+                lambda v: csvsafe.neutralise(v) if isinstance(v, str) else v
+            )
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+
+
+def read_plan(path: str | os.PathLike[str]) -> Any:
+    """Read a plan written by :func:`write_plan` (or ``etiquette-lab assign --out``)."""
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InvalidInputError(f"plan file {str(path)!r} does not exist") from None
+    for column in frame.columns:
+        frame[column] = csvsafe.restore_column(frame[column].astype(object))
+    missing = [c for c in _SEND_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InvalidInputError(f"plan file {str(path)!r} has no {missing[0]!r} column")
+    frame["score"] = pd.to_numeric(frame["score"].replace("", None), errors="coerce")
+    return frame
+
+
+_SEND_COLUMNS = (
+    "experiment",
+    "recipient",
+    "variant",
+    "kind",
+    "channel",
+    "stratum",
+    "assignment",
+    "score",
+    "message",
+)
+
+
+def log_messages(
+    log: Any,
+    plan: Any,
+    *,
+    recipients: Iterable[str] | None = None,
+    at: Any = None,
+    allow_repeat: bool = False,
+) -> list[str]:
+    """Record planned messages as sends in a log, with their assignment and score.
+
+    Parameters
+    ----------
+    log : LogFile
+        An open log (:func:`etiquette_lab.log.open_log`).
+    plan : DataFrame
+        From :func:`plan_messages` or :func:`read_plan`.
+    recipients : iterable of str, optional
+        Only these people (as you send them one by one); default everyone in the plan.
+    at : time, optional
+        When they were sent (default now).
+    allow_repeat : bool
+        Record even when the log already holds a request of this experiment and kind to the
+        same person (normally a mistake: the etiquette checks count repeated requests).
+
+    Returns
+    -------
+    list of str
+        The new request ids, in plan order. Every row is checked before anything is written.
+    """
+    missing = [c for c in _SEND_COLUMNS if c not in plan.columns]
+    if missing:
+        raise InvalidInputError(
+            f"the plan has no {missing[0]!r} column; make it with plan_messages"
+        )
+    rows = plan.reset_index(drop=True)
+    if recipients is not None:
+        wanted = [
+            fold_name(r) for r in ([recipients] if isinstance(recipients, str) else recipients)
+        ]
+        folded = rows["recipient"].map(fold_name)
+        unknown = [w for w in wanted if w not in set(folded)]
+        if unknown:
+            raise InvalidInputError(f"{unknown[0]!r} is not in the plan")
+        rows = rows[folded.isin(wanted)]
+    empty = rows[rows["message"].astype(str).str.strip() == ""]
+    if len(empty):
+        raise InvalidInputError(f"the planned message to {empty['recipient'].iloc[0]!r} is empty")
+    if not allow_repeat:
+        _refuse_repeats(log.requests(), rows)
+    return log.send_many(
+        [
+            {
+                "recipient": r["recipient"],
+                "variant": r["variant"],
+                "kind": r["kind"],
+                "channel": r["channel"],
+                "message": r["message"],
+                "experiment": r["experiment"],
+                "stratum": r["stratum"],
+                "assignment": r["assignment"],
+                "score": r["score"],
+                "at": at,
+            }
+            for r in rows.to_dict("records")
+        ]
+    )
+
+
+def _refuse_repeats(requests: Any, rows: Any) -> None:
+    if not len(requests):
+        return
+    logged = {
+        (str(e), fold_name(p), str(k)): str(rid)
+        for e, p, k, rid in zip(
+            requests["experiment"],
+            requests["recipient"],
+            requests["kind"],
+            requests["request_id"],
+            strict=True,
+        )
+    }
+    for row in rows.to_dict("records"):
+        rid = logged.get((str(row["experiment"]), fold_name(row["recipient"]), str(row["kind"])))
+        if rid is not None:
+            raise InvalidInputError(
+                f"{row['recipient']!r} already has request {rid} in experiment "
+                f"{row['experiment']!r}; "
+                "pass allow_repeat=True to record another"
+            )

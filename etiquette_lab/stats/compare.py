@@ -1,0 +1,371 @@
+"""Two arms: effect sizes with intervals and the exact and approximate tests.
+
+Arm 1 is the treatment (a wording under test), arm 0 the control. Every function takes counts
+``x1, n1, x0, n0`` (responses and requests); both n must be at least 1.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..errors import InvalidInputError
+from ..results import Result
+from .oddsratio import conditional_odds_ratio
+from .rates import check_alpha, check_counts, check_method, wilson_limits
+
+__all__ = [
+    "BOSCHLOO_MAX_TABLES",
+    "DIFFERENCE_METHODS",
+    "BoschlooTest",
+    "Chi2Test",
+    "EffectInterval",
+    "FisherTest",
+    "WaldTest",
+    "boschloo_test",
+    "chi2_test",
+    "difference_interval",
+    "fisher_test",
+    "odds_ratio_interval",
+    "risk_ratio_interval",
+    "wald_test",
+]
+
+#: Interval methods for the difference in rates, the first being the default.
+DIFFERENCE_METHODS: tuple[str, ...] = ("newcombe", "agresti-caffo")
+
+#: Boschloo's test runs only when (n1 + 1) * (n0 + 1) is at most this: about 140 requests per
+#: arm, where scipy needs roughly 0.1 s per p-value on one core. Above it the sample is large
+#: enough for Pearson's chi-square and Fisher's test to agree closely with it.
+BOSCHLOO_MAX_TABLES: int = 20_000
+
+
+def _pair(x1: int, n1: int, x0: int, n0: int) -> tuple[int, int, int, int]:
+    x1, n1 = check_counts(x1, n1, "arm")
+    x0, n0 = check_counts(x0, n0, "control")
+    if n1 == 0 or n0 == 0:
+        raise InvalidInputError("both arms need at least one request to be compared (n = 0)")
+    return x1, n1, x0, n0
+
+
+def _z(alpha: float) -> float:
+    from scipy.special import ndtri
+
+    return float(ndtri(1 - alpha / 2))
+
+
+@dataclass(frozen=True)
+class EffectInterval(Result):
+    """An effect (difference, risk ratio or odds ratio) of arm vs control with its interval.
+
+    ``note`` says in words why a value is infinite or undefined (``nan``, ``null`` in JSON).
+    """
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    method: str
+    note: str = ""
+
+    _title = "Effect"
+
+    def _summary_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame(
+            [[self.estimate, self.ci_low, self.ci_high, self.method]],
+            columns=["estimate", "ci_low", "ci_high", "method"],
+        )
+
+    def _notes(self) -> list[str]:
+        return [self.note] if self.note else []
+
+
+def difference_interval(
+    x1: int, n1: int, x0: int, n0: int, *, method: str = "newcombe", alpha: float = 0.05
+) -> EffectInterval:
+    """Difference in response rates (arm minus control) with a confidence interval.
+
+    Parameters
+    ----------
+    x1, n1, x0, n0 : int
+        Responses and requests of the arm and of the control.
+    method : {"newcombe", "agresti-caffo"}
+        Newcombe's hybrid score interval (1998, his method 10; built from the two Wilson
+        intervals) or Agresti & Caffo's (2000) Wald interval after adding one response and one
+        non-response to each arm. Both are clipped to [-1, 1].
+    alpha : float
+        1 - confidence level.
+
+    Examples
+    --------
+    >>> d = difference_interval(4, 5, 1, 5)
+    >>> round(d.estimate, 2), round(d.ci_low, 4), round(d.ci_high, 4)
+    (0.6, -0.0003, 0.8316)
+    """
+    x1, n1, x0, n0 = _pair(x1, n1, x0, n0)
+    method = check_method(method, DIFFERENCE_METHODS, "difference method")
+    z = _z(check_alpha(alpha))
+    p1, p0 = x1 / n1, x0 / n0
+    estimate = p1 - p0
+    if method == "newcombe":
+        l1, u1 = wilson_limits(x1, n1, z)
+        l0, u0 = wilson_limits(x0, n0, z)
+        low = estimate - math.hypot(p1 - l1, u0 - p0)
+        high = estimate + math.hypot(u1 - p1, p0 - l0)
+    else:
+        q1, q0 = (x1 + 1) / (n1 + 2), (x0 + 1) / (n0 + 2)
+        half = z * math.sqrt(q1 * (1 - q1) / (n1 + 2) + q0 * (1 - q0) / (n0 + 2))
+        low, high = q1 - q0 - half, q1 - q0 + half
+    return EffectInterval(estimate, max(-1.0, low), min(1.0, high), method)
+
+
+def risk_ratio_interval(
+    x1: int, n1: int, x0: int, n0: int, *, alpha: float = 0.05
+) -> EffectInterval:
+    """Risk ratio (arm rate / control rate) with the Katz log interval.
+
+    When either arm has no response, 0.5 is added to both responses and both n for the interval
+    only (the "log-adjusted" interval of statsmodels), so the interval stays finite; the estimate
+    is then 0 or ``inf``, and undefined (``nan``) when neither arm has a response.
+
+    Examples
+    --------
+    >>> r = risk_ratio_interval(4, 5, 1, 5)
+    >>> round(r.estimate, 2), round(r.ci_low, 4), round(r.ci_high, 4)
+    (4.0, 0.6566, 24.3685)
+    """
+    x1, n1, x0, n0 = _pair(x1, n1, x0, n0)
+    z = _z(check_alpha(alpha))
+    note = ""
+    if x1 == 0 and x0 == 0:
+        estimate = math.nan
+        note = "risk ratio undefined: neither arm has a response"
+    elif x0 == 0:
+        estimate = math.inf
+        note = "risk ratio infinite: the control has no response"
+    else:
+        estimate = (x1 / n1) / (x0 / n0)
+    method = "katz-log"
+    a1, m1, a0, m0 = float(x1), float(n1), float(x0), float(n0)
+    if x1 == 0 or x0 == 0:
+        a1, m1, a0, m0 = a1 + 0.5, m1 + 0.5, a0 + 0.5, m0 + 0.5
+        method = "katz-log-adjusted"
+    centre = math.log((a1 / m1) / (a0 / m0))
+    half = z * math.sqrt(1 / a1 - 1 / m1 + 1 / a0 - 1 / m0)
+    return EffectInterval(estimate, math.exp(centre - half), math.exp(centre + half), method, note)
+
+
+def odds_ratio_interval(
+    x1: int, n1: int, x0: int, n0: int, *, alpha: float = 0.05
+) -> EffectInterval:
+    """Conditional maximum-likelihood odds ratio with its exact interval (R's ``fisher.test``).
+
+    See :func:`etiquette_lab.stats.oddsratio.conditional_odds_ratio` for the computation.
+
+    Examples
+    --------
+    >>> o = odds_ratio_interval(4, 5, 1, 5)
+    >>> round(o.estimate, 4), o.method
+    (10.9073, 'conditional-mle-exact')
+    """
+    x1, n1, x0, n0 = _pair(x1, n1, x0, n0)
+    estimate, low, high = conditional_odds_ratio(x1, n1, x0, n0, alpha=alpha)
+    note = ""
+    if math.isnan(estimate):
+        note = "odds ratio undefined: the table's margins allow only the observed table"
+    elif math.isinf(estimate):
+        note = "odds ratio infinite: the arm has no non-response or the control no response"
+    return EffectInterval(estimate, low, high, "conditional-mle-exact", note)
+
+
+@dataclass(frozen=True)
+class FisherTest(Result):
+    """Fisher's exact test: two-sided and one-sided (the arm answers more often) p-values."""
+
+    p_value: float
+    p_value_greater: float
+
+    _title = "Fisher's exact test"
+
+    def _summary_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame([[self.p_value, self.p_value_greater]], columns=["p_value", "p_value_greater"])
+
+
+def fisher_test(x1: int, n1: int, x0: int, n0: int) -> FisherTest:
+    """Fisher's exact test on the 2 x 2 table (scipy's ``fisher_exact``; R's ``fisher.test``).
+
+    Examples
+    --------
+    >>> f = fisher_test(4, 5, 1, 5)
+    >>> round(f.p_value, 4), round(f.p_value_greater, 4)
+    (0.2063, 0.1032)
+    """
+    from scipy.stats import fisher_exact
+
+    x1, n1, x0, n0 = _pair(x1, n1, x0, n0)
+    table = [[x1, n1 - x1], [x0, n0 - x0]]
+    two_sided = float(fisher_exact(table).pvalue)
+    greater = float(fisher_exact(table, alternative="greater").pvalue)
+    return FisherTest(min(1.0, two_sided), min(1.0, greater))
+
+
+@dataclass(frozen=True)
+class BoschlooTest(Result):
+    """Boschloo's exact unconditional test: two-sided and one-sided p-values."""
+
+    p_value: float
+    p_value_greater: float
+
+    _title = "Boschloo's exact test"
+
+    def _summary_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame([[self.p_value, self.p_value_greater]], columns=["p_value", "p_value_greater"])
+
+
+def boschloo_skip_reason(n1: int, n0: int) -> str | None:
+    """Why Boschloo's test is not run for arms of n1 and n0 requests, or None if it is."""
+    if (n1 + 1) * (n0 + 1) > BOSCHLOO_MAX_TABLES:
+        return (
+            f"skipped: (n1 + 1) x (n0 + 1) = {(n1 + 1) * (n0 + 1):,} exceeds "
+            f"{BOSCHLOO_MAX_TABLES:,} (about 140 per arm), where it would be slow and where "
+            "chi-square and Fisher already agree with it"
+        )
+    return None
+
+
+def boschloo_test(x1: int, n1: int, x0: int, n0: int) -> BoschlooTest:
+    """Boschloo's exact test (Boschloo 1970) via :func:`scipy.stats.boschloo_exact`.
+
+    The two arms are the table's columns, as scipy expects; ``p_value_greater`` tests that the
+    arm answers more often than the control. When both arms have the same all-or-nothing rate
+    (0 of n and 0 of m, or n of n and m of m), every table is as extreme as the observed one and
+    both p-values are 1.
+
+    Raises
+    ------
+    InvalidInputError
+        When the arms exceed :data:`BOSCHLOO_MAX_TABLES` (see :func:`boschloo_skip_reason`).
+
+    Examples
+    --------
+    >>> b = boschloo_test(4, 5, 1, 5)
+    >>> round(b.p_value, 4), round(b.p_value_greater, 4)
+    (0.1094, 0.0547)
+    """
+    from scipy.stats import boschloo_exact
+
+    x1, n1, x0, n0 = _pair(x1, n1, x0, n0)
+    reason = boschloo_skip_reason(n1, n0)
+    if reason is not None:
+        raise InvalidInputError(f"Boschloo's test {reason}")
+    if x1 + x0 in (0, n1 + n0):
+        return BoschlooTest(1.0, 1.0)
+    table = [[x1, x0], [n1 - x1, n0 - x0]]
+    two_sided = float(boschloo_exact(table, alternative="two-sided").pvalue)
+    greater = float(boschloo_exact(table, alternative="greater").pvalue)
+    return BoschlooTest(min(1.0, two_sided), min(1.0, greater))
+
+
+@dataclass(frozen=True)
+class Chi2Test(Result):
+    """Pearson's chi-square test of the 2 x 2 table (1 degree of freedom)."""
+
+    statistic: float
+    p_value: float
+    correction: bool = False
+    df: int = 1
+
+    _title = "Pearson's chi-square test"
+
+    def _summary_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame(
+            [[self.statistic, self.df, self.p_value, self.correction]],
+            columns=["statistic", "df", "p_value", "yates_correction"],
+        )
+
+
+def chi2_test(x1: int, n1: int, x0: int, n0: int, *, correction: bool = False) -> Chi2Test:
+    """Pearson's chi-square test; ``correction=True`` applies Yates' continuity correction.
+
+    Without correction this is R's ``prop.test(correct = FALSE)`` and the square of the pooled
+    z-test. The correction moves each cell at most 0.5 (never past its expected count), as R's
+    ``chisq.test`` and scipy's ``chi2_contingency`` do. When nobody or everybody responded in
+    both arms the rates are identical and the statistic is 0 with p = 1 (the textbook formula
+    would divide 0 by 0).
+
+    Examples
+    --------
+    >>> c = chi2_test(4, 5, 1, 5)
+    >>> round(c.statistic, 4), round(c.p_value, 4)
+    (3.6, 0.0578)
+    """
+    from scipy.special import chdtrc
+
+    x1, n1, x0, n0 = _pair(x1, n1, x0, n0)
+    total, responded = n1 + n0, x1 + x0
+    if responded in (0, total):
+        return Chi2Test(0.0, 1.0, correction)
+    statistic = 0.0
+    for observed, n in ((x1, n1), (x0, n0)):
+        for cell, column in ((observed, responded), (n - observed, total - responded)):
+            expected = n * column / total
+            gap = abs(cell - expected)
+            if correction:
+                gap -= min(0.5, gap)
+            statistic += gap * gap / expected
+    return Chi2Test(statistic, float(chdtrc(1, statistic)), correction)
+
+
+@dataclass(frozen=True)
+class WaldTest(Result):
+    """The naive unpooled z-test and Wald interval, kept to show how they mislead."""
+
+    statistic: float
+    p_value: float
+    ci_low: float
+    ci_high: float
+
+    _title = "Wald z-test (unpooled)"
+
+    def _summary_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame(
+            [[self.statistic, self.p_value, self.ci_low, self.ci_high]],
+            columns=["z", "p_value", "ci_low", "ci_high"],
+        )
+
+
+def wald_test(x1: int, n1: int, x0: int, n0: int, *, alpha: float = 0.05) -> WaldTest:
+    """The unpooled z-test and the Wald interval of the difference (not clipped to [-1, 1]).
+
+    With a standard error of 0 (every arm at 0 % or 100 %) z is 0 with p = 1 if the rates are
+    equal, else infinite with p = 0: the naive test's overconfidence, shown rather than hidden.
+
+    Examples
+    --------
+    >>> w = wald_test(4, 5, 1, 5)
+    >>> round(w.statistic, 4), round(w.p_value, 4), round(w.ci_high, 4)
+    (2.3717, 0.0177, 1.0958)
+    """
+    from scipy.special import ndtr
+
+    x1, n1, x0, n0 = _pair(x1, n1, x0, n0)
+    z_crit = _z(check_alpha(alpha))
+    p1, p0 = x1 / n1, x0 / n0
+    difference = p1 - p0
+    se = math.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
+    if se == 0.0:
+        statistic = 0.0 if difference == 0 else math.copysign(math.inf, difference)
+        p_value = 1.0 if difference == 0 else 0.0
+    else:
+        statistic = difference / se
+        p_value = float(2 * ndtr(-abs(statistic)))
+    return WaldTest(statistic, p_value, difference - z_crit * se, difference + z_crit * se)

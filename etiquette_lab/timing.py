@@ -1,0 +1,766 @@
+"""Time to response: Kaplan-Meier curves, medians, the window probability and the log-rank test.
+
+A request that has not been answered yet is not a failure: it is *censored*, we only know that
+no response came during the time we watched. The Kaplan-Meier estimator uses that partial
+information honestly, so pending requests neither count as "no" nor silently disappear.
+
+The curve estimated here is the probability of having *responded* by day ``t`` (the cumulative
+incidence ``F(t) = 1 - S(t)``, where ``S(t)`` is the Kaplan-Meier "survival" curve, the
+probability of still waiting at ``t``). Intervals follow R's ``survfit`` defaults
+(``conf.type = "log"``, Greenwood variance); medians and their intervals follow R's
+``quantile.survfit``. The log-rank test is R's ``survdiff`` with ``rho = 0``.
+
+Two entry points:
+
+- :func:`time_to_response` works on the requests table (one row per request);
+- :func:`time_to_response_from_durations` works on durations and event flags per arm, so any
+  engine (pandas, SQL, a warehouse) can do the counting. :func:`response_durations` gives the
+  durations this module derives from a requests table.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import InvalidInputError
+from .results import Result
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "LogRankTest",
+    "ResponseCurve",
+    "TimeToResponseArm",
+    "TimeToResponseReport",
+    "WindowDifference",
+    "parse_window_days",
+    "response_durations",
+    "time_to_response",
+    "time_to_response_from_durations",
+]
+
+_SECONDS_PER_DAY = 86400.0
+# R's quantile.survfit tolerance for a curve lying exactly on the requested probability.
+_TOLERANCE = math.sqrt(np.finfo(float).eps)
+_CONF_TYPES = ("log", "log-log")
+# Our own small parser: pandas is deprecating the lower-case "d" and "w" that people type.
+_WINDOW_PATTERN = re.compile(
+    r"^\s*(?P<number>\d+(?:\.\d*)?|\.\d+)\s*(?P<unit>w|d|h|min|m|s)?\s*$", re.IGNORECASE
+)
+_UNIT_DAYS = {"w": 7.0, "d": 1.0, "h": 1 / 24, "min": 1 / 1440, "m": 1 / 1440, "s": 1 / 86400}
+
+
+@dataclass(frozen=True)
+class ResponseCurve:
+    """One arm's Kaplan-Meier curve of "responded by day t", at every distinct observed time.
+
+    Between two listed times the curve is flat; at a listed time it already includes the
+    responses of that time (right-continuous), so ``p_responded[i]`` is P(response by
+    ``days[i]``). Before the first listed time it is 0.
+
+    Attributes
+    ----------
+    days : tuple of float
+        Distinct observed times (responses and censorings), in days since the first send.
+    n_at_risk : tuple of int
+        Requests still waiting and watched just before each time.
+    responses, censored : tuple of int
+        Responses and censorings (pending or withdrawn requests) at each time.
+    p_responded, ci_low, ci_high : tuple of float
+        ``1 - S(t)`` and its confidence band (NaN where the band is undefined, after the last
+        request has responded, as in R).
+    """
+
+    days: tuple[float, ...]
+    n_at_risk: tuple[int, ...]
+    responses: tuple[int, ...]
+    censored: tuple[int, ...]
+    p_responded: tuple[float, ...]
+    ci_low: tuple[float, ...]
+    ci_high: tuple[float, ...]
+
+    def at_risk(self, day: float) -> int:
+        """Number of requests still waiting and watched just before *day*."""
+        for t, n in zip(self.days, self.n_at_risk, strict=True):
+            if t >= day:
+                return n
+        return 0
+
+
+@dataclass(frozen=True)
+class TimeToResponseArm:
+    """Time to response in one arm.
+
+    ``median_days`` is NaN (``None`` in JSON) when fewer than half the requests are known to
+    have responded ("not reached"); ``median_ci_high`` is NaN when the upper band never reaches
+    one half within the follow-up. ``p_by_window`` is NaN when every request still watched left
+    observation before the window's end (follow-up too short to say).
+    """
+
+    name: str
+    n: int
+    responded: int
+    censored: int
+    median_days: float
+    median_ci_low: float
+    median_ci_high: float
+    p_by_window: float
+    p_by_window_ci_low: float
+    p_by_window_ci_high: float
+    p_by_window_se: float
+    observed: int
+    expected: float
+    follow_up_days: float
+    curve: ResponseCurve
+
+    @property
+    def median_reached(self) -> bool:
+        """Whether at least half the requests are known to have responded."""
+        return not math.isnan(self.median_days)
+
+
+@dataclass(frozen=True)
+class LogRankTest:
+    """The log-rank test of equal time-to-response curves (R's ``survdiff``, ``rho = 0``).
+
+    ``statistic`` is the chi-square statistic with ``df`` degrees of freedom; both it and
+    ``p_value`` are NaN when no arm has a response (the test has nothing to compare) or when
+    there is a single arm.
+    """
+
+    statistic: float
+    df: int
+    p_value: float
+    method: str
+
+
+@dataclass(frozen=True)
+class WindowDifference:
+    """P(response by the window's end) in *arm* minus the same in *control*.
+
+    The interval is a Wald interval from the two Greenwood variances (the arms are
+    independent), clipped to [-1, 1]; NaN when either variance is undefined (an arm whose
+    every request responded, or whose window probability is not estimable).
+    ``logrank_p_value`` compares the whole curves of the two arms (scipy.stats.logrank).
+    """
+
+    arm: str
+    control: str
+    difference: float
+    ci_low: float
+    ci_high: float
+    logrank_p_value: float
+
+
+@dataclass(frozen=True)
+class TimeToResponseReport(Result):
+    """Kaplan-Meier time-to-response analysis of every arm against a control.
+
+    ``to_dict()`` is strict-JSON-safe: ``arms`` (each with ``name``, ``n``, ``responded``,
+    ``median_days``, ``median_ci_low``, ``median_ci_high``, ``p_by_window``,
+    ``p_by_window_ci_low``, ``p_by_window_ci_high`` and its ``curve``), ``logrank``
+    (``statistic``, ``df``, ``p_value``), ``differences`` against the control, ``window_days``.
+    """
+
+    arms: tuple[TimeToResponseArm, ...]
+    control: str
+    window_days: float
+    alpha: float
+    conf_type: str
+    logrank: LogRankTest
+    differences: tuple[WindowDifference, ...]
+    as_of: str | None = None
+    not_yet_sent: int = 0
+
+    _title = "Time to response (Kaplan-Meier)"
+
+    def arm(self, name: str) -> TimeToResponseArm:
+        """The arm called *name*."""
+        for a in self.arms:
+            if a.name == name:
+                return a
+        raise InvalidInputError(f"no arm called {name!r}")
+
+    def _summary_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        w = _format_days(self.window_days)
+        rows = {
+            a.name: {
+                "n": a.n,
+                "responded": a.responded,
+                "censored": a.censored,
+                "median days": a.median_days,
+                "median low": a.median_ci_low,
+                "median high": a.median_ci_high,
+                f"P(by {w})": a.p_by_window,
+                f"P(by {w}) low": a.p_by_window_ci_low,
+                f"P(by {w}) high": a.p_by_window_ci_high,
+            }
+            for a in self.arms
+        }
+        frame = pd.DataFrame.from_dict(rows, orient="index")
+        frame.index.name = "arm"
+        return frame
+
+    def _notes(self) -> list[str]:
+        level = f"{100 * (1 - self.alpha):g}%"
+        w = _format_days(self.window_days)
+        notes = [
+            f"Intervals: {level}, Greenwood variance, conf.type={self.conf_type!r}"
+            " (as R's survfit). Pending and withdrawn requests are censored,"
+            " not counted as failures."
+        ]
+        for a in self.arms:
+            if not a.median_reached:
+                notes.append(f"{a.name}: median not reached (fewer than half known to respond).")
+            if math.isnan(a.p_by_window):
+                notes.append(
+                    f"{a.name}: P(by {w}) not estimable yet; follow-up ends at day "
+                    f"{a.follow_up_days:.3g}."
+                )
+        lr = self.logrank
+        if math.isnan(lr.p_value):
+            notes.append("Log-rank test: not defined (a single arm, or no response in any arm).")
+        else:
+            notes.append(
+                f"Log-rank test: chi-square = {lr.statistic:.4g} on {lr.df} df, "
+                f"p = {lr.p_value:.4g}."
+            )
+        for d in self.differences:
+            notes.append(
+                f"{d.arm} - {d.control}: P(by {w}) difference {d.difference:+.3f} "
+                f"[{d.ci_low:.3f}, {d.ci_high:.3f}]; log-rank p = {d.logrank_p_value:.4g}."
+            )
+        if self.not_yet_sent:
+            notes.append(
+                f"{self.not_yet_sent} request(s) first sent after the as-of time: left out."
+            )
+        return notes
+
+
+def _format_days(days: float) -> str:
+    return f"day {days:g}"
+
+
+def parse_window_days(window: str | float | int | _dt.timedelta) -> float:
+    """The window's length in days, from ``"7d"``, ``"36h"``, a number of days or a timedelta.
+
+    String units: ``w`` (weeks), ``d`` (days, the default), ``h``, ``min`` or ``m`` (minutes),
+    ``s``; case does not matter.
+
+    Examples
+    --------
+    >>> parse_window_days("36h"), parse_window_days(7), parse_window_days("2w")
+    (1.5, 7.0, 14.0)
+    """
+    import pandas as pd
+
+    if isinstance(window, bool):
+        raise InvalidInputError(f"window must be a duration, not {window!r}")
+    if isinstance(window, (int, float, np.integer, np.floating)):
+        days = float(window)
+    elif isinstance(window, (_dt.timedelta, pd.Timedelta)):
+        days = pd.Timedelta(window).total_seconds() / _SECONDS_PER_DAY
+    elif isinstance(window, str):
+        match = _WINDOW_PATTERN.match(window)
+        if match is None:
+            raise InvalidInputError(f"window {window!r} is not a duration such as '7d' or '36h'")
+        days = float(match["number"]) * _UNIT_DAYS[(match["unit"] or "d").lower()]
+    else:
+        raise InvalidInputError(f"window must be a duration such as '7d', not {window!r}")
+    if not (math.isfinite(days) and days > 0):
+        raise InvalidInputError(f"window must be a positive duration, got {window!r}")
+    return days
+
+
+def _as_utc_timestamp(value: Any) -> pd.Timestamp:
+    import pandas as pd
+
+    if value is None:
+        return pd.Timestamp.now(tz="UTC")
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as error:
+        raise InvalidInputError(f"as_of {value!r} is not a date and time") from error
+    if pd.isna(stamp):
+        raise InvalidInputError("as_of must be a date and time, not a missing value")
+    if stamp.tzinfo is None:
+        # The log contract: a naive time is local time.
+        stamp = pd.Timestamp(stamp.to_pydatetime().astimezone())
+    return stamp.tz_convert("UTC")
+
+
+def response_durations(
+    requests: pd.DataFrame, *, as_of: Any = None, arm_column: str = "variant"
+) -> pd.DataFrame:
+    """Days from first send to first response, or to censoring, for each request.
+
+    A request with a response seen by *as_of* has an event at that response's time, even if it
+    was withdrawn earlier (a late answer is still an answer). Otherwise it is censored at its
+    withdrawal or at *as_of*, whichever comes first; a response after *as_of* is treated as not
+    yet seen. Requests first sent after *as_of* are left out.
+
+    Parameters
+    ----------
+    requests : DataFrame
+        The requests table (``first_sent_at``, ``first_response_at``, ``withdrawn_at`` and
+        *arm_column*).
+    as_of : datetime, Timestamp or ISO 8601 string, optional
+        The time the log is read at; default now. A naive time is local time.
+    arm_column : str
+        The column naming the arm, ``"variant"`` by default.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``request_id`` (when present), ``arm``, ``days`` (float) and ``responded``
+        (bool), one row per request sent by *as_of*.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.Timestamp("2024-05-01 09:00", tz="UTC")
+    >>> requests = pd.DataFrame({
+    ...     "variant": ["a", "a"],
+    ...     "first_sent_at": [t, t],
+    ...     "first_response_at": [t + pd.Timedelta("36h"), pd.NaT],
+    ...     "withdrawn_at": [pd.NaT, pd.NaT],
+    ... })
+    >>> response_durations(requests, as_of=t + pd.Timedelta("3D"))[["days", "responded"]]
+       days  responded
+    0   1.5       True
+    1   3.0      False
+    """
+    import pandas as pd
+
+    missing = {arm_column, "first_sent_at", "first_response_at", "withdrawn_at"}
+    missing -= set(requests.columns)
+    if missing:
+        raise InvalidInputError(f"requests table lacks column(s) {sorted(missing)}")
+    as_of_ts = _as_utc_timestamp(as_of)
+
+    def utc(column: str) -> pd.Series:
+        return pd.to_datetime(requests[column], utc=True)
+
+    sent, response, withdrawn = utc("first_sent_at"), utc("first_response_at"), utc("withdrawn_at")
+    if sent.isna().any():
+        raise InvalidInputError("every request needs a first_sent_at time")
+    keep = sent <= as_of_ts
+    responded = response.notna() & (response <= as_of_ts)
+    censor_at = withdrawn.where(withdrawn.notna() & (withdrawn < as_of_ts), as_of_ts)
+    end = response.where(responded, censor_at)
+    days = (end - sent).dt.total_seconds() / _SECONDS_PER_DAY
+    negative = keep & (days < 0)
+    if negative.any():
+        where = requests.get("request_id", pd.Series(requests.index, index=requests.index))
+        raise InvalidInputError(
+            f"request {where[negative].iloc[0]!r} responds or is withdrawn before it was sent"
+        )
+    out = pd.DataFrame(
+        {
+            "arm": requests[arm_column].astype(str),
+            "days": days.astype(float),
+            "responded": responded.astype(bool),
+        }
+    )
+    if "request_id" in requests.columns:
+        out.insert(0, "request_id", requests["request_id"])
+    return out[keep.to_numpy()].reset_index(drop=True)
+
+
+def time_to_response(
+    requests: pd.DataFrame,
+    *,
+    as_of: Any = None,
+    window: str | float | _dt.timedelta = "7d",
+    control: str | None = None,
+    alpha: float = 0.05,
+    conf_type: str = "log",
+    arm_column: str = "variant",
+) -> TimeToResponseReport:
+    """Kaplan-Meier time to response per arm, the window probability and the log-rank test.
+
+    Parameters
+    ----------
+    requests : DataFrame
+        The requests table, one row per request (see :func:`response_durations` for how
+        pending, withdrawn and late requests are handled).
+    as_of : datetime, Timestamp or ISO 8601 string, optional
+        The time the log is read at; default now. A naive time is local time.
+    window : str, float or timedelta
+        The window's length: ``"7d"``, ``"36h"``, a number of days or a timedelta.
+    control : str, optional
+        The control arm; default the first arm in the table's order.
+    alpha : float
+        One minus the confidence level of every interval.
+    conf_type : {"log", "log-log"}
+        Scale of the pointwise intervals; ``"log"`` is R's ``survfit`` default.
+    arm_column : str
+        The column naming the arm.
+
+    Returns
+    -------
+    TimeToResponseReport
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.Timestamp("2024-05-01 09:00", tz="UTC")
+    >>> day = pd.Timedelta("1D")
+    >>> requests = pd.DataFrame({
+    ...     "variant": ["plain"] * 3 + ["personal"] * 3,
+    ...     "first_sent_at": [t] * 6,
+    ...     "first_response_at": [t + 2 * day, pd.NaT, pd.NaT, t + day, t + 3 * day, pd.NaT],
+    ...     "withdrawn_at": [pd.NaT, t + 4 * day, pd.NaT, pd.NaT, pd.NaT, pd.NaT],
+    ... })
+    >>> report = time_to_response(requests, as_of=t + 10 * day)
+    >>> [(a.name, a.responded, round(a.p_by_window, 4)) for a in report.arms]
+    [('plain', 1, 0.3333), ('personal', 2, 0.6667)]
+    >>> report.arm("personal").median_days
+    3.0
+    """
+    durations = response_durations(requests, as_of=as_of, arm_column=arm_column)
+    arm_order = list(dict.fromkeys(requests[arm_column].astype(str)))
+    arms = {
+        name: (group["days"].to_numpy(), group["responded"].to_numpy())
+        for name, group in durations.groupby("arm", sort=False)
+    }
+    ordered = {name: arms[name] for name in arm_order if name in arms}
+    return time_to_response_from_durations(
+        ordered,
+        window=window,
+        control=control,
+        alpha=alpha,
+        conf_type=conf_type,
+        as_of=_as_utc_timestamp(as_of).isoformat(),
+        not_yet_sent=len(requests) - len(durations),
+    )
+
+
+def time_to_response_from_durations(
+    arms: Mapping[str, tuple[Sequence[float], Sequence[bool]]],
+    *,
+    window: str | float | _dt.timedelta = 7.0,
+    control: str | None = None,
+    alpha: float = 0.05,
+    conf_type: str = "log",
+    as_of: str | None = None,
+    not_yet_sent: int = 0,
+) -> TimeToResponseReport:
+    """Time-to-response analysis from durations (days) and response flags per arm.
+
+    Parameters
+    ----------
+    arms : mapping of name -> (days, responded)
+        For each arm, the days from first send to the first response (``responded`` true) or to
+        censoring (``responded`` false: still pending, or withdrawn). Order sets the report's.
+    window : str, float or timedelta
+        The window's length (a number is days).
+    control : str, optional
+        The control arm; default the first arm.
+    alpha : float
+        One minus the confidence level.
+    conf_type : {"log", "log-log"}
+        Scale of the pointwise intervals (R's ``conf.type``).
+    as_of, not_yet_sent
+        Carried into the report for display.
+
+    Returns
+    -------
+    TimeToResponseReport
+
+    Examples
+    --------
+    >>> r = time_to_response_from_durations(
+    ...     {"a": ([1, 2, 2, 5], [True, True, False, False]), "b": ([0.5, 1, 3], [True] * 3)},
+    ...     window=2,
+    ... )
+    >>> round(r.arm("a").p_by_window, 4), r.arm("b").median_days
+    (0.5, 1.0)
+    """
+    if not arms:
+        raise InvalidInputError("no arms to analyse")
+    if conf_type not in _CONF_TYPES:
+        raise InvalidInputError(f"conf_type must be one of {_CONF_TYPES}, not {conf_type!r}")
+    if not (0 < alpha < 1):
+        raise InvalidInputError(f"alpha must be between 0 and 1, got {alpha!r}")
+    window_days = parse_window_days(window)
+    control = next(iter(arms)) if control is None else str(control)
+    if control not in arms:
+        raise InvalidInputError(f"control {control!r} is not one of the arms {list(arms)}")
+    data = {str(name): _validated(str(name), *pair) for name, pair in arms.items()}
+    observed, expected, covariance = _logrank_observed_expected(list(data.values()))
+    fits = {
+        name: _fit_arm(name, days, events, window_days, alpha, conf_type, obs, exp)
+        for (name, (days, events)), obs, exp in zip(data.items(), observed, expected, strict=True)
+    }
+    differences = tuple(
+        _window_difference(fits[name], fits[control], data[name], data[control], alpha)
+        for name in data
+        if name != control
+    )
+    return TimeToResponseReport(
+        arms=tuple(fits.values()),
+        control=control,
+        window_days=window_days,
+        alpha=alpha,
+        conf_type=conf_type,
+        logrank=_overall_logrank(list(data.values()), covariance, observed, expected),
+        differences=differences,
+        as_of=as_of,
+        not_yet_sent=not_yet_sent,
+    )
+
+
+def _validated(name: str, days: Sequence[float], responded: Sequence[bool]) -> tuple:
+    d = np.asarray(days, dtype=float)
+    e = np.asarray(responded)
+    if d.ndim != 1 or e.shape != d.shape:
+        raise InvalidInputError(f"arm {name!r}: days and responded must be two equal-length lists")
+    if d.size == 0:
+        raise InvalidInputError(f"arm {name!r} has no requests")
+    if not np.all(np.isfinite(d)) or np.any(d < 0):
+        raise InvalidInputError(f"arm {name!r}: days must be finite and not negative")
+    return d, e.astype(bool)
+
+
+# --- the Kaplan-Meier curve of one arm ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Counts:
+    times: np.ndarray
+    at_risk: np.ndarray
+    events: np.ndarray
+    censored: np.ndarray
+
+
+def _counts(days: np.ndarray, events: np.ndarray) -> _Counts:
+    times, inverse = np.unique(days, return_inverse=True)
+    n_events = np.bincount(inverse, weights=events, minlength=times.size).astype(int)
+    n_all = np.bincount(inverse, minlength=times.size)
+    at_risk = days.size - np.concatenate([[0], np.cumsum(n_all)[:-1]])
+    return _Counts(times, at_risk.astype(int), n_events, n_all - n_events)
+
+
+def _survival(days: np.ndarray, events: np.ndarray, conf_type: str, alpha: float):
+    """S(t) at each distinct time, via scipy.stats.ecdf, with R-style pointwise intervals.
+
+    scipy gives the product-limit estimate and the log-log band; R's default "log" band and
+    the Greenwood variance itself are not exposed by scipy, so they are computed here from the
+    counts at risk (a documented gap).
+    """
+    from scipy import stats
+
+    counts = _counts(days, events)
+    ecdf = stats.ecdf(_censored_data(days, events)).sf
+    surv = ecdf.evaluate(counts.times)
+    greenwood = _greenwood_sums(counts)
+    if conf_type == "log":
+        z = stats.norm.isf(alpha / 2)
+        with np.errstate(invalid="ignore", over="ignore"):
+            se = np.sqrt(greenwood)
+            low = np.where(surv > 0, surv * np.exp(-z * se), np.nan)
+            high = np.where(surv > 0, np.minimum(1.0, surv * np.exp(z * se)), np.nan)
+    else:
+        band = ecdf.confidence_interval(confidence_level=1 - alpha, method="log-log")
+        low, high = band.low.evaluate(counts.times), band.high.evaluate(counts.times)
+        # Before any response the log-log band is undefined in scipy; R shows S = 1 exactly.
+        no_event_yet = greenwood == 0
+        low, high = np.where(no_event_yet, 1.0, low), np.where(no_event_yet, 1.0, high)
+    return counts, surv, low, high, greenwood
+
+
+def _greenwood_sums(counts: _Counts) -> np.ndarray:
+    """Cumulative sum of d / (n (n - d)): Var(log S) by Greenwood's formula; inf once S = 0."""
+    n, d = counts.at_risk.astype(float), counts.events.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(d > 0, d / (n * (n - d)), 0.0)
+    return np.cumsum(terms)
+
+
+def _quantile_time(times: np.ndarray, surv: np.ndarray, p: float, last_time: float) -> float:
+    """The time where the curve of 1 - S first reaches *p*, by R's quantile.survfit rule.
+
+    When 1 - S lies exactly on *p* over an interval (within R's tolerance), the answer is the
+    midpoint of that flat part; a flat part running to the end of follow-up ends at
+    *last_time*. NaN when the curve never reaches *p*.
+    """
+    keep = ~np.isnan(surv)
+    x = np.concatenate([[0.0], times[keep]])
+    y = np.concatenate([[0.0], 1.0 - surv[keep]])
+    _, first = np.unique(y, return_index=True)
+    first.sort()
+    x, y = x[first], y[first]
+    reach_low = np.flatnonzero(y + _TOLERANCE >= p)
+    if reach_low.size == 0:
+        return math.nan
+    i = reach_low[0]
+    reach_high = np.flatnonzero(y - _TOLERANCE >= p)
+    if reach_high.size:
+        return float((x[i] + x[reach_high[0]]) / 2)
+    if abs(p - y[-1]) < _TOLERANCE:
+        return float((x[i] + last_time) / 2)
+    return math.nan
+
+
+def _value_at(counts: _Counts, values: np.ndarray, day: float, before: float) -> float:
+    """A right-continuous step curve, given at the distinct times, evaluated at *day*."""
+    index = np.searchsorted(counts.times, day, side="right") - 1
+    return before if index < 0 else float(values[index])
+
+
+def _fit_arm(
+    name: str,
+    days: np.ndarray,
+    events: np.ndarray,
+    window_days: float,
+    alpha: float,
+    conf_type: str,
+    observed: float,
+    expected: float,
+) -> TimeToResponseArm:
+    counts, surv, low, high, greenwood = _survival(days, events, conf_type, alpha)
+    last = float(counts.times[-1])
+    # Past the longest follow-up the curve is unknown, unless every request had responded.
+    if window_days > last and surv[-1] > 0:
+        s_w = s_w_low = s_w_high = se_w = math.nan
+    else:
+        s_w = _value_at(counts, surv, window_days, 1.0)
+        s_w_low = _value_at(counts, low, window_days, 1.0)
+        s_w_high = _value_at(counts, high, window_days, 1.0)
+        # Greenwood: Var(S) = S^2 * sum d / (n (n - d)); undefined (NaN) once S has reached 0.
+        g_w = _value_at(counts, greenwood, window_days, 0.0)
+        se_w = s_w * math.sqrt(g_w) if s_w > 0 else math.nan
+    curve = ResponseCurve(
+        days=tuple(float(t) for t in counts.times),
+        n_at_risk=tuple(int(v) for v in counts.at_risk),
+        responses=tuple(int(v) for v in counts.events),
+        censored=tuple(int(v) for v in counts.censored),
+        p_responded=tuple(float(1 - v) for v in surv),
+        ci_low=tuple(float(1 - v) for v in high),
+        ci_high=tuple(float(1 - v) for v in low),
+    )
+    return TimeToResponseArm(
+        name=name,
+        n=int(days.size),
+        responded=int(events.sum()),
+        censored=int((~events).sum()),
+        median_days=_quantile_time(counts.times, surv, 0.5, last),
+        # The band's low side of S reaches one half first: it bounds the median from below.
+        median_ci_low=_quantile_time(counts.times, low, 0.5, last),
+        median_ci_high=_quantile_time(counts.times, high, 0.5, last),
+        p_by_window=1 - s_w,
+        p_by_window_ci_low=1 - s_w_high,
+        p_by_window_ci_high=1 - s_w_low,
+        p_by_window_se=se_w,
+        observed=round(observed),
+        expected=float(expected),
+        follow_up_days=last,
+        curve=curve,
+    )
+
+
+# --- between arms ---------------------------------------------------------------------------
+
+
+def _window_difference(
+    arm: TimeToResponseArm,
+    control: TimeToResponseArm,
+    arm_data: tuple[np.ndarray, np.ndarray],
+    control_data: tuple[np.ndarray, np.ndarray],
+    alpha: float,
+) -> WindowDifference:
+    from scipy import stats
+
+    difference = arm.p_by_window - control.p_by_window
+    se = math.hypot(arm.p_by_window_se, control.p_by_window_se)
+    half = float(stats.norm.isf(alpha / 2)) * se
+    defined = math.isfinite(half) and math.isfinite(difference)
+    return WindowDifference(
+        arm=arm.name,
+        control=control.name,
+        difference=difference,
+        ci_low=max(-1.0, difference - half) if defined else math.nan,
+        ci_high=min(1.0, difference + half) if defined else math.nan,
+        logrank_p_value=_two_arm_logrank(arm_data, control_data).p_value,
+    )
+
+
+def _censored_data(days: np.ndarray, events: np.ndarray):
+    from scipy import stats
+
+    return stats.CensoredData(uncensored=days[events], right=days[~events])
+
+
+def _two_arm_logrank(
+    first: tuple[np.ndarray, np.ndarray], second: tuple[np.ndarray, np.ndarray]
+) -> LogRankTest:
+    from scipy import stats
+
+    if not (first[1].any() or second[1].any()):
+        return LogRankTest(math.nan, 1, math.nan, "scipy.stats.logrank")
+    result = stats.logrank(_censored_data(*first), _censored_data(*second))
+    # scipy returns the signed z-score; survdiff prints its square, the chi-square on 1 df.
+    return LogRankTest(float(result.statistic) ** 2, 1, float(result.pvalue), "scipy.stats.logrank")
+
+
+def _overall_logrank(
+    arms: list[tuple[np.ndarray, np.ndarray]],
+    covariance: np.ndarray,
+    observed: np.ndarray,
+    expected: np.ndarray,
+) -> LogRankTest:
+    """Two arms: scipy.stats.logrank. More: the k-sample chi-square of survdiff (k - 1 df)."""
+    from scipy import stats
+
+    k = len(arms)
+    if k == 1:
+        return LogRankTest(math.nan, 0, math.nan, "none (a single arm)")
+    if k == 2:
+        return _two_arm_logrank(arms[0], arms[1])
+    if not any(e.any() for _, e in arms):
+        return LogRankTest(math.nan, k - 1, math.nan, "k-sample log-rank (survdiff)")
+    # survdiff drops the last group: the k deviations sum to zero, so V is singular.
+    u = (observed - expected)[:-1]
+    v = covariance[:-1, :-1]
+    statistic = float(u @ np.linalg.pinv(v) @ u)
+    df = int(np.linalg.matrix_rank(v))
+    return LogRankTest(
+        statistic, df, float(stats.chi2.sf(statistic, df)), "k-sample log-rank (survdiff)"
+    )
+
+
+def _logrank_observed_expected(
+    arms: list[tuple[np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Observed and expected responses per arm and their hypergeometric covariance (survdiff).
+
+    scipy.stats.logrank compares two samples and exposes neither the expected counts nor a
+    k-sample test; this is that gap, computed as R's survdiff does.
+    """
+    days = np.concatenate([d for d, _ in arms])
+    events = np.concatenate([e for _, e in arms])
+    group = np.concatenate([np.full(d.size, i) for i, (d, _) in enumerate(arms)])
+    k = len(arms)
+    observed = np.bincount(group[events], minlength=k).astype(float)
+    expected = np.zeros(k)
+    covariance = np.zeros((k, k))
+    for t in np.unique(days[events]):
+        n_g = np.bincount(group[days >= t], minlength=k).astype(float)
+        d = float(np.sum(events & (days == t)))
+        n = n_g.sum()
+        share = n_g / n
+        expected += d * share
+        if n > 1:
+            covariance += d * (n - d) / (n - 1) * (np.diag(share) - np.outer(share, share))
+    return observed, expected, covariance
