@@ -147,7 +147,10 @@ def _locate_unreadable_row(data: bytes, delimiter: str, path: str, first_line: i
     for raw in data.split(b"\n"):
         try:
             raw.decode("utf-8")
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as error:
+            if torn_possible and error.reason == "unexpected end of data":
+                raise TornLineError(TORN_MESSAGE, path=path, line=_last_record_line(
+                    data, delimiter, first_line)) from None
             raise LogError("not UTF-8 text (is this a log file?)", path=path, line=line_no) from None
         line_no += 1
     text = data.decode("utf-8")
@@ -169,6 +172,19 @@ def _locate_unreadable_row(data: bytes, delimiter: str, path: str, first_line: i
 
 TORN_MESSAGE = ("the last line is incomplete (a write was cut off); "
                 "'etiquette-lab repair LOG' moves it aside so the log can be used again")
+
+
+def _last_record_line(data: bytes, delimiter: str, first_line: int) -> int:
+    """Where the last record starts, for data whose tail may be cut inside a character."""
+    text = data.decode("utf-8", errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    start = last = first_line
+    try:
+        for _ in reader:
+            last, start = start, first_line + reader.line_num
+    except csv.Error:
+        return start
+    return last
 
 
 def _record_start_lines(data: bytes, delimiter: str, first_line: int) -> np.ndarray:
