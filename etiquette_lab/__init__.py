@@ -22,6 +22,9 @@ _MODULES: tuple[str, ...] = (
     "log_format",
     "log",
     "requests",
+    "privacy",
+    "importing",
+    "timing",
 )
 
 _exports: dict[str, str] | None = None

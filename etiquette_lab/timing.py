@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -572,7 +573,10 @@ def _survival(days: np.ndarray, events: np.ndarray, conf_type: str, alpha: float
             low = np.where(surv > 0, surv * np.exp(-z * se), np.nan)
             high = np.where(surv > 0, np.minimum(1.0, surv * np.exp(z * se)), np.nan)
     else:
-        band = ecdf.confidence_interval(confidence_level=1 - alpha, method="log-log")
+        with warnings.catch_warnings():
+            # scipy warns where the band is undefined (S = 0 or 1); we handle those points.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            band = ecdf.confidence_interval(confidence_level=1 - alpha, method="log-log")
         low, high = band.low.evaluate(counts.times), band.high.evaluate(counts.times)
         # Before any response the log-log band is undefined in scipy; R shows S = 1 exactly.
         no_event_yet = greenwood == 0

@@ -30,7 +30,10 @@ Z95 = 1.959963984540054  # qnorm(0.975)
 
 # R: library(survival); aml  (Miller 1981). "+" = censored.
 AML_MAINTAINED = ([9, 13, 13, 18, 23, 28, 31, 34, 45, 48, 161], [1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0])
-AML_NONMAINTAINED = ([5, 5, 8, 8, 12, 16, 23, 27, 30, 33, 43, 45], [1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1])
+AML_NONMAINTAINED = (
+    [5, 5, 8, 8, 12, 16, 23, 27, 30, 33, 43, 45],
+    [1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1],
+)
 # R: ovarian (survival package): futime, fustat for rx = 1 and rx = 2.
 OVARIAN_RX1 = (
     [59, 115, 156, 431, 448, 477, 638, 803, 855, 1040, 1106, 268, 329],
@@ -133,7 +136,9 @@ def test_aml_curve_and_log_band_match_r_survfit(name):
         i = curve.days.index(float(t))
         surv, low, high = 1 - curve.p_responded[i], 1 - curve.ci_high[i], 1 - curve.ci_low[i]
         # Source 1: R's printed summary (3-4 significant digits).
-        assert surv == pytest.approx(r_surv, abs=5e-4 if r_surv < 0.9 or len(str(r_surv)) < 6 else 5e-5)
+        assert surv == pytest.approx(
+            r_surv, abs=5e-4 if r_surv < 0.9 or len(str(r_surv)) < 6 else 5e-5
+        )
         assert low == pytest.approx(r_low, abs=5e-5)
         assert high == pytest.approx(r_high, abs=5e-4)
         # Source 2: product-limit and Greenwood by hand, "log" band exp(+-z se(log S)).
@@ -169,7 +174,7 @@ def test_aml_logrank_matches_r_survdiff():
     #   Maintained: Observed 7, Expected 10.69; Nonmaintained: 11, 7.31
     #   (O-E)^2/V = 3.40; Chisq= 3.4 on 1 degrees of freedom, p= 0.0653
     report = aml_report()
-    o1, e1, chisq, p = brute_logrank(arm(AML_MAINTAINED), arm(AML_NONMAINTAINED))
+    _, e1, chisq, p = brute_logrank(arm(AML_MAINTAINED), arm(AML_NONMAINTAINED))
     m, n = report.arm("Maintained"), report.arm("Nonmaintained")
     assert (m.observed, n.observed) == (7, 11)
     assert m.expected == pytest.approx(10.69, abs=5e-3)
@@ -324,7 +329,9 @@ def test_three_arms_use_the_k_sample_logrank():
 
 def test_same_day_responses_at_time_zero():
     # By hand: 2 of 4 respond at day 0, so the curve starts at 1/2; then 1 of 2 at day 1.
-    report = time_to_response_from_durations({"a": ([0, 0, 1, 3], [True, True, True, False])})
+    report = time_to_response_from_durations(
+        {"a": ([0, 0, 1, 3], [True, True, True, False])}, window=2
+    )
     a = report.arm("a")
     assert a.curve.days[0] == 0.0 and a.curve.p_responded[0] == 0.5
     assert a.median_days == 0.5  # flat exactly at 0.5 on [0, 1): midpoint, R's rule
@@ -407,8 +414,16 @@ def test_bad_options_raise():
 
 @pytest.mark.parametrize(
     ("window", "days"),
-    [("7d", 7.0), ("36h", 1.5), ("2W", 14.0), (" 90 min", 0.0625), (3, 3.0), ("2.5", 2.5),
-     (dt.timedelta(hours=12), 0.5), (pd.Timedelta("3D"), 3.0)],
+    [
+        ("7d", 7.0),
+        ("36h", 1.5),
+        ("2W", 14.0),
+        (" 90 min", 0.0625),
+        (3, 3.0),
+        ("2.5", 2.5),
+        (dt.timedelta(hours=12), 0.5),
+        (pd.Timedelta("3D"), 3.0),
+    ],
 )
 def test_parse_window(window, days):
     assert parse_window_days(window) == pytest.approx(days)
@@ -429,7 +444,8 @@ DAY = pd.Timedelta("1D")
 def requests_table(rows):
     """A requests table as the log contract describes, reduced to the columns used here."""
     frame = pd.DataFrame(
-        rows, columns=["request_id", "variant", "first_sent_at", "first_response_at", "withdrawn_at"]
+        rows,
+        columns=["request_id", "variant", "first_sent_at", "first_response_at", "withdrawn_at"],
     )
     for column in ["first_sent_at", "first_response_at", "withdrawn_at"]:
         frame[column] = pd.to_datetime(frame[column], utc=True)
@@ -458,9 +474,12 @@ def test_durations_from_requests_censor_pending_withdrawn_and_late():
 
 def test_time_to_response_matches_durations_api_and_naive_as_of_is_local():
     table = requests_table(
-        [(f"r{i}", arm_name, T0, T0 + d * DAY if d is not None else pd.NaT, pd.NaT)
-         for i, (arm_name, d) in enumerate(
-             [("a", 0.5), ("a", 2), ("a", None), ("b", 0), ("b", 1), ("b", 1), ("b", None)])]
+        [
+            (f"r{i}", arm_name, T0, T0 + d * DAY if d is not None else pd.NaT, pd.NaT)
+            for i, (arm_name, d) in enumerate(
+                [("a", 0.5), ("a", 2), ("a", None), ("b", 0), ("b", 1), ("b", 1), ("b", None)]
+            )
+        ]
     )
     as_of = (T0 + 8 * DAY).tz_convert(None).to_pydatetime().replace(tzinfo=dt.UTC)
     local_naive = as_of.astimezone().replace(tzinfo=None)
@@ -491,8 +510,17 @@ def test_to_dict_is_strict_json_with_the_report_keys():
     data = json.loads(aml_report().to_json())
     assert data["window_days"] == 30.0
     assert set(data["logrank"]) >= {"statistic", "p_value"}
-    keys = {"name", "n", "responded", "median_days", "median_ci_low", "median_ci_high",
-            "p_by_window", "p_by_window_ci_low", "p_by_window_ci_high"}
+    keys = {
+        "name",
+        "n",
+        "responded",
+        "median_days",
+        "median_ci_low",
+        "median_ci_high",
+        "p_by_window",
+        "p_by_window_ci_low",
+        "p_by_window_ci_high",
+    }
     for entry in data["arms"]:
         assert keys <= set(entry)
     assert data["arms"][0]["median_ci_high"] is None
