@@ -9,8 +9,6 @@ so every text comes back exactly as typed.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 __all__: list[str] = []
@@ -53,7 +51,13 @@ def sniff_delimiter(header_line: str) -> str:
 
 
 def format_row(values: list[str], delimiter: str = ",") -> str:
-    """One CSV record, quoted where needed, ending in a newline."""
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerow(values)
-    return buffer.getvalue()
+    """One CSV record ending in ``\n``; a cell is quoted when it holds the delimiter, a quote,
+    or a line break of either kind (the csv module leaves a lone ``\r`` bare when the line
+    terminator is ``\n``, and readers then split the row there)."""
+    specials = (delimiter, '"', "\n", "\r")
+    return (
+        delimiter.join(
+            '"' + v.replace('"', '""') + '"' if any(c in v for c in specials) else v for v in values
+        )
+        + "\n"
+    )

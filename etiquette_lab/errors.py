@@ -29,6 +29,8 @@ class LogError(EtiquetteLabError):
         The 1-based physical line number in that file (the header is line 1).
     field : str or None
         The column concerned.
+    rejected : bool
+        True for an event refused before it was written (the line it would have had).
 
     Examples
     --------
@@ -43,8 +45,10 @@ class LogError(EtiquetteLabError):
         path: str | None = None,
         line: int | None = None,
         field: str | None = None,
+        rejected: bool = False,
     ) -> None:
         self.message = message
+        self.rejected = rejected  # an event refused before it was written, not a row in the file
         self.path = path
         self.line = line
         self.field = field
@@ -55,7 +59,9 @@ class LogError(EtiquetteLabError):
         if self.path is not None:
             where.append(str(self.path))
         if self.line is not None:
-            where.append(f"line {self.line}")
+            where.append(f"line {self.line}" + (" (not written)" if self.rejected else ""))
+        elif self.rejected:
+            where.append("new event (not written)")
         if self.field is not None:
             where.append(f"field {self.field!r}")
         return (", ".join(where) + ": " if where else "") + self.message

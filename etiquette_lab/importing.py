@@ -24,8 +24,16 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "recipient": ("recipient", "name", "to", "person", "contact", "full name"),
     "variant": ("variant", "wording", "message type", "arm", "version", "template"),
     "at": ("sent", "sent_at", "sent at", "date sent", "sent date", "date", "sent on"),
-    "responded_at": ("responded", "responded_at", "responded at", "response date",
-                     "date responded", "replied", "replied at", "answered"),
+    "responded_at": (
+        "responded",
+        "responded_at",
+        "responded at",
+        "response date",
+        "date responded",
+        "replied",
+        "replied at",
+        "answered",
+    ),
     "outcome": ("outcome", "result", "response", "status"),
     "withdrawn_at": ("withdrawn", "withdrawn_at", "withdrawn at", "date withdrawn"),
     "kind": ("kind", "request kind", "type", "request type"),
@@ -111,23 +119,27 @@ def _load(table: pd.DataFrame | str | os.PathLike[str]) -> pd.DataFrame:
         return table
     path = Path(table)
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, sep=None, engine="python",
-                           encoding="utf-8-sig")
+        return pd.read_csv(
+            path, dtype=str, keep_default_na=False, sep=None, engine="python", encoding="utf-8-sig"
+        )
     except FileNotFoundError:
         raise LogError("no such file", path=str(path)) from None
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise LogError(f"cannot be read as a CSV table ({error})", path=str(path)) from None
 
 
-def _match_columns(frame: pd.DataFrame, explicit: Mapping[str, str],
-                   source: str) -> dict[str, str]:
+def _match_columns(frame: pd.DataFrame, explicit: Mapping[str, str], source: str) -> dict[str, str]:
     by_lower = {str(c).strip().lower(): c for c in frame.columns}
     mapping: dict[str, str] = {}
     for field, aliases in COLUMN_ALIASES.items():
         if field in explicit:
             if explicit[field] not in frame.columns:
-                raise LogError(f"has no column {explicit[field]!r} (for {field})", path=source,
-                               line=1, field=explicit[field])
+                raise LogError(
+                    f"has no column {explicit[field]!r} (for {field})",
+                    path=source,
+                    line=1,
+                    field=explicit[field],
+                )
             mapping[field] = explicit[field]
             continue
         found = next((by_lower[a] for a in aliases if a in by_lower), None)
@@ -135,12 +147,17 @@ def _match_columns(frame: pd.DataFrame, explicit: Mapping[str, str],
             mapping[field] = found
     unknown = set(explicit) - set(COLUMN_ALIASES)
     if unknown:
-        raise InvalidInputError(f"unknown field(s) {', '.join(sorted(unknown))}; "
-                                f"known: {', '.join(COLUMN_ALIASES)}")
+        raise InvalidInputError(
+            f"unknown field(s) {', '.join(sorted(unknown))}; known: {', '.join(COLUMN_ALIASES)}"
+        )
     for field in REQUIRED_COLUMNS:
         if field not in mapping:
-            raise LogError(f"no column for {field} (tried: {', '.join(COLUMN_ALIASES[field])}); "
-                           f"name it with --column {field}=NAME", path=source, line=1)
+            raise LogError(
+                f"no column for {field} (tried: {', '.join(COLUMN_ALIASES[field])}); "
+                f"name it with --column {field}=NAME",
+                path=source,
+                line=1,
+            )
     return mapping
 
 

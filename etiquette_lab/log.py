@@ -180,9 +180,17 @@ class LogFile:
     ) -> str:
         """Record a new request and return its id (``r0001``, ``r0002``, ...)."""
         row = _row(
-            "sent", at, request_id=request_id or "", recipient=recipient, variant=variant,
-            kind=kind, channel=channel, message=message, stratum=stratum,
-            assignment=assignment, note=note,
+            "sent",
+            at,
+            request_id=request_id or "",
+            recipient=recipient,
+            variant=variant,
+            kind=kind,
+            channel=channel,
+            message=message,
+            stratum=stratum,
+            assignment=assignment,
+            note=note,
             experiment=self.experiment if experiment is None else experiment,
             score="" if score is None else repr(float(score)),
         )
@@ -200,12 +208,16 @@ class LogFile:
             follow = {k: spec.pop(k, None) for k in ("responded_at", "outcome", "withdrawn_at")}
             score = spec.pop("score", None)
             experiment = spec.pop("experiment", None)
-            rows.append(_row(
-                "sent", spec.pop("at", None), request_id=spec.pop("request_id", "") or "",
-                experiment=self.experiment if experiment is None else experiment,
-                score="" if score is None or score == "" else repr(float(score)),
-                **{k: str(v) for k, v in spec.items()},
-            ))
+            rows.append(
+                _row(
+                    "sent",
+                    spec.pop("at", None),
+                    request_id=spec.pop("request_id", "") or "",
+                    experiment=self.experiment if experiment is None else experiment,
+                    score="" if score is None or score == "" else repr(float(score)),
+                    **{k: str(v) for k, v in spec.items()},
+                )
+            )
             rows[-1]["_follow"] = follow  # type: ignore[assignment]
         return self._append(rows)
 
@@ -229,7 +241,9 @@ class LogFile:
         ``recommendation`` -> ``recommended``, ``connection`` -> ``accepted``, anything else ->
         ``replied``. A refusal is ``declined``: a response, but not a success.
         """
-        self._append([_row("responded", at, request_id=request_id, outcome=outcome or "", note=note)])
+        self._append(
+            [_row("responded", at, request_id=request_id, outcome=outcome or "", note=note)]
+        )
 
     def thank(self, request_id: str, *, at: Any = None, note: str = "") -> None:
         """Record that you thanked the person."""
@@ -240,10 +254,11 @@ class LogFile:
     @contextlib.contextmanager
     def _locked(self, *, exclusive: bool) -> Iterator[Any]:
         try:
-            handle = open(self.path, "r+b" if exclusive else "rb")  # noqa: SIM115
+            handle = open(self.path, "r+b" if exclusive else "rb")
         except FileNotFoundError:
-            raise LogError("no such log file (create it with 'etiquette-lab new')",
-                           path=str(self.path)) from None
+            raise LogError(
+                "no such log file (create it with 'etiquette-lab new')", path=str(self.path)
+            ) from None
         except IsADirectoryError:
             raise LogError("is a folder, not a log file", path=str(self.path)) from None
         with handle:
@@ -261,8 +276,11 @@ class LogFile:
             self._reset()  # replaced or edited behind our back: read it all again
         self._identity = identity
         if info.st_size == 0:
-            raise LogError("is empty: not an etiquette-lab log (create one with "
-                           "'etiquette-lab new')", path=str(self.path), line=1)
+            raise LogError(
+                "is empty: not an etiquette-lab log (create one with 'etiquette-lab new')",
+                path=str(self.path),
+                line=1,
+            )
         if info.st_size == self._offset:
             return
         self._mtime_ns = info.st_mtime_ns
@@ -291,10 +309,10 @@ class LogFile:
             self._catch_up(handle)
             ids = self._assign_ids(rows)
             rows = list(_expand_follow_ups(rows))
+            for row in rows:
+                row["at"] = self._stamp(row["at"])
             self._fill_default_outcomes(rows)
-            text = "".join(
-                csvsafe.format_row(_cells(r), self._delimiter) for r in rows
-            )
+            text = "".join(csvsafe.format_row(_cells(r), self._delimiter) for r in rows)
             data = text.encode("utf-8")
             if not self._ends_with_newline:
                 # The last row was complete but had no line end (as Google Sheets saves):
@@ -303,8 +321,13 @@ class LogFile:
             # Validate exactly as a reader will, against everything logged so far, before a
             # single byte is written; the state is only updated once the write succeeded.
             pending = self._state.pending()
-            parse_events(data.lstrip(b"\n"), state=pending, first_line=pending.lines_read + 1,
-                         delimiter=self._delimiter, source=f"{self.path} (new event)")
+            parse_events(
+                data.lstrip(b"\n"),
+                state=pending,
+                first_line=pending.lines_read + 1,
+                delimiter=self._delimiter,
+                rejected=True,
+            )
             _write_all(handle, self._offset, data)
             pending.commit()
             self._offset += len(data)
@@ -313,6 +336,12 @@ class LogFile:
             info = os.fstat(handle.fileno())
             self._identity, self._mtime_ns = (info.st_dev, info.st_ino), info.st_mtime_ns
         return ids
+
+    def _stamp(self, at: Any) -> str:
+        try:
+            return format_time(now() if at is None else parse_time(at, what="time"))
+        except InvalidInputError as error:
+            raise LogError(str(error), path=str(self.path), field="at", rejected=True) from None
 
     def _fill_default_outcomes(self, rows: list[dict[str, Any]]) -> None:
         kinds = {r["request_id"]: r["kind"] for r in rows if r["event"] == "sent"}
@@ -337,15 +366,13 @@ class LogFile:
 
 # -- rows ------------------------------------------------------------------------------------
 
+
 def _row(event: str, at: Any, **fields: Any) -> dict[str, Any]:
-    try:
-        moment = now() if at is None else parse_time(at, what="time")
-    except InvalidInputError as error:
-        raise LogError(str(error), path="new event", field="at") from None
+    """A row to append; its time stays as given until :meth:`LogFile._append` stamps it."""
     row: dict[str, Any] = dict.fromkeys(COLUMNS, "")
     row.update(fields)
     row["event"] = event
-    row["at"] = format_time(moment)
+    row["at"] = at
     row["log_format"] = FORMAT_VERSION
     for key in row:
         if key not in COLUMNS and key != "_follow":
@@ -358,8 +385,12 @@ def _expand_follow_ups(rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         follow = row.pop("_follow", None) or {}
         yield row
         if follow.get("responded_at") not in (None, ""):
-            yield _row("responded", follow["responded_at"], request_id=row["request_id"],
-                       outcome=str(follow.get("outcome") or ""))
+            yield _row(
+                "responded",
+                follow["responded_at"],
+                request_id=row["request_id"],
+                outcome=str(follow.get("outcome") or ""),
+            )
         if follow.get("withdrawn_at") not in (None, ""):
             yield _row("withdrawn", follow["withdrawn_at"], request_id=row["request_id"])
 
@@ -381,6 +412,7 @@ def default_outcome(kind: str) -> str:
 
 # -- the file --------------------------------------------------------------------------------
 
+
 def _strip_header(data: bytes, path: str) -> tuple[bytes, str]:
     if data.startswith(csvsafe.BOM.encode()):
         data = data[3:]
@@ -394,7 +426,7 @@ def _strip_header(data: bytes, path: str) -> tuple[bytes, str]:
     names = [name.strip().strip('"') for name in header.split(delimiter)]
     if names != list(COLUMNS):
         raise LogError(_header_problem(names), path=path, line=1, field=_header_field(names))
-    return (b"" if end < 0 else data[end + 1:]), delimiter
+    return (b"" if end < 0 else data[end + 1 :]), delimiter
 
 
 def _header_problem(names: list[str]) -> str:
@@ -406,7 +438,8 @@ def _header_problem(names: list[str]) -> str:
     missing = [c for c in COLUMNS if c not in names]
     extra = [c for c in names if c not in COLUMNS]
     parts = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
-        [f"unknown column(s) {', '.join(extra)}"] if extra else [])
+        [f"unknown column(s) {', '.join(extra)}"] if extra else []
+    )
     return "; ".join(parts) + f" (expected the header {expected})"
 
 

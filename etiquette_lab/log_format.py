@@ -30,8 +30,15 @@ HEADER_LINE = ",".join(COLUMNS) + "\n"
 # Cells people type: neutralised against spreadsheet formulas on write, restored on read.
 TEXT_COLUMNS = frozenset(COLUMNS) - {"at", "event", "score", "log_format"}
 
-EVENTS: tuple[str, ...] = ("declared", "sent", "resent", "reminded", "withdrawn", "responded",
-                           "thanked")
+EVENTS: tuple[str, ...] = (
+    "declared",
+    "sent",
+    "resent",
+    "reminded",
+    "withdrawn",
+    "responded",
+    "thanked",
+)
 FOLLOW_UPS = frozenset(EVENTS) - {"declared", "sent"}
 
 # Fields that must not be empty, by event.
@@ -46,8 +53,11 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 }
 
 KINDS = ("recommendation", "connection", "informational interview", "endorsement", "cold email")
-DEFAULT_OUTCOMES = {"recommendation": "recommended", "connection": "accepted",
-                    "endorsement": "endorsed"}
+DEFAULT_OUTCOMES = {
+    "recommendation": "recommended",
+    "connection": "accepted",
+    "endorsement": "endorsed",
+}
 OUTCOMES = ("recommended", "accepted", "endorsed", "replied", "declined")
 
 # Public aliases (the short names above are used inside the package).

@@ -42,8 +42,13 @@ class LogState:
     def events(self) -> pd.DataFrame:
         if self._events is None or len(self._events) != self.event_count:
             frames = [c for c in self.chunks if len(c)]
-            self._events = (pd.concat(frames, ignore_index=True) if len(frames) > 1 else
-                            frames[0].reset_index(drop=True) if frames else _empty_events())
+            self._events = (
+                pd.concat(frames, ignore_index=True)
+                if len(frames) > 1
+                else frames[0].reset_index(drop=True)
+                if frames
+                else _empty_events()
+            )
             self.chunks = [self._events]
         return self._events
 
@@ -103,13 +108,13 @@ def parse_events(
     state: Any,
     first_line: int,
     delimiter: str = ",",
-    source: str | None = None,
+    rejected: bool = False,
 ) -> pd.DataFrame:
     """Parse CSV rows (no header) into validated events and add them to *state*.
 
     Raises :class:`LogError` for the first bad row, by line; *state* is then unchanged.
     """
-    path = source or state.path
+    path = state.path
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
     if not data.strip():
         state.lines_read = first_line - 1 + lines
@@ -120,28 +125,45 @@ def parse_events(
         frame.insert(0, "line", np.arange(first_line, first_line + lines))
     else:  # quoted line breaks or blank lines: ask the csv module where each record starts
         frame.insert(0, "line", _record_start_lines(data, delimiter, first_line))
-    events = _validate(frame, state=state, path=path, torn_possible=torn_possible)
+    try:
+        events = _validate(frame, state=state, path=path, torn_possible=torn_possible)
+    except LogError as error:
+        if not rejected:
+            raise
+        raise LogError(
+            error.message, path=error.path, line=error.line, field=error.field, rejected=True
+        ) from None
     state.lines_read = first_line - 1 + lines
     state.event_count += len(events)
     state.chunks.append(events)
     return events
 
 
-def _read_rows(data: bytes, delimiter: str, path: str, first_line: int,
-               torn_possible: bool) -> pd.DataFrame:
+def _read_rows(
+    data: bytes, delimiter: str, path: str, first_line: int, torn_possible: bool
+) -> pd.DataFrame:
     try:
         return pd.read_csv(
-            io.BytesIO(data), sep=delimiter, header=None, names=list(COLUMNS), index_col=False,
-            dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8",
-            skip_blank_lines=True, engine="c",
+            io.BytesIO(data),
+            sep=delimiter,
+            header=None,
+            names=list(COLUMNS),
+            index_col=False,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            encoding="utf-8",
+            skip_blank_lines=True,
+            engine="c",
         )
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError):
         _locate_unreadable_row(data, delimiter, path, first_line, torn_possible)
         raise  # pragma: no cover - _locate_unreadable_row always raises
 
 
-def _locate_unreadable_row(data: bytes, delimiter: str, path: str, first_line: int,
-                           torn_possible: bool) -> None:
+def _locate_unreadable_row(
+    data: bytes, delimiter: str, path: str, first_line: int, torn_possible: bool
+) -> None:
     """The slow path after the fast reader failed: find the line and say what is wrong."""
     line_no = first_line
     for raw in data.split(b"\n"):
@@ -149,9 +171,12 @@ def _locate_unreadable_row(data: bytes, delimiter: str, path: str, first_line: i
             raw.decode("utf-8")
         except UnicodeDecodeError as error:
             if torn_possible and error.reason == "unexpected end of data":
-                raise TornLineError(TORN_MESSAGE, path=path, line=_last_record_line(
-                    data, delimiter, first_line)) from None
-            raise LogError("not UTF-8 text (is this a log file?)", path=path, line=line_no) from None
+                raise TornLineError(
+                    TORN_MESSAGE, path=path, line=_last_record_line(data, delimiter, first_line)
+                ) from None
+            raise LogError(
+                "not UTF-8 text (is this a log file?)", path=path, line=line_no
+            ) from None
         line_no += 1
     text = data.decode("utf-8")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -159,8 +184,12 @@ def _locate_unreadable_row(data: bytes, delimiter: str, path: str, first_line: i
     try:
         for record in reader:
             if len(record) > len(COLUMNS):
-                raise LogError(f"{len(record)} fields where the log has {len(COLUMNS)}",
-                               path=path, line=start, field=None)
+                raise LogError(
+                    f"{len(record)} fields where the log has {len(COLUMNS)}",
+                    path=path,
+                    line=start,
+                    field=None,
+                )
             start = first_line + reader.line_num
     except csv.Error as error:
         # A quoted field still open at the end of the data is a write that was cut off.
@@ -170,8 +199,10 @@ def _locate_unreadable_row(data: bytes, delimiter: str, path: str, first_line: i
     raise LogError("could not be read as CSV", path=path, line=start)
 
 
-TORN_MESSAGE = ("the last line is incomplete (a write was cut off); "
-                "'etiquette-lab repair LOG' moves it aside so the log can be used again")
+TORN_MESSAGE = (
+    "the last line is incomplete (a write was cut off); "
+    "'etiquette-lab repair LOG' moves it aside so the log can be used again"
+)
 
 
 def _last_record_line(data: bytes, delimiter: str, first_line: int) -> int:
@@ -198,6 +229,7 @@ def _record_start_lines(data: bytes, delimiter: str, first_line: int) -> np.ndar
 
 
 # -- checks ----------------------------------------------------------------------------------
+
 
 class _Problems:
     """Collects the first failing row of each check; the earliest line wins."""
@@ -226,30 +258,48 @@ def _validate(frame: pd.DataFrame, *, state: Any, path: str, torn_possible: bool
     bad_version = version != FORMAT_VERSION
     if torn_possible and bad_version[last] and not bad_version[:last].any():
         raise TornLineError(TORN_MESSAGE, path=path, line=int(frame["line"].iat[last]))
-    problems.add(bad_version, "log_format",
-                 lambda i: f"expected {FORMAT_VERSION!r}, found {version[i]!r} "
-                           "(a row with missing or extra fields?)")
+    problems.add(
+        bad_version,
+        "log_format",
+        lambda i: (
+            f"expected {FORMAT_VERSION!r}, found {version[i]!r} "
+            "(a row with missing or extra fields?)"
+        ),
+    )
 
     event = frame["event"].to_numpy()
     known_event = np.isin(event, EVENTS)
-    problems.add(~known_event, "event",
-                 lambda i: f"unknown event {event[i]!r} (one of: {', '.join(EVENTS)})")
+    problems.add(
+        ~known_event, "event", lambda i: f"unknown event {event[i]!r} (one of: {', '.join(EVENTS)})"
+    )
 
     for name, columns in REQUIRED.items():
         is_event = event == name
         for column in columns:
-            problems.add(is_event & (frame[column].to_numpy() == ""), column,
-                         f"is empty (required for a {name!r} event)")
+            problems.add(
+                is_event & (frame[column].to_numpy() == ""),
+                column,
+                f"is empty (required for a {name!r} event)",
+            )
 
     at_text = frame["at"]
     well_formed = at_text.str.fullmatch(STORED_TIME_PATTERN).to_numpy(dtype=bool)
-    at = pd.to_datetime(at_text.where(well_formed, None), format="ISO8601", utc=True,
-                        errors="coerce")
-    problems.add(~well_formed, "at",
-                 lambda i: f"{at_text.iat[i]!r} is not an ISO 8601 time with a UTC offset "
-                           "(e.g. 2026-11-03T09:30:00+01:00)")
-    problems.add(well_formed & at.isna().to_numpy(), "at",
-                 lambda i: f"{at_text.iat[i]!r} is not a possible date and time")
+    at = pd.to_datetime(
+        at_text.where(well_formed, None), format="ISO8601", utc=True, errors="coerce"
+    )
+    problems.add(
+        ~well_formed,
+        "at",
+        lambda i: (
+            f"{at_text.iat[i]!r} is not an ISO 8601 time with a UTC offset "
+            "(e.g. 2026-11-03T09:30:00+01:00)"
+        ),
+    )
+    problems.add(
+        well_formed & at.isna().to_numpy(),
+        "at",
+        lambda i: f"{at_text.iat[i]!r} is not a possible date and time",
+    )
 
     score_text = frame["score"]
     score = pd.to_numeric(score_text.where(score_text != "", None), errors="coerce")
@@ -270,8 +320,9 @@ def _validate(frame: pd.DataFrame, *, state: Any, path: str, torn_possible: bool
     return frame
 
 
-def _check_against_history(frame: pd.DataFrame, event: np.ndarray, at: pd.Series, state: Any,
-                           problems: _Problems) -> None:
+def _check_against_history(
+    frame: pd.DataFrame, event: np.ndarray, at: pd.Series, state: Any, problems: _Problems
+) -> None:
     request_id = frame["request_id"].to_numpy()
     lines = frame["line"].to_numpy()
     at_ns = _nanoseconds(at)
@@ -283,8 +334,11 @@ def _check_against_history(frame: pd.DataFrame, event: np.ndarray, at: pd.Series
         duplicate |= np.fromiter((rid in state.sent for rid in sent_ids), bool, len(sent_ids))
     dup_mask = np.zeros(len(frame), dtype=bool)
     dup_mask[np.flatnonzero(is_sent)[duplicate]] = True
-    problems.add(dup_mask, "request_id",
-                 lambda i: f"request id {request_id[i]!r} is already used by an earlier request")
+    problems.add(
+        dup_mask,
+        "request_id",
+        lambda i: f"request id {request_id[i]!r} is already used by an earlier request",
+    )
 
     # Declared variants: a send must use one of its experiment's declared spellings.
     declared = {k: list(v) for k, v in state.declared.items()}
@@ -296,9 +350,14 @@ def _check_against_history(frame: pd.DataFrame, event: np.ndarray, at: pd.Series
     variant_col = frame["variant"].to_numpy()
     for experiment, names in declared.items():
         bad = is_sent & (experiment_col == experiment) & ~np.isin(variant_col, names)
-        problems.add(bad, "variant",
-                     lambda i, n=names: f"variant {variant_col[i]!r} is not declared for this "
-                                        f"experiment (declared: {', '.join(n)})")
+        problems.add(
+            bad,
+            "variant",
+            lambda i, n=names: (
+                f"variant {variant_col[i]!r} is not declared for this "
+                f"experiment (declared: {', '.join(n)})"
+            ),
+        )
 
     # Follow-ups must name a request sent on an earlier line, and not be dated before it.
     follow = np.isin(event, list(FOLLOW_UPS))
@@ -313,18 +372,22 @@ def _check_against_history(frame: pd.DataFrame, event: np.ndarray, at: pd.Series
     if state.sent:
         earlier = [state.sent.get(rid) for rid in follow_ids]
         known_before = np.array([e is not None for e in earlier], dtype=bool)
-        send_at = np.where(known_before,
-                           [e[0] if e is not None else np.nan for e in earlier], send_at)
+        send_at = np.where(
+            known_before, [e[0] if e is not None else np.nan for e in earlier], send_at
+        )
         unknown_here &= ~known_before
     unknown = np.zeros(len(frame), dtype=bool)
     unknown[follow] = unknown_here
-    problems.add(unknown, "request_id",
-                 lambda i: f"no request {request_id[i]!r} was sent before this "
-                           f"{event[i]!r} event")
+    problems.add(
+        unknown,
+        "request_id",
+        lambda i: f"no request {request_id[i]!r} was sent before this {event[i]!r} event",
+    )
     too_early = np.zeros(len(frame), dtype=bool)
     too_early[follow] = ~unknown_here & (at_ns[follow] < send_at)
-    problems.add(too_early, "at",
-                 lambda i: f"the {event[i]!r} event is dated before its request was sent")
+    problems.add(
+        too_early, "at", lambda i: f"the {event[i]!r} event is dated before its request was sent"
+    )
 
 
 def _record_history(frame: pd.DataFrame, event: np.ndarray, at: pd.Series, state: Any) -> None:
@@ -332,17 +395,24 @@ def _record_history(frame: pd.DataFrame, event: np.ndarray, at: pd.Series, state
     if is_sent.any():
         ids = frame["request_id"].to_numpy()[is_sent]
         at_ns = _nanoseconds(at)[is_sent]
-        state.sent.update(zip(ids, zip(at_ns.tolist(), frame["kind"].to_numpy()[is_sent],
-                                       strict=True), strict=True))
+        state.sent.update(
+            zip(
+                ids,
+                zip(at_ns.tolist(), frame["kind"].to_numpy()[is_sent], strict=True),
+                strict=True,
+            )
+        )
         numbers = pd.Series(ids).str.extract(r"^r(\d+)$", expand=False).dropna()
         if len(numbers):
-            state.next_request_number = max(state.next_request_number,
-                                             int(numbers.astype(np.int64).max()) + 1)
+            state.next_request_number = max(
+                state.next_request_number, int(numbers.astype(np.int64).max()) + 1
+            )
     for position in np.flatnonzero(event == "declared"):
         experiment = frame["experiment"].iat[position]
         names = frame["variant"].iat[position].split("|")
         state.declared[experiment] = list(
-            dict.fromkeys([*state.declared.get(experiment, []), *names]))
+            dict.fromkeys([*state.declared.get(experiment, []), *names])
+        )
 
 
 def _nanoseconds(at: pd.Series) -> np.ndarray:

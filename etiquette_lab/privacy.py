@@ -36,8 +36,9 @@ def load_pseudonym_key(path: str | os.PathLike[str] | None = None, *, create: bo
     key_path = Path(path) if path is not None else default_key_path()
     if not key_path.exists():
         if not create:
-            raise InvalidInputError(f"no pseudonym key at {key_path} and {KEY_ENVIRONMENT_VARIABLE}"
-                                    " is not set")
+            raise InvalidInputError(
+                f"no pseudonym key at {key_path} and {KEY_ENVIRONMENT_VARIABLE} is not set"
+            )
         key_path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:

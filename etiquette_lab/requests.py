@@ -11,13 +11,41 @@ import pandas as pd
 __all__ = ["REQUEST_COLUMNS", "read_requests", "requests_from_events"]
 
 REQUEST_COLUMNS: tuple[str, ...] = (
-    "request_id", "experiment", "recipient", "variant", "kind", "channel", "stratum",
-    "assignment", "score", "message", "first_sent_at", "last_sent_at", "sends", "reminders",
-    "last_reminded_at", "withdrawn_at", "responses", "first_response_at", "first_outcome",
-    "last_response_at", "outcome", "thanked_at",
+    "request_id",
+    "experiment",
+    "recipient",
+    "variant",
+    "kind",
+    "channel",
+    "stratum",
+    "assignment",
+    "score",
+    "message",
+    "first_sent_at",
+    "last_sent_at",
+    "sends",
+    "reminders",
+    "last_reminded_at",
+    "withdrawn_at",
+    "responses",
+    "first_response_at",
+    "first_outcome",
+    "last_response_at",
+    "outcome",
+    "thanked_at",
 )
-_FROM_SEND = ("request_id", "experiment", "recipient", "variant", "kind", "channel", "stratum",
-              "assignment", "score", "message")
+_FROM_SEND = (
+    "request_id",
+    "experiment",
+    "recipient",
+    "variant",
+    "kind",
+    "channel",
+    "stratum",
+    "assignment",
+    "score",
+    "message",
+)
 
 
 def read_requests(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -46,11 +74,12 @@ def requests_from_events(events: pd.DataFrame) -> pd.DataFrame:
     ``first_outcome`` describe the first response, ``outcome`` the latest one (a "yes, soon"
     reply followed by the recommendation itself ends as ``recommended``). Times are UTC.
     """
-    sent = events.loc[events["event"] == "sent", list(_FROM_SEND) + ["at"]]
+    sent = events.loc[events["event"] == "sent", [*_FROM_SEND, "at"]]
     table = sent.rename(columns={"at": "first_sent_at"}).reset_index(drop=True)
-    follow = events.loc[events["event"].isin(
-        ["resent", "reminded", "withdrawn", "responded", "thanked"]),
-        ["event", "request_id", "at", "outcome"]]
+    follow = events.loc[
+        events["event"].isin(["resent", "reminded", "withdrawn", "responded", "thanked"]),
+        ["event", "request_id", "at", "outcome"],
+    ]
     # Stable sort by time: events logged after the fact still fold in the order they happened.
     follow = follow.sort_values("at", kind="stable")
     grouped = follow.groupby(["event", "request_id"], sort=False)
@@ -60,8 +89,9 @@ def requests_from_events(events: pd.DataFrame) -> pd.DataFrame:
 
     ids = pd.Index(table["request_id"])
 
-    def mapped(frame: pd.DataFrame | pd.Series, event: str, column: str | None = None,
-               *, fill: Any = None) -> pd.Series:
+    def mapped(
+        frame: pd.DataFrame | pd.Series, event: str, column: str | None = None, *, fill: Any = None
+    ) -> pd.Series:
         """The value of *column* for each request's *event* (reindexing keeps dtypes when empty)."""
         present = event in frame.index.get_level_values(0)
         values = frame.loc[event] if present else frame.iloc[:0].droplevel(0)
@@ -81,8 +111,14 @@ def requests_from_events(events: pd.DataFrame) -> pd.DataFrame:
     table["last_response_at"] = mapped(last, "responded", "at")
     table["outcome"] = mapped(last, "responded", "outcome")
     table["thanked_at"] = mapped(first, "thanked", "at")
-    for column in ("last_sent_at", "last_reminded_at", "withdrawn_at", "first_response_at",
-                   "last_response_at", "thanked_at"):
+    for column in (
+        "last_sent_at",
+        "last_reminded_at",
+        "withdrawn_at",
+        "first_response_at",
+        "last_response_at",
+        "thanked_at",
+    ):
         table[column] = pd.to_datetime(table[column], utc=True)
     for column in ("first_outcome", "outcome"):
         table[column] = table[column].astype(object).where(table[column].notna(), np.nan)

@@ -64,7 +64,9 @@ def json_safe(value: Any) -> Any:
     if hasattr(value, "item"):
         return json_safe(value.item())
     if hasattr(value, "to_dict"):
-        return json_safe(value.to_dict(orient="records") if hasattr(value, "columns") else value.to_dict())
+        return json_safe(
+            value.to_dict(orient="records") if hasattr(value, "columns") else value.to_dict()
+        )
     return str(value)
 
 

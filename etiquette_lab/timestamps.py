@@ -89,8 +89,11 @@ def parse_duration(value: Any) -> dt.timedelta:
         delta = dt.timedelta(days=float(value))
     elif isinstance(value, str) and (match := _DURATION.match(value)):
         amount, unit = float(match.group(1)), (match.group(2) or "d").lower()[0]
-        delta = {"d": dt.timedelta(days=amount), "h": dt.timedelta(hours=amount),
-                 "w": dt.timedelta(weeks=amount)}[unit]
+        delta = {
+            "d": dt.timedelta(days=amount),
+            "h": dt.timedelta(hours=amount),
+            "w": dt.timedelta(weeks=amount),
+        }[unit]
     else:
         raise InvalidInputError(f"{value!r} is not a duration (use e.g. 7d, 36h, 2w)")
     if delta < dt.timedelta(0):

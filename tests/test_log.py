@@ -13,8 +13,14 @@ from etiquette_lab.log_format import HEADER_LINE
 
 def test_round_trip_of_every_event_type(log_path):
     log = create_log(log_path, experiment="recs", variants=["default", "personalised"])
-    first = log.send("Ada Lovelace", "personalised", message="Hi Ada", at="2026-11-02T09:00+01:00",
-                     stratum="close colleague", score=0.8)
+    first = log.send(
+        "Ada Lovelace",
+        "personalised",
+        message="Hi Ada",
+        at="2026-11-02T09:00+01:00",
+        stratum="close colleague",
+        score=0.8,
+    )
     second = log.send("Zoë", "default", at="2026-11-02T09:05+01:00")
     log.remind(second, at="2026-11-16T09:00+01:00")
     log.resend(second, at="2026-11-17T09:00+01:00")
@@ -80,8 +86,10 @@ def test_default_time_is_now_with_local_offset(log_path):
 def test_default_outcome_follows_the_kind(log_path):
     log = create_log(log_path)
     kinds = ["recommendation", "connection", "informational interview", "endorsement"]
-    ids = [log.send(f"P{i}", "default", kind=k, at="2026-11-02T09:00+01:00")
-           for i, k in enumerate(kinds)]
+    ids = [
+        log.send(f"P{i}", "default", kind=k, at="2026-11-02T09:00+01:00")
+        for i, k in enumerate(kinds)
+    ]
     for rid in ids:
         log.respond(rid, at="2026-11-03T09:00+01:00")
     assert log.requests()["outcome"].tolist() == ["recommended", "accepted", "replied", "endorsed"]
@@ -95,6 +103,7 @@ def test_an_empty_log_has_an_empty_requests_table_with_all_columns(log_path):
 
 
 # -- rejected input: one line naming file, line and field; nothing written ------------------
+
 
 def _reject(log_path, action, *, line, field, words):
     before = log_path.read_bytes()
@@ -114,38 +123,59 @@ def small_log(log_path):
 
 
 def test_rejects_unknown_request_id(small_log, log_path):
-    _reject(log_path, lambda: small_log.respond("r0042"), line=4, field="request_id",
-            words="no request 'r0042'")
+    _reject(
+        log_path,
+        lambda: small_log.respond("r0042"),
+        line=4,
+        field="request_id",
+        words="no request 'r0042'",
+    )
     for action in (small_log.remind, small_log.withdraw, small_log.thank, small_log.resend):
         _reject(log_path, lambda a=action: a("r0042"), line=4, field="request_id", words="r0042")
 
 
 def test_rejects_response_dated_before_its_send(small_log, log_path):
-    _reject(log_path, lambda: small_log.respond("r0001", at="2026-11-01T09:00+01:00"),
-            line=4, field="at", words="before its request was sent")
+    _reject(
+        log_path,
+        lambda: small_log.respond("r0001", at="2026-11-01T09:00+01:00"),
+        line=4,
+        field="at",
+        words="before its request was sent",
+    )
 
 
 def test_rejects_undeclared_variant_spelling(small_log, log_path):
-    _reject(log_path, lambda: small_log.send("Bo", "personalized"), line=4, field="variant",
-            words="'personalized' is not declared")
+    _reject(
+        log_path,
+        lambda: small_log.send("Bo", "personalized"),
+        line=4,
+        field="variant",
+        words="'personalized' is not declared",
+    )
 
 
 def test_rejects_duplicate_request_id(small_log, log_path):
-    _reject(log_path, lambda: small_log.send("Bo", "default", request_id="r0001"), line=4,
-            field="request_id", words="already used")
+    _reject(
+        log_path,
+        lambda: small_log.send("Bo", "default", request_id="r0001"),
+        line=4,
+        field="request_id",
+        words="already used",
+    )
 
 
 @pytest.mark.parametrize("bad", ["2026-02-30T09:00", "yesterday", "2026-13-01", "9:00"])
 def test_rejects_impossible_or_malformed_times_before_writing(small_log, log_path, bad):
     before = log_path.read_bytes()
-    with pytest.raises(LogError, match="time|date"):
+    with pytest.raises(LogError, match=r"time|date"):
         small_log.send("Bo", "default", at=bad)
     assert log_path.read_bytes() == before
 
 
 def test_rejects_empty_required_fields(small_log, log_path):
-    _reject(log_path, lambda: small_log.send("", "default"), line=4, field="recipient",
-            words="is empty")
+    _reject(
+        log_path, lambda: small_log.send("", "default"), line=4, field="recipient", words="is empty"
+    )
     _reject(log_path, lambda: small_log.send("Bo", ""), line=4, field="variant", words="is empty")
 
 
@@ -158,8 +188,9 @@ def test_create_never_overwrites(small_log, log_path):
 
 # -- rejected files ---------------------------------------------------------------------------
 
+
 def _write(path, text, *, bom=True):
-    path.write_bytes(((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")))
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
     return path
 
 
@@ -169,28 +200,68 @@ GOOD_SEND = "2026-11-02T09:00:00+01:00,sent,r0001,,Ada,default,recommendation,li
 @pytest.mark.parametrize(
     ("body", "line", "field", "words"),
     [
-        ("2026-11-02T09:00:00+01:00,posted,r0001,,Ada,default,recommendation,,,,,,,,1\n", 2,
-         "event", "unknown event 'posted'"),
-        ("2026-11-02T09:00:00,sent,r0001,,Ada,default,recommendation,,,,,,,,1\n", 2, "at",
-         "UTC offset"),
-        ("2026-02-30T09:00:00+01:00,sent,r0001,,Ada,default,recommendation,,,,,,,,1\n", 2, "at",
-         "not a possible date"),
+        (
+            "2026-11-02T09:00:00+01:00,posted,r0001,,Ada,default,recommendation,,,,,,,,1\n",
+            2,
+            "event",
+            "unknown event 'posted'",
+        ),
+        (
+            "2026-11-02T09:00:00,sent,r0001,,Ada,default,recommendation,,,,,,,,1\n",
+            2,
+            "at",
+            "UTC offset",
+        ),
+        (
+            "2026-02-30T09:00:00+01:00,sent,r0001,,Ada,default,recommendation,,,,,,,,1\n",
+            2,
+            "at",
+            "not a possible date",
+        ),
         (GOOD_SEND + GOOD_SEND, 3, "request_id", "already used"),
-        (GOOD_SEND + "2026-11-03T09:00:00+01:00,responded,r0002,,,,,,,,,replied,,,1\n", 3,
-         "request_id", "no request 'r0002'"),
-        (GOOD_SEND + "2026-11-01T09:00:00+01:00,responded,r0001,,,,,,,,,replied,,,1\n", 3, "at",
-         "before its request was sent"),
-        (GOOD_SEND + "2026-11-03T09:00:00+01:00,responded,r0001,,,,,,,,,,,,1\n", 3, "outcome",
-         "is empty"),
-        ("2026-11-02T09:00:00+01:00,sent,r0001,,,default,recommendation,,,,,,,,1\n", 2,
-         "recipient", "is empty"),
-        ("2026-11-02T09:00:00+01:00,sent,r0001,,Ada,default,recommendation,,,,1.5,,,,1\n", 2,
-         "score", "0 to 1"),
-        ("2026-11-02T09:00:00+01:00,declared,,,,default|personalised,,,,,,,,,1\n"
-         "2026-11-02T09:00:00+01:00,sent,r0001,,Ada,personalized,recommendation,,,,,,,,1\n", 3,
-         "variant", "not declared"),
-        (GOOD_SEND + "2026-11-03T09:00:00+01:00,reminded,r0001,,,,,,,,,,,\n", 3, "log_format",
-         "missing or extra fields"),
+        (
+            GOOD_SEND + "2026-11-03T09:00:00+01:00,responded,r0002,,,,,,,,,replied,,,1\n",
+            3,
+            "request_id",
+            "no request 'r0002'",
+        ),
+        (
+            GOOD_SEND + "2026-11-01T09:00:00+01:00,responded,r0001,,,,,,,,,replied,,,1\n",
+            3,
+            "at",
+            "before its request was sent",
+        ),
+        (
+            GOOD_SEND + "2026-11-03T09:00:00+01:00,responded,r0001,,,,,,,,,,,,1\n",
+            3,
+            "outcome",
+            "is empty",
+        ),
+        (
+            "2026-11-02T09:00:00+01:00,sent,r0001,,,default,recommendation,,,,,,,,1\n",
+            2,
+            "recipient",
+            "is empty",
+        ),
+        (
+            "2026-11-02T09:00:00+01:00,sent,r0001,,Ada,default,recommendation,,,,1.5,,,,1\n",
+            2,
+            "score",
+            "0 to 1",
+        ),
+        (
+            "2026-11-02T09:00:00+01:00,declared,,,,default|personalised,,,,,,,,,1\n"
+            "2026-11-02T09:00:00+01:00,sent,r0001,,Ada,personalized,recommendation,,,,,,,,1\n",
+            3,
+            "variant",
+            "not declared",
+        ),
+        (
+            GOOD_SEND + "2026-11-03T09:00:00+01:00,reminded,r0001,,,,,,,,,,,\n",
+            3,
+            "log_format",
+            "missing or extra fields",
+        ),
     ],
 )
 def test_bad_rows_are_named_by_line_and_field(log_path, body, line, field, words):
@@ -202,9 +273,11 @@ def test_bad_rows_are_named_by_line_and_field(log_path, body, line, field, words
 
 
 def test_line_numbers_count_quoted_line_breaks(log_path):
-    body = ('2026-11-02T09:00:00+01:00,sent,r0001,,Ada,default,recommendation,,,,,,"two\nlines",,1\n'
-            "2026-11-02T09:00:00+01:00,sent,r0002,,Bo,default,recommendation,,,,,,,,1\n"
-            "2026-11-02T09:00:00+01:00,semt,r0003,,Cy,default,recommendation,,,,,,,,1\n")
+    body = (
+        '2026-11-02T09:00:00+01:00,sent,r0001,,Ada,default,recommendation,,,,,,"two\nlines",,1\n'
+        "2026-11-02T09:00:00+01:00,sent,r0002,,Bo,default,recommendation,,,,,,,,1\n"
+        "2026-11-02T09:00:00+01:00,semt,r0003,,Cy,default,recommendation,,,,,,,,1\n"
+    )
     _write(log_path, HEADER_LINE + body)
     with pytest.raises(LogError) as caught:
         read_events(log_path)
@@ -237,22 +310,25 @@ def test_missing_file_is_a_log_error(tmp_path):
 
 # -- spreadsheets -----------------------------------------------------------------------------
 
+
 def _resaved(text: str, *, bom: bool, delimiter: str, newline: str) -> bytes:
     import csv
     import io
 
     rows = list(csv.reader(io.StringIO(text, newline="")))
     out = io.StringIO()
-    csv.writer(out, delimiter=delimiter, lineterminator=newline,
-               quoting=csv.QUOTE_MINIMAL).writerows(rows)
+    csv.writer(
+        out, delimiter=delimiter, lineterminator=newline, quoting=csv.QUOTE_MINIMAL
+    ).writerows(rows)
     return (b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode("utf-8")
 
 
 @pytest.mark.parametrize("bom", [True, False])
 @pytest.mark.parametrize("delimiter", [",", ";"])
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
-def test_files_resaved_by_spreadsheets_still_load_and_accept_appends(log_path, bom, delimiter,
-                                                                     newline):
+def test_files_resaved_by_spreadsheets_still_load_and_accept_appends(
+    log_path, bom, delimiter, newline
+):
     log = create_log(log_path, variants=["default", "personalised"])
     rid = log.send("Ørjan; Zoë", "default", message='He said "hi",\nthen left', at="2026-11-02")
     log.respond(rid, at="2026-11-05")
@@ -279,6 +355,7 @@ def test_a_last_line_without_line_end_loads_and_appends_on_a_new_line(log_path):
 
 
 # -- incremental reading ----------------------------------------------------------------------
+
 
 def test_an_open_log_sees_what_other_writers_appended(log_path):
     mine = create_log(log_path)

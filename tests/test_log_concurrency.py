@@ -24,9 +24,12 @@ def _writer(path: str, number: int, start) -> None:
     log = open_log(path)
     for i in range(EVENTS_EACH):
         if i % 2 == 0:
-            rid = log.send(f"writer {number} person {i}", "default",
-                           message=f"w{number}-{i}, with a comma\nand a line break",
-                           at="2026-11-02T09:00+01:00")
+            rid = log.send(
+                f"writer {number} person {i}",
+                "default",
+                message=f"w{number}-{i}, with a comma\nand a line break",
+                at="2026-11-02T09:00+01:00",
+            )
         else:
             log.respond(rid, at="2026-11-03T09:00+01:00")
 
@@ -35,8 +38,9 @@ def test_eight_processes_appending_200_events_each_lose_nothing(log_path):
     create_log(log_path)
     context = multiprocessing.get_context("spawn")
     start = context.Event()
-    processes = [context.Process(target=_writer, args=(str(log_path), n, start))
-                 for n in range(WRITERS)]
+    processes = [
+        context.Process(target=_writer, args=(str(log_path), n, start)) for n in range(WRITERS)
+    ]
     for process in processes:
         process.start()
     start.set()
@@ -49,7 +53,8 @@ def test_eight_processes_appending_200_events_each_lose_nothing(log_path):
     assert len(requests) == 800 and requests["request_id"].is_unique
     assert (requests["responses"] == 1).all()  # every response found its own request
     assert set(requests["message"].str.extract(r"^(w\d+-\d+)", expand=False)) == {
-        f"w{n}-{i}" for n in range(WRITERS) for i in range(0, EVENTS_EACH, 2)}
+        f"w{n}-{i}" for n in range(WRITERS) for i in range(0, EVENTS_EACH, 2)
+    }
 
 
 _KILLABLE_WRITER = """
@@ -87,14 +92,20 @@ def test_writers_killed_repeatedly_never_damage_earlier_rows(log_path):
 
 # -- torn lines made deliberately, at every byte --------------------------------------------
 
+
 def test_a_row_cut_at_any_byte_is_detected_or_complete(log_path):
     log = create_log(log_path)
     log.send("Ada", "default", at="2026-11-02T09:00+01:00")
     whole = log_path.read_bytes()
-    log.send("Ørjan", "personalised", message='a "quoted",\nmulti-line message',
-             at="2026-11-02T09:00+01:00", score=0.5)
+    log.send(
+        "Ørjan",
+        "personalised",
+        message='a "quoted",\nmulti-line message',
+        at="2026-11-02T09:00+01:00",
+        score=0.5,
+    )
     full = log_path.read_bytes()
-    last_row = full[len(whole):]
+    last_row = full[len(whole) :]
     for cut in range(1, len(last_row)):
         log_path.write_bytes(whole + last_row[:cut])
         try:

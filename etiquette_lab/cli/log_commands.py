@@ -16,30 +16,43 @@ _FOLLOW_UPS = {
 
 
 def register(subparsers: Any) -> None:
-    new = subparsers.add_parser("new", help="create a new log file",
-                                description="Create a new, empty log file.")
+    new = subparsers.add_parser(
+        "new", help="create a new log file", description="Create a new, empty log file."
+    )
     new.add_argument("log", metavar="LOG", help="path of the CSV log to create")
     new.add_argument("--experiment", default="", help="experiment name (sends default to it)")
-    new.add_argument("--variants", help="comma-separated wordings, e.g. default,personalised; "
-                                        "a send with any other spelling is then rejected")
+    new.add_argument(
+        "--variants",
+        help="comma-separated wordings, e.g. default,personalised; "
+        "a send with any other spelling is then rejected",
+    )
     new.set_defaults(handler=_new)
 
-    send = subparsers.add_parser("send", help="record a request you sent (prints its id)",
-                                 description="Record a request you sent; prints the request id.")
+    send = subparsers.add_parser(
+        "send",
+        help="record a request you sent (prints its id)",
+        description="Record a request you sent; prints the request id.",
+    )
     send.add_argument("log", metavar="LOG")
     send.add_argument("--to", required=True, metavar="NAME", help="the recipient")
     send.add_argument("--variant", required=True, help="the wording used, e.g. personalised")
-    send.add_argument("--kind", default="recommendation",
-                      help="recommendation (default), connection, informational interview, ...")
+    send.add_argument(
+        "--kind",
+        default="recommendation",
+        help="recommendation (default), connection, informational interview, ...",
+    )
     send.add_argument("--channel", default="linkedin", help="linkedin (default), email, ...")
     text = send.add_mutually_exclusive_group()
     text.add_argument("--message", help="the message text as sent")
     text.add_argument("--message-file", metavar="FILE", help="read the message text from FILE")
     send.add_argument("--stratum", default="", help="e.g. close colleague / acquaintance")
     send.add_argument("--experiment", help="experiment name (default: the log's)")
-    send.add_argument("--pseudonymise", action="store_true",
-                      help="store a keyed pseudonym instead of the name (key: $ETIQUETTE_LAB_KEY "
-                           "or ~/.config/etiquette-lab/pseudonym.key)")
+    send.add_argument(
+        "--pseudonymise",
+        action="store_true",
+        help="store a keyed pseudonym instead of the name (key: $ETIQUETTE_LAB_KEY "
+        "or ~/.config/etiquette-lab/pseudonym.key)",
+    )
     _add_common(send)
     send.set_defaults(handler=_send)
 
@@ -50,17 +63,21 @@ def register(subparsers: Any) -> None:
         _add_common(follow)
         follow.set_defaults(handler=_follow_up, action=name)
 
-    respond = subparsers.add_parser("respond", help="record a response",
-                                    description="Record a response to a request.")
+    respond = subparsers.add_parser(
+        "respond", help="record a response", description="Record a response to a request."
+    )
     respond.add_argument("log", metavar="LOG")
     respond.add_argument("request_id", metavar="REQUEST_ID")
-    respond.add_argument("--outcome", help="recommended, accepted, replied, declined, ... "
-                                           "(default follows the request's kind)")
+    respond.add_argument(
+        "--outcome",
+        help="recommended, accepted, replied, declined, ... (default follows the request's kind)",
+    )
     _add_common(respond)
     respond.set_defaults(handler=_respond)
 
-    table = subparsers.add_parser("requests", help="print the table of requests",
-                                  description="Print one row per request.")
+    table = subparsers.add_parser(
+        "requests", help="print the table of requests", description="Print one row per request."
+    )
     table.add_argument("log", metavar="LOG")
     fmt = table.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print JSON")
@@ -68,13 +85,20 @@ def register(subparsers: Any) -> None:
     table.set_defaults(handler=_requests)
 
     imp = subparsers.add_parser(
-        "import", help="import a spreadsheet with one row per request",
+        "import",
+        help="import a spreadsheet with one row per request",
         description="Append one request per row of a CSV table (columns such as Name, Variant, "
-                    "Date sent, Responded, Outcome are found by name).")
+        "Date sent, Responded, Outcome are found by name).",
+    )
     imp.add_argument("table", metavar="TABLE", help="CSV file, one row per request")
     imp.add_argument("log", metavar="LOG", help="the log to append to (created if missing)")
-    imp.add_argument("--column", action="append", default=[], metavar="FIELD=NAME",
-                     help="name a column explicitly, e.g. --column recipient=Who (repeatable)")
+    imp.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="FIELD=NAME",
+        help="name a column explicitly, e.g. --column recipient=Who (repeatable)",
+    )
     imp.add_argument("--dayfirst", action="store_true", help="dates like 03.11.2026 are day first")
     imp.add_argument("--kind", default="recommendation")
     imp.add_argument("--channel", default="linkedin")
@@ -82,22 +106,30 @@ def register(subparsers: Any) -> None:
     imp.add_argument("--pseudonymise", action="store_true", help="store keyed pseudonyms")
     imp.set_defaults(handler=_import)
 
-    pseudo = subparsers.add_parser("pseudonym", help="print the pseudonym of a name",
-                                   description="Print the keyed pseudonym a name is stored as.")
+    pseudo = subparsers.add_parser(
+        "pseudonym",
+        help="print the pseudonym of a name",
+        description="Print the keyed pseudonym a name is stored as.",
+    )
     pseudo.add_argument("name", metavar="NAME")
     pseudo.set_defaults(handler=_pseudonym)
 
     repair = subparsers.add_parser(
-        "repair", help="move a torn last line (cut-off write) aside",
+        "repair",
+        help="move a torn last line (cut-off write) aside",
         description="If the log's last line was cut off by a crash, move it to a file beside "
-                    "the log so the log can be used again. Nothing else is changed.")
+        "the log so the log can be used again. Nothing else is changed.",
+    )
     repair.add_argument("log", metavar="LOG")
     repair.set_defaults(handler=_repair)
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--at", metavar="TIME",
-                        help="when it happened, ISO 8601 (default: now; no zone = local time)")
+    parser.add_argument(
+        "--at",
+        metavar="TIME",
+        help="when it happened, ISO 8601 (default: now; no zone = local time)",
+    )
     parser.add_argument("--note", default="", help="a free-text note")
 
 
@@ -120,16 +152,25 @@ def _send(args: argparse.Namespace) -> int:
         try:
             message = Path(args.message_file).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
-            raise LogError(f"cannot read the message ({error.__class__.__name__})",
-                           path=args.message_file) from None
+            raise LogError(
+                f"cannot read the message ({error.__class__.__name__})", path=args.message_file
+            ) from None
     recipient = args.to
     if args.pseudonymise:
         from ..privacy import load_pseudonym_key, pseudonymise
 
         recipient = pseudonymise(recipient, load_pseudonym_key())
     request_id = open_log(args.log).send(
-        recipient, args.variant, kind=args.kind, channel=args.channel, message=message,
-        at=args.at, experiment=args.experiment, stratum=args.stratum, note=args.note)
+        recipient,
+        args.variant,
+        kind=args.kind,
+        channel=args.channel,
+        message=message,
+        at=args.at,
+        experiment=args.experiment,
+        stratum=args.stratum,
+        note=args.note,
+    )
     print(request_id)
     return 0
 
@@ -167,14 +208,32 @@ def _requests(args: argparse.Namespace) -> int:
 
 def _readable(table: Any) -> Any:
     """The columns a person scans, times shown as local dates and times."""
-    shown = table[["request_id", "recipient", "variant", "kind", "first_sent_at", "sends",
-                   "reminders", "withdrawn_at", "first_response_at", "outcome"]].copy()
+    shown = table[
+        [
+            "request_id",
+            "recipient",
+            "variant",
+            "kind",
+            "first_sent_at",
+            "sends",
+            "reminders",
+            "withdrawn_at",
+            "first_response_at",
+            "outcome",
+        ]
+    ].copy()
     for column in ("first_sent_at", "withdrawn_at", "first_response_at"):
         local = shown[column].dt.tz_convert(_local_zone())
         shown[column] = local.dt.strftime("%Y-%m-%d %H:%M").fillna("-")
     shown["outcome"] = shown["outcome"].fillna("-")
-    return shown.rename(columns={"request_id": "id", "first_sent_at": "sent",
-                                 "withdrawn_at": "withdrawn", "first_response_at": "responded"})
+    return shown.rename(
+        columns={
+            "request_id": "id",
+            "first_sent_at": "sent",
+            "withdrawn_at": "withdrawn",
+            "first_response_at": "responded",
+        }
+    )
 
 
 def _local_zone() -> Any:
@@ -204,8 +263,15 @@ def _import(args: argparse.Namespace) -> int:
     else:
         variants = [v for v in (args.variants or "").split(",") if v.strip()] or None
         log = create_log(args.log, variants=variants)
-    ids = import_requests(args.table, log, columns=columns, dayfirst=args.dayfirst,
-                          kind=args.kind, channel=args.channel, pseudonym_key=key)
+    ids = import_requests(
+        args.table,
+        log,
+        columns=columns,
+        dayfirst=args.dayfirst,
+        kind=args.kind,
+        channel=args.channel,
+        pseudonym_key=key,
+    )
     print(f"imported {len(ids)} requests ({ids[0]} to {ids[-1]}) into {log.path}")
     return 0
 
@@ -221,6 +287,9 @@ def _repair(args: argparse.Namespace) -> int:
     from ..log import repair_log
 
     aside = repair_log(args.log)
-    print("the log was not torn; nothing changed" if aside is None
-          else f"moved the torn last line to {aside}")
+    print(
+        "the log was not torn; nothing changed"
+        if aside is None
+        else f"moved the torn last line to {aside}"
+    )
     return 0

@@ -1,0 +1,173 @@
+"""The command line for logging: what a new user types, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from etiquette_lab import read_requests
+from etiquette_lab.cli import main
+
+
+def run(*args, capsys):
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_new_user_logs_a_few_requests_and_reads_them_back(log_path, capsys, tmp_path):
+    message_file = tmp_path / "msg.txt"
+    message_file.write_text(
+        "Hi Zoë,\nwould you write a few lines about our project?", encoding="utf-8"
+    )
+    assert run("new", log_path, "--variants", "default,personalised", capsys=capsys)[0] == 0
+    code, out, _ = run(
+        "send",
+        log_path,
+        "--to",
+        "Ørjan Berg",
+        "--variant",
+        "default",
+        "--at",
+        "2026-11-02T09:00",
+        capsys=capsys,
+    )
+    assert (code, out) == (0, "r0001\n")
+    code, out, _ = run(
+        "send",
+        log_path,
+        "--to",
+        "Zoë",
+        "--variant",
+        "personalised",
+        "--message-file",
+        message_file,
+        "--at",
+        "2026-11-02T09:05",
+        capsys=capsys,
+    )
+    assert out == "r0002\n"
+    assert run("respond", log_path, "r0002", "--at", "2026-11-04T10:00", capsys=capsys)[0] == 0
+    assert run("remind", log_path, "r0001", "--at", "2026-11-16", capsys=capsys)[0] == 0
+    assert run("thank", log_path, "r0002", "--at", "2026-11-05", capsys=capsys)[0] == 0
+    assert run("withdraw", log_path, "r0001", "--at", "2027-01-05", capsys=capsys)[0] == 0
+
+    code, out, _ = run("requests", log_path, capsys=capsys)
+    assert code == 0 and "Ørjan Berg" in out and "recommended" in out
+    assert "2026-11-02 09:00" in out  # shown in local time, as typed
+    code, out, _ = run("requests", log_path, "--json", capsys=capsys)
+    rows = json.loads(out)
+    assert [r["request_id"] for r in rows] == ["r0001", "r0002"]
+    assert rows[0]["first_response_at"] is None and rows[1]["outcome"] == "recommended"
+    assert rows[1]["message"].startswith("Hi Zoë,\nwould")
+    code, out, _ = run("requests", log_path, "--csv", capsys=capsys)
+    assert out.splitlines()[0].startswith("request_id,experiment,recipient")
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (
+            ["send", "{log}", "--to", "Bo", "--variant", "personalized"],
+            "line 4 (not written), field 'variant'",
+        ),
+        (["respond", "{log}", "r0042"], "field 'request_id'"),
+        (["remind", "{log}", "r0001", "--at", "2026-02-30"], "field 'at'"),
+        (["respond", "{log}", "r0001", "--at", "2026-11-01T00:00"], "before its request"),
+        (["send", "{log}", "--to", "Bo", "--variant", "default", "--at", "soon"], "field 'at'"),
+        (["requests", "{missing}"], "no such log file"),
+        (
+            ["send", "{log}", "--to", "Bo", "--variant", "default", "--message-file", "{missing}"],
+            "cannot read the message",
+        ),
+        (["new", "{log}"], "already exists"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_nothing_changes(log_path, tmp_path, capsys, args, words):
+    main(["new", str(log_path), "--variants", "default,personalised"])
+    main(["send", str(log_path), "--to", "Ada", "--variant", "default", "--at", "2026-11-02"])
+    capsys.readouterr()
+    before = log_path.read_bytes()
+    filled = [a.format(log=log_path, missing=tmp_path / "missing.csv") for a in args]
+    code, out, err = run(*filled, capsys=capsys)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and words in err and "Traceback" not in err
+    assert log_path.read_bytes() == before
+
+
+def test_usage_errors_exit_2_in_one_line(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["send"])
+    assert caught.value.code == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_the_installed_command_exits_2_without_traceback(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,email\nAda,a@example.com\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "etiquette_lab.cli.main", "requests", str(bad)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TZ": "UTC"},
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{bad}, line 1" in result.stderr
+
+
+def test_help_does_not_import_matplotlib_pandas_or_scipy():
+    code = (
+        "import sys; from etiquette_lab.cli import main\n"
+        "try: main(['--help'])\nexcept SystemExit: pass\n"
+        "print(sorted(m for m in ('matplotlib', 'pandas', 'scipy') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_pseudonymised_sends_store_no_name(log_path, capsys, monkeypatch):
+    monkeypatch.setenv("ETIQUETTE_LAB_KEY", "test-key")
+    main(["new", str(log_path)])
+    main(["send", str(log_path), "--to", "Ørjan Berg", "--variant", "default", "--pseudonymise"])
+    capsys.readouterr()
+    code, out, _ = run("pseudonym", "ørjan  berg", capsys=capsys)
+    assert code == 0
+    assert read_requests(log_path).loc[0, "recipient"] == out.strip()
+    assert "Ørjan" not in log_path.read_text(encoding="utf-8-sig")
+
+
+def test_import_from_a_spreadsheet_export(tmp_path, capsys):
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text(
+        "Name;Wording;Date sent;Responded;Outcome\n"
+        "Ada;default;03.11.2026;05.11.2026;recommended\n"
+        "Bo;personalised;04.11.2026;;\n",
+        encoding="utf-8-sig",
+    )
+    log = tmp_path / "private" / "log.csv"
+    code, out, err = run(
+        "import", sheet, log, "--dayfirst", "--variants", "default,personalised", capsys=capsys
+    )
+    assert code == 0, err
+    assert "imported 2 requests" in out
+    table = read_requests(log)
+    assert table["recipient"].tolist() == ["Ada", "Bo"]
+    assert str(table.loc[0, "first_sent_at"].tz_convert("Europe/Oslo").date()) == "2026-11-03"
+    assert table.loc[0, "outcome"] == "recommended" and table["outcome"].isna().tolist()[1]
+
+
+def test_repair_command(log_path, capsys):
+    main(["new", str(log_path)])
+    main(["send", str(log_path), "--to", "Ada", "--variant", "default"])
+    with open(log_path, "ab") as handle:
+        handle.write(b"2026-11-02T10:00:00+01:00,sent,r0002,,B")
+    capsys.readouterr()
+    code, _, err = run("requests", log_path, capsys=capsys)
+    assert code == 2 and "line 3" in err and "repair" in err
+    code, out, _ = run("repair", log_path, capsys=capsys)
+    assert code == 0 and "moved the torn last line" in out
+    assert run("requests", log_path, capsys=capsys)[0] == 0

@@ -1,0 +1,92 @@
+"""Spreadsheet hygiene: formula injection neutralised on write, every text back exactly as typed."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from etiquette_lab import create_log, open_log
+from etiquette_lab.csvsafe import FORMULA_TRIGGERS, neutralise, restore, sniff_delimiter
+
+# Any Unicode text a person could type or paste: no surrogates (not encodable as UTF-8) and no
+# NUL (rejected on purpose with a clear error, see test_nul_is_rejected).
+TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=60
+)
+TRICKY = st.sampled_from(
+    [
+        "",
+        "=1+1",
+        "+47 123",
+        "-",
+        "@SUM(A1)",
+        "\tx",
+        "\rx",
+        "'",
+        "''=",
+        '"',
+        '""',
+        ",",
+        "\n",
+        "\r\n",
+        "Ørjan",
+        "Zoë",
+        "👩‍💻",
+        "a;b",
+        " lead",
+    ]
+)
+
+
+@given(st.one_of(TEXT, TRICKY, st.lists(TRICKY).map("".join)))
+def test_neutralise_then_restore_is_the_identity(text):
+    stored = neutralise(text)
+    assert restore(stored) == text
+    assert not stored or stored[0] not in FORMULA_TRIGGERS
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    recipient=st.one_of(TEXT, TRICKY).filter(lambda s: s.strip() != ""),
+    message=st.one_of(TEXT, TRICKY, st.lists(TRICKY).map("".join)),
+    note=st.one_of(TEXT, TRICKY),
+)
+def test_any_text_round_trips_through_the_log_exactly(tmp_path_factory, recipient, message, note):
+    path = tmp_path_factory.mktemp("rt") / "log.csv"
+    log = create_log(path)
+    log.send(recipient, "default", message=message, note=note, at="2026-11-02T09:00+01:00")
+    row = open_log(path).events().iloc[-1]
+    assert (row["recipient"], row["message"], row["note"]) == (recipient, message, note)
+
+
+@pytest.mark.parametrize("trigger", FORMULA_TRIGGERS)
+def test_formula_cells_are_stored_inert(log_path, trigger):
+    log = create_log(log_path)
+    log.send(f"{trigger}cmd|' /C calc'!A0", "default", at="2026-11-02T09:00+01:00")
+    text = log_path.read_text(encoding="utf-8-sig")
+    data_cells = [cell.strip('"') for line in text.splitlines()[1:] for cell in line.split(",")]
+    assert not any(cell.startswith(("=", "+", "@")) for cell in data_cells)
+    assert open_log(log_path).requests().loc[0, "recipient"] == f"{trigger}cmd|' /C calc'!A0"
+
+
+def test_nul_is_rejected(log_path):
+    log = create_log(log_path)
+    with pytest.raises(ValueError, match="NUL"):
+        log.send("Ada\x00", "default")
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"), [("at,event,request_id", ","), ("at;event;request_id", ";")]
+)
+def test_delimiter_sniffing(header, expected):
+    assert sniff_delimiter(header) == expected
+
+
+def test_printable_ascii_cannot_start_a_formula_after_neutralising():
+    for char in string.printable:
+        assert neutralise(char + "x")[0] not in FORMULA_TRIGGERS

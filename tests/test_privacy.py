@@ -1,0 +1,46 @@
+"""Pseudonyms: stable, keyed, and the key stays outside the log."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import stat
+
+import pytest
+
+from etiquette_lab import InvalidInputError, load_pseudonym_key, pseudonymise
+from etiquette_lab.privacy import default_key_path
+
+
+def test_pseudonym_is_hmac_sha256_of_the_normalised_name():
+    # Independent computation with the standard library's hmac on the normalised form.
+    expected = "p-" + hmac.new(b"key", "ørjan berg".encode(), hashlib.sha256).hexdigest()[:12]
+    assert pseudonymise("  Ørjan   BERG ", b"key") == expected
+    assert pseudonymise("Ørjan Berg", b"other key") != expected
+
+
+def test_decomposed_and_composed_letters_map_to_the_same_id():
+    composed, decomposed = "Zo\u00eb", "Zoe\u0308"
+    assert pseudonymise(composed, b"k") == pseudonymise(decomposed, b"k")
+
+
+def test_key_file_is_created_private_and_reused():
+    first = load_pseudonym_key()
+    path = default_key_path()
+    assert path.exists() and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_pseudonym_key() == first
+
+
+def test_environment_key_wins(monkeypatch):
+    monkeypatch.setenv("ETIQUETTE_LAB_KEY", "from-env")
+    assert load_pseudonym_key() == b"from-env"
+
+
+def test_no_key_and_no_creation_is_an_error(tmp_path):
+    with pytest.raises(InvalidInputError, match="no pseudonym key"):
+        load_pseudonym_key(tmp_path / "absent.key", create=False)
+
+
+def test_empty_name_is_an_error():
+    with pytest.raises(InvalidInputError):
+        pseudonymise("   ", b"k")
