@@ -9,6 +9,7 @@ never imports matplotlib, pandas or scipy until a function needs them.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import Any
 
 __version__ = "0.1.0"
@@ -45,6 +46,10 @@ def _export_map() -> dict[str, str]:
 
 
 def __getattr__(name: str) -> Any:
+    # `from . import x` inside a submodule asks for x here first; answer with the submodule
+    # itself, so that resolving it never imports every other module (and never cycles).
+    if importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        return importlib.import_module(f"{__name__}.{name}")
     if name == "__all__":
         return ["__version__", *_export_map()]
     module_name = _export_map().get(name)

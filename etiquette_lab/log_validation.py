@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections import ChainMap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,8 +25,6 @@ from .timestamps import STORED_TIME_PATTERN
 
 __all__: list[str] = []
 
-_NS_PER_SECOND = 1_000_000_000
-
 
 @dataclass
 class LogState:
@@ -33,11 +33,41 @@ class LogState:
     path: str
     lines_read: int = 1  # physical lines consumed, header included
     event_count: int = 0
-    sent: dict[str, tuple[int, str]] = field(default_factory=dict)  # id -> (send time ns, kind)
+    sent_count: int = 0
     declared: dict[str, list[str]] = field(default_factory=dict)  # experiment -> variants
-    next_request_number: int = 1
     chunks: list[pd.DataFrame] = field(default_factory=list)
     _events: pd.DataFrame | None = None
+    _next_number: int | None = None
+    # Sends as arrays until an append needs to look one up: a notebook that only reads a
+    # large log never pays for building the dictionary.
+    _sent_parts: list[tuple[Any, Any, Any]] = field(default_factory=list)
+    _sent_map: dict[str, tuple[int, str]] | None = None
+
+    @property
+    def sent(self) -> dict[str, tuple[int, str]]:
+        """Request id -> (send time in ns since the epoch, kind)."""
+        if self._sent_map is None:
+            built: dict[str, tuple[int, str]] = {}
+            for ids, at_ns, kinds in self._sent_parts:
+                built.update(_sent_entries(ids, at_ns, kinds))
+            self._sent_map, self._sent_parts = built, []
+        return self._sent_map
+
+    @property
+    def next_request_number(self) -> int:
+        """One more than the largest number in the ids of the form ``r0042``."""
+        if self._next_number is None:
+            self._next_number = _next_number_after(self.sent, 1)
+        return self._next_number
+
+    def add_sent(self, ids: Any, at_ns: Any, kinds: Any) -> None:
+        self.sent_count += len(ids)
+        if self._next_number is not None:
+            self._next_number = _next_number_after(ids.tolist(), self._next_number)
+        if self._sent_map is None:
+            self._sent_parts.append((ids, at_ns, kinds))
+        else:
+            self._sent_map.update(_sent_entries(ids, at_ns, kinds))
 
     def events(self) -> pd.DataFrame:
         if self._events is None or len(self._events) != self.event_count:
@@ -58,48 +88,46 @@ class LogState:
 
 
 class PendingState:
-    """A view of a LogState plus rows not yet written, so an append never copies the state."""
+    """A LogState plus rows not yet written; committed only once the write succeeded."""
 
     def __init__(self, base: LogState) -> None:
         self.base = base
         self.path = base.path
         self.lines_read = base.lines_read
         self.event_count = base.event_count
-        self.sent: _Overlay = _Overlay(base.sent)
+        self.sent_count = base.sent_count
+        self.sent = ChainMap({}, base.sent)  # lookups fall through to the base; adds stay here
         self.declared = {k: list(v) for k, v in base.declared.items()}
         self.next_request_number = base.next_request_number
         self.chunks: list[pd.DataFrame] = []
+
+    def add_sent(self, ids: Any, at_ns: Any, kinds: Any) -> None:
+        self.sent_count += len(ids)
+        self.next_request_number = _next_number_after(ids.tolist(), self.next_request_number)
+        self.sent.maps[0].update(_sent_entries(ids, at_ns, kinds))
 
     def commit(self) -> LogState:
         base = self.base
         base.lines_read = self.lines_read
         base.event_count = self.event_count
-        base.sent.update(self.sent.added)
+        base.sent_count = self.sent_count
+        base.sent.update(self.sent.maps[0])
         base.declared = self.declared
-        base.next_request_number = self.next_request_number
+        base._next_number = self.next_request_number
         base.chunks.extend(self.chunks)
         return base
 
 
-class _Overlay(dict):
-    """Reads fall through to the base mapping; writes stay here until committed."""
+def _sent_entries(ids: Any, at_ns: Any, kinds: Any) -> Any:
+    return zip(ids.tolist(), zip(at_ns.tolist(), kinds.tolist(), strict=True), strict=True)
 
-    def __init__(self, base: dict[str, tuple[int, str]]) -> None:
-        super().__init__()
-        self.base_map = base
-        self.added: dict[str, tuple[int, str]] = {}
 
-    def __contains__(self, key: object) -> bool:
-        return key in self.added or key in self.base_map
+_NUMBERED_ID = re.compile(r"^r(\d+)$")
 
-    def get(self, key: Any, default: Any = None) -> Any:
-        return self.added.get(key, self.base_map.get(key, default))
 
-    def update(self, other: Any = (), **kwargs: Any) -> None:
-        self.added.update(other, **kwargs)
-
-    def __bool__(self) -> bool:
-        return bool(self.added) or bool(self.base_map)
+def _next_number_after(ids: Any, current: int) -> int:
+    numbers = [int(m.group(1)) for rid in ids if (m := _NUMBERED_ID.match(rid))]
+    return max(current, max(numbers, default=0) + 1)
 
 
 def parse_events(
@@ -126,7 +154,13 @@ def parse_events(
     else:  # quoted line breaks or blank lines: ask the csv module where each record starts
         frame.insert(0, "line", _record_start_lines(data, delimiter, first_line))
     try:
-        events = _validate(frame, state=state, path=path, torn_possible=torn_possible)
+        events = _validate(
+            frame,
+            state=state,
+            path=path,
+            torn_possible=torn_possible,
+            escaped_lines=first_line + csvsafe.escaped_lines(data, delimiter),
+        )
     except LogError as error:
         if not rejected:
             raise
@@ -250,7 +284,9 @@ class _Problems:
             self.best = key
 
 
-def _validate(frame: pd.DataFrame, *, state: Any, path: str, torn_possible: bool) -> pd.DataFrame:
+def _validate(
+    frame: pd.DataFrame, *, state: Any, path: str, torn_possible: bool, escaped_lines: Any
+) -> pd.DataFrame:
     problems = _Problems(frame)
     last = len(frame) - 1
 
@@ -283,10 +319,7 @@ def _validate(frame: pd.DataFrame, *, state: Any, path: str, torn_possible: bool
             )
 
     at_text = frame["at"]
-    well_formed = at_text.str.fullmatch(STORED_TIME_PATTERN).to_numpy(dtype=bool)
-    at = pd.to_datetime(
-        at_text.where(well_formed, None), format="ISO8601", utc=True, errors="coerce"
-    )
+    at, well_formed = _parse_times(at_text)
     problems.add(
         ~well_formed,
         "at",
@@ -306,8 +339,7 @@ def _validate(frame: pd.DataFrame, *, state: Any, path: str, torn_possible: bool
     bad_score = (score_text != "").to_numpy() & ~((score >= 0) & (score <= 1)).to_numpy()
     problems.add(bad_score, "score", lambda i: f"{score_text.iat[i]!r} is not a number from 0 to 1")
 
-    for column in TEXT_COLUMNS:
-        frame[column] = csvsafe.restore_column(frame[column])
+    _restore_escaped_cells(frame, escaped_lines)
     if problems.best is None:
         _check_against_history(frame, event, at, state, problems)
     if problems.best is not None:
@@ -328,9 +360,11 @@ def _check_against_history(
     at_ns = _nanoseconds(at)
     is_sent = event == "sent"
 
-    sent_ids = pd.Series(request_id[is_sent])
-    duplicate = sent_ids.duplicated().to_numpy(copy=True)
-    if state.sent:
+    sent_ids = request_id[is_sent]
+    duplicate = np.zeros(len(sent_ids), dtype=bool)
+    if not pd.Index(sent_ids).is_unique:
+        duplicate = pd.Series(sent_ids).duplicated().to_numpy(copy=True)
+    if state.sent_count:
         duplicate |= np.fromiter((rid in state.sent for rid in sent_ids), bool, len(sent_ids))
     dup_mask = np.zeros(len(frame), dtype=bool)
     dup_mask[np.flatnonzero(is_sent)[duplicate]] = True
@@ -363,18 +397,18 @@ def _check_against_history(
     follow = np.isin(event, list(FOLLOW_UPS))
     if not follow.any():
         return
-    first_sent = pd.DataFrame({"rid": sent_ids, "line": lines[is_sent], "at": at_ns[is_sent]})
-    first_sent = first_sent.drop_duplicates("rid").set_index("rid")
-    follow_ids = pd.Series(request_id[follow])
-    send_line = follow_ids.map(first_sent["line"]).to_numpy(dtype=float)
-    send_at = follow_ids.map(first_sent["at"]).to_numpy(dtype=float)
-    unknown_here = np.isnan(send_line) | (send_line > lines[follow])
-    if state.sent:
-        earlier = [state.sent.get(rid) for rid in follow_ids]
+    first_of_id = ~duplicate  # with duplicates (reported above) the first send counts
+    sent_index = pd.Index(sent_ids[first_of_id])
+    found = sent_index.get_indexer(request_id[follow])
+    # Pad with one sentinel so that `found == -1` (not sent in these rows) gathers it.
+    send_line = np.append(lines[is_sent][first_of_id], np.iinfo(np.int64).max)[found]
+    send_at = np.append(at_ns[is_sent][first_of_id], 0)[found]
+    unknown_here = send_line > lines[follow]
+    if state.sent_count:
+        earlier = [state.sent.get(rid) for rid in request_id[follow]]
         known_before = np.array([e is not None for e in earlier], dtype=bool)
-        send_at = np.where(
-            known_before, [e[0] if e is not None else np.nan for e in earlier], send_at
-        )
+        earlier_at = np.array([e[0] if e is not None else 0 for e in earlier], dtype=np.int64)
+        send_at = np.where(known_before, earlier_at, send_at)
         unknown_here &= ~known_before
     unknown = np.zeros(len(frame), dtype=bool)
     unknown[follow] = unknown_here
@@ -394,25 +428,53 @@ def _record_history(frame: pd.DataFrame, event: np.ndarray, at: pd.Series, state
     is_sent = event == "sent"
     if is_sent.any():
         ids = frame["request_id"].to_numpy()[is_sent]
-        at_ns = _nanoseconds(at)[is_sent]
-        state.sent.update(
-            zip(
-                ids,
-                zip(at_ns.tolist(), frame["kind"].to_numpy()[is_sent], strict=True),
-                strict=True,
-            )
-        )
-        numbers = pd.Series(ids).str.extract(r"^r(\d+)$", expand=False).dropna()
-        if len(numbers):
-            state.next_request_number = max(
-                state.next_request_number, int(numbers.astype(np.int64).max()) + 1
-            )
+        state.add_sent(ids, _nanoseconds(at)[is_sent], frame["kind"].to_numpy()[is_sent])
     for position in np.flatnonzero(event == "declared"):
         experiment = frame["experiment"].iat[position]
         names = frame["variant"].iat[position].split("|")
         state.declared[experiment] = list(
             dict.fromkeys([*state.declared.get(experiment, []), *names])
         )
+
+
+def _restore_escaped_cells(frame: pd.DataFrame, escaped_lines: np.ndarray) -> None:
+    """Undo formula neutralising, only in rows whose raw text has a cell starting with ``'``.
+
+    Checking every cell of a million-row log costs seconds; the raw bytes tell in one pass
+    which few rows can hold such a cell.
+    """
+    if not len(escaped_lines):
+        return
+    rows = np.unique(np.searchsorted(frame["line"].to_numpy(), escaped_lines, side="right") - 1)
+    rows = rows[rows >= 0]
+    for column in TEXT_COLUMNS:
+        position = frame.columns.get_loc(column)
+        values = frame.iloc[rows, position]
+        frame.iloc[rows, position] = [csvsafe.restore(v) for v in values]
+
+
+def _parse_times(at_text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Parse stored times to UTC; also say which cells have the stored form at all.
+
+    The form the kit writes goes through one strict C-level strptime (``%z`` demands an
+    offset, so a naive time cannot slip through as UTC); only the cells that fail it (hand
+    edits, fractions of seconds, ``Z``, impossible dates) take the slower regex path.
+    """
+    at = pd.to_datetime(at_text, format="%Y-%m-%dT%H:%M:%S%z", utc=True, errors="coerce")
+    well_formed = np.ones(len(at_text), dtype=bool)
+    # pandas' %z also takes "+1:00" or "+01:0": only the exact 25-character form is trusted.
+    stored_form = at.notna().to_numpy() & (at_text.str.len().to_numpy() == 25)
+    others = np.flatnonzero(~stored_form)
+    if len(others):
+        rest = at_text.iloc[others]
+        matches = rest.str.fullmatch(STORED_TIME_PATTERN).to_numpy(dtype=bool)
+        well_formed[others] = matches
+        parsed = pd.to_datetime(
+            rest.where(matches, None), format="ISO8601", utc=True, errors="coerce"
+        )
+        at = at.copy()
+        at.iloc[others] = parsed.to_numpy()
+    return at, well_formed
 
 
 def _nanoseconds(at: pd.Series) -> np.ndarray:

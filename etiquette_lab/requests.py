@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -74,52 +73,55 @@ def requests_from_events(events: pd.DataFrame) -> pd.DataFrame:
     ``first_outcome`` describe the first response, ``outcome`` the latest one (a "yes, soon"
     reply followed by the recommendation itself ends as ``recommended``). Times are UTC.
     """
-    sent = events.loc[events["event"] == "sent", [*_FROM_SEND, "at"]]
-    table = sent.rename(columns={"at": "first_sent_at"}).reset_index(drop=True)
-    follow = events.loc[
-        events["event"].isin(["resent", "reminded", "withdrawn", "responded", "thanked"]),
-        ["event", "request_id", "at", "outcome"],
-    ]
-    # Stable sort by time: events logged after the fact still fold in the order they happened.
-    follow = follow.sort_values("at", kind="stable")
-    grouped = follow.groupby(["event", "request_id"], sort=False)
-    first = grouped.first()
-    last = grouped.last()
-    counts = grouped.size()
+    is_sent = (events["event"] == "sent").to_numpy()
+    table = events.loc[is_sent, [*_FROM_SEND, "at"]].rename(columns={"at": "first_sent_at"})
+    table = table.reset_index(drop=True)
+    # Each follow-up's row in the table, found once; then every column is a numpy gather.
+    row = pd.Index(table["request_id"]).get_indexer(events["request_id"])
+    at = events["at"]
+    order = np.argsort(_as_int64(at), kind="stable")  # events logged late fold in time order
+    event = events["event"].to_numpy()[order]
+    row, at_sorted = row[order], at.iloc[order]
+    outcome = events["outcome"].to_numpy()[order]
+    n = len(table)
 
-    ids = pd.Index(table["request_id"])
+    def pick(name: str, which: str) -> np.ndarray:
+        """Position (in time order) of each request's first/last *name* event, or -1."""
+        positions = np.flatnonzero(event == name)
+        found = np.full(n, -1, dtype=np.int64)
+        rows = row[positions]
+        if which == "last":
+            positions, rows = positions[::-1], rows[::-1]
+        unique_rows, first_index = np.unique(rows, return_index=True)
+        found[unique_rows] = positions[first_index]
+        return found
 
-    def mapped(
-        frame: pd.DataFrame | pd.Series, event: str, column: str | None = None, *, fill: Any = None
-    ) -> pd.Series:
-        """The value of *column* for each request's *event* (reindexing keeps dtypes when empty)."""
-        present = event in frame.index.get_level_values(0)
-        values = frame.loc[event] if present else frame.iloc[:0].droplevel(0)
-        if column is not None:
-            values = values[column]
-        values = values.reindex(ids).reset_index(drop=True)
-        return values if fill is None else values.fillna(fill)
+    def times(positions: np.ndarray) -> pd.Series:
+        values = at_sorted.iloc[np.maximum(positions, 0)].reset_index(drop=True)
+        return values.where(pd.Series(positions >= 0), pd.NaT)
 
-    table["last_sent_at"] = mapped(last, "resent", "at").fillna(table["first_sent_at"])
-    table["sends"] = (mapped(counts, "resent", fill=0) + 1).astype(np.int64)
-    table["reminders"] = mapped(counts, "reminded", fill=0).astype(np.int64)
-    table["last_reminded_at"] = mapped(last, "reminded", "at")
-    table["withdrawn_at"] = mapped(first, "withdrawn", "at")
-    table["responses"] = mapped(counts, "responded", fill=0).astype(np.int64)
-    table["first_response_at"] = mapped(first, "responded", "at")
-    table["first_outcome"] = mapped(first, "responded", "outcome")
-    table["last_response_at"] = mapped(last, "responded", "at")
-    table["outcome"] = mapped(last, "responded", "outcome")
-    table["thanked_at"] = mapped(first, "thanked", "at")
-    for column in (
-        "last_sent_at",
-        "last_reminded_at",
-        "withdrawn_at",
-        "first_response_at",
-        "last_response_at",
-        "thanked_at",
-    ):
-        table[column] = pd.to_datetime(table[column], utc=True)
-    for column in ("first_outcome", "outcome"):
-        table[column] = table[column].astype(object).where(table[column].notna(), np.nan)
+    def outcomes(positions: np.ndarray) -> pd.Series:
+        values = np.where(positions >= 0, outcome[np.maximum(positions, 0)], np.nan)
+        return pd.Series(values.astype(object), dtype=object)
+
+    def count(name: str) -> np.ndarray:
+        return np.bincount(row[event == name], minlength=n).astype(np.int64)
+
+    last_resent = pick("resent", "last")
+    table["last_sent_at"] = times(last_resent).where(last_resent >= 0, table["first_sent_at"])
+    table["sends"] = count("resent") + 1
+    table["reminders"] = count("reminded")
+    table["last_reminded_at"] = times(pick("reminded", "last"))
+    table["withdrawn_at"] = times(pick("withdrawn", "first"))
+    table["responses"] = count("responded")
+    first_response, last_response = pick("responded", "first"), pick("responded", "last")
+    table["first_response_at"] = times(first_response)
+    table["first_outcome"] = outcomes(first_response)
+    table["last_response_at"] = times(last_response)
+    table["outcome"] = outcomes(last_response)
+    table["thanked_at"] = times(pick("thanked", "first"))
     return table[list(REQUEST_COLUMNS)]
+
+
+def _as_int64(at: pd.Series) -> np.ndarray:
+    return at.dt.as_unit("ns").dt.tz_localize(None).to_numpy().view(np.int64)

@@ -13,7 +13,7 @@ __all__ = ["format_time", "now", "parse_duration", "parse_time"]
 # Strict on purpose: a stored time must carry its offset, so a truncated offset ("+01:0") or a
 # missing one is caught instead of being read as some other instant.
 STORED_TIME_PATTERN = (
-    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$"
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 )
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(d|days?|h|hours?|w|weeks?)?\s*$", re.IGNORECASE)
 
