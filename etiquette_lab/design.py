@@ -223,14 +223,18 @@ def plan_messages(
     return render_messages(experiment, assigned, key=key, method=method)
 
 
-def write_plan(plan: Any, path: str | os.PathLike[str]) -> None:
-    """Write a plan as UTF-8 CSV (with a byte-order mark for Excel; formula-like text made safe)."""
+def write_plan(plan: Any, path: str | os.PathLike[str] | Any) -> None:
+    """Write a plan as CSV: a file gets UTF-8 with a byte-order mark (for Excel), a text stream
+    plain text; text that a spreadsheet would run as a formula is stored safely."""
     frame = plan.copy()
     for column in frame.columns:
         if frame[column].dtype == object or str(frame[column].dtype).startswith(("str", "string")):
             frame[column] = frame[column].map(
                 lambda v: csvsafe.neutralise(v) if isinstance(v, str) else v
             )
+    if hasattr(path, "write"):
+        frame.to_csv(path, index=False, lineterminator="\n")
+        return
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
 
@@ -301,14 +305,12 @@ def log_messages(
         )
     rows = plan.reset_index(drop=True)
     if recipients is not None:
-        wanted = [
-            fold_name(r) for r in ([recipients] if isinstance(recipients, str) else recipients)
-        ]
+        names = [recipients] if isinstance(recipients, str) else list(recipients)
         folded = rows["recipient"].map(fold_name)
-        unknown = [w for w in wanted if w not in set(folded)]
+        unknown = [n for n in names if fold_name(n) not in set(folded)]
         if unknown:
             raise InvalidInputError(f"{unknown[0]!r} is not in the plan")
-        rows = rows[folded.isin(wanted)]
+        rows = rows[folded.isin([fold_name(n) for n in names])]
     empty = rows[rows["message"].astype(str).str.strip() == ""]
     if len(empty):
         raise InvalidInputError(f"the planned message to {empty['recipient'].iloc[0]!r} is empty")
@@ -351,6 +353,6 @@ def _refuse_repeats(requests: Any, rows: Any) -> None:
         if rid is not None:
             raise InvalidInputError(
                 f"{row['recipient']!r} already has request {rid} in experiment "
-                f"{row['experiment']!r}; "
-                "pass allow_repeat=True to record another"
+                f"{row['experiment']!r}; record another only with allow_repeat=True "
+                "(--allow-repeat)"
             )

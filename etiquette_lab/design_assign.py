@@ -219,13 +219,19 @@ def assign_variants(
         next_free[stratum] = position + 1
         block, slot = divmod(position, experiment.block_size)
         rows.append((_variant_at(experiment, stratum, block, slot), stratum, block, slot))
+    import pandas as pd
+
+    def column(values: list[Any], dtype: Any) -> Any:
+        # Fixed dtypes, so that an empty list and a long one give the same table shape.
+        return pd.Series(values, index=frame.index, dtype=dtype)
+
     out = frame.copy()
-    out["recipient"] = frame[key]
-    out["variant"] = [r[0] for r in rows]
-    out["stratum"] = [r[1] for r in rows]
-    out["block"] = [r[2] for r in rows]
-    out["slot"] = [r[3] for r in rows]
-    out["assignment"] = [format_assignment(experiment.seed, *r[1:]) for r in rows]
+    out["recipient"] = column(list(frame[key]), object)
+    out["variant"] = column([r[0] for r in rows], object)
+    out["stratum"] = column([r[1] for r in rows], object)
+    out["block"] = column([r[2] for r in rows], "int64")
+    out["slot"] = column([r[3] for r in rows], "int64")
+    out["assignment"] = column([format_assignment(experiment.seed, *r[1:]) for r in rows], object)
     return out
 
 

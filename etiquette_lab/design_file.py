@@ -1,8 +1,8 @@
 """The experiment definition: an :class:`Experiment` built in Python or read from a TOML file.
 
 The file format is documented in ``docs/experiment-file.md``. Reading uses :mod:`tomllib`;
-writing uses the small writer below, which only needs to cover this schema (strings, whole
-numbers, one array of variant tables) and is tested by round trips.
+writing uses the small writer in :mod:`~etiquette_lab.design_toml`, which only needs to cover
+this schema (text, numbers, one array of variant tables) and is tested by round trips.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import os
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from .design_templates import (
     read_template_file,
     template_fields,
 )
+from .design_toml import toml_value
 from .errors import InvalidInputError
 
 __all__ = ["Experiment", "Variant", "experiment_to_toml", "load_experiment", "save_experiment"]
@@ -137,8 +138,12 @@ class Experiment:
         set_(self, "variants", tuple(self.variants))
         if not isinstance(self.name, str) or not self.name.strip():
             raise InvalidInputError("the experiment needs a non-empty name")
-        if not isinstance(self.kind, str) or not self.kind.strip():
-            raise InvalidInputError("the experiment needs a request kind, such as 'recommendation'")
+        from .log_format import KINDS  # the kinds a log accepts
+
+        if self.kind not in KINDS:
+            raise InvalidInputError(
+                f"kind must be one of {', '.join(map(repr, KINDS))}, not {self.kind!r}"
+            )
         if len(self.variants) < 2:
             raise InvalidInputError(
                 "an experiment needs at least two variants (wordings) to compare"
@@ -366,46 +371,7 @@ def experiment_to_toml(experiment: Experiment) -> str:
     <BLANKLINE>
     """
     data = experiment.to_dict()
-    lines = [f"{key} = {_toml_value(value)}" for key, value in data.items() if key != "variants"]
+    lines = [f"{key} = {toml_value(value)}" for key, value in data.items() if key != "variants"]
     for variant in data["variants"]:
-        lines += ["", "[[variants]]", *(f"{k} = {_toml_value(v)}" for k, v in variant.items())]
+        lines += ["", "[[variants]]", *(f"{k} = {toml_value(v)}" for k, v in variant.items())]
     return "\n".join(lines) + "\n"
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise InvalidInputError(f"cannot write the non-finite number {value!r}")
-        return repr(value)
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, Sequence):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise InvalidInputError(f"cannot write {type(value).__name__} values to an experiment file")
-
-
-def _toml_string(text: str) -> str:
-    """A TOML basic string; multi-line text becomes a readable multi-line basic string."""
-    escaped = "".join(_escape(ch, multiline="\n" in text) for ch in text)
-    if "\n" in text:
-        # The newline right after the opening quotes is dropped by TOML readers.
-        return '"""\n' + escaped + '"""'
-    return '"' + escaped + '"'
-
-
-def _escape(ch: str, *, multiline: bool) -> str:
-    if ch == "\\":
-        return "\\\\"
-    if ch == '"':
-        return '\\"'
-    if ch == "\n" and multiline:
-        return "\n"
-    if ch == "\t":
-        return "\\t"
-    if ord(ch) < 0x20 or ord(ch) == 0x7F:
-        return f"\\u{ord(ch):04X}"
-    return ch

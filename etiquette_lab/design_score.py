@@ -8,8 +8,8 @@ carries details only this recipient would recognise.
   ``method="tokens"`` (the default) the ratio is over case-folded words, ignoring punctuation and
   spacing; ``method="characters"`` compares the raw characters.
 * ``detail`` = 1 when at least one of the recipient's own field values (a shared project, a
-  skill; not their name, see :data:`IDENTITY_FIELDS`) appears in the message as whole words,
-  else 0.
+  skill; not their name, see :data:`IDENTITY_FIELDS`) appears in the message as whole words
+  (case-insensitive, punctuation ignored) and not in the default wording, else 0.
 
 So LinkedIn's default text scores 0; a rewritten but generic message scores at most 0.5; a
 rewritten message that names the shared project scores above 0.5. An empty message (the
@@ -134,10 +134,15 @@ def personalisation_score(
     distance = wording_distance(message, default, method=method)
     skip = set(ignore)
     words = " " + " ".join(_words(message)) + " "
+    baseline = " " + " ".join(_words(default)) + " "
+    # A value the default wording also contains ("writing" in "I'm writing to ask") is no detail.
     found = tuple(
         str(name)
         for name, value in (fields or {}).items()
-        if name not in skip and value is not None and _appears(str(value), words)
+        if name not in skip
+        and value is not None
+        and _appears(str(value), words)
+        and not _appears(str(value), baseline)
     )
     detail = bool(found)
     return PersonalisationScore((distance + detail) / 2, distance, detail, found, method)

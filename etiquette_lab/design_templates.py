@@ -206,7 +206,8 @@ def check_contacts(contacts: Any, *, key: str = "name", source: str = "contacts"
     duplicated = frame[key][folded.duplicated()]
     if len(duplicated):
         raise InvalidInputError(
-            f"{source}: {duplicated.iloc[0]!r} appears more than once in column {key!r}"
+            f"{source}: {duplicated.iloc[0]!r} appears more than once in column {key!r} "
+            "(names are compared ignoring case and spacing)"
         )
     return frame
 

@@ -1,0 +1,535 @@
+"""The article's etiquette as checks over a request log, and the to-do list they imply.
+
+Each check has a short id, a plain message and the article's rule it comes from (see
+:data:`CHECKS` and ``docs/etiquette.md``); its thresholds are fields of
+:class:`EtiquetteSettings`, whose defaults are the article's values. :func:`check_etiquette`
+returns every finding; :func:`todo_list` keeps those that ask you to do something today
+(remind, withdraw, thank).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .design_score import wording_distance
+from .design_templates import DEFAULT_TEMPLATES, builtin_template, fold_name
+from .errors import InvalidInputError
+from .results import Result
+
+__all__ = [
+    "CHECKS",
+    "CheckInfo",
+    "EtiquetteReport",
+    "EtiquetteSettings",
+    "Finding",
+    "TodoList",
+    "check_etiquette",
+    "parse_as_of",
+    "todo_list",
+]
+
+
+@dataclass(frozen=True)
+class CheckInfo:
+    """What a check looks for, in plain words, and where the rule comes from."""
+
+    id: str
+    title: str
+    rule: str
+    settings: tuple[str, ...]
+
+
+CHECKS: dict[str, CheckInfo] = {
+    c.id: c
+    for c in (
+        CheckInfo(
+            "repeat-request",
+            "the same request sent to the same person a third time",
+            "Do not send the same request more than twice; LinkedIn already reminds the "
+            "recipient, and re-sending lowers the chance of success (article rule 3).",
+            ("max_sends",),
+        ),
+        CheckInfo(
+            "request-burst",
+            "too many recommendation requests within a short window",
+            "Do not ask many people for recommendations at once: recruiters look at the dates. "
+            "Spread them out; the author keeps to about one request a month (article rule 9).",
+            ("max_recommendation_requests", "burst_window_days"),
+        ),
+        CheckInfo(
+            "remind",
+            "a pending recommendation request old enough for a friendly reminder",
+            'Use "Remind" after a couple of weeks, for people you know well (article rule 7).',
+            ("remind_after_days", "max_reminders", "remind_strata", "follow_up_kinds"),
+        ),
+        CheckInfo(
+            "withdraw",
+            "a recommendation request unanswered for a couple of months",
+            "Withdraw a request after a couple of months unanswered, where a reminder would be "
+            "awkward (article rule 7).",
+            ("withdraw_after_days", "follow_up_kinds"),
+        ),
+        CheckInfo(
+            "not-thanked",
+            "a recommendation received and not thanked",
+            "Thank the people who recommended you (article rule 8).",
+            ("thank_outcomes",),
+        ),
+        CheckInfo(
+            "default-connection-note",
+            "a connection request sent with LinkedIn's default note outside a control arm",
+            "Personalise every connection request; the generic note makes nobody feel special "
+            "(article rule 1).",
+            ("max_default_distance", "control_variants"),
+        ),
+    )
+}
+
+_ACTIONS = {"remind": "remind", "withdraw": "withdraw", "not-thanked": "thank"}
+_TODO_ORDER = ("thank", "remind", "withdraw")
+
+
+@dataclass(frozen=True)
+class EtiquetteSettings:
+    """Thresholds of the checks; the defaults are the article's values.
+
+    Parameters
+    ----------
+    max_sends : int
+        More sends than this of one kind to one person (resends and separate requests
+        together) is a ``repeat-request`` finding. Article: "not more than twice" -> 2.
+    max_recommendation_requests : int
+        More recommendation requests than this within ``burst_window_days`` is a
+        ``request-burst``. Default 2: the author keeps to "about one a month", and two asks
+        29 days apart are still about one a month, while three within 30 days are a burst.
+        Set 1 for the strict reading.
+    burst_window_days : float
+        The length of the sliding window (30).
+    remind_after_days : float
+        A pending request this old (since it was last sent, and since the last reminder) is
+        due a reminder: "a couple of weeks" -> 14.
+    max_reminders : int
+        Reminders per request before only withdrawing remains (1).
+    remind_strata : tuple of str
+        When given, remind only people in these strata (the ones you know well, such as
+        ``("close colleague",)``); others wait for the withdraw check. Default: everyone.
+    withdraw_after_days : float
+        A pending request this old (since it was last sent) should be withdrawn: "a couple of
+        months" -> 60.
+    follow_up_kinds : tuple of str
+        Kinds the remind and withdraw checks apply to (``("recommendation",)``: LinkedIn
+        reminds connection invitations by itself).
+    thank_outcomes : tuple of str
+        Outcomes that deserve a thank-you (``("recommended",)``).
+    max_default_distance : float
+        A connection note whose distance from LinkedIn's default note (1 - word similarity
+        ratio, see :func:`~etiquette_lab.design_score.wording_distance`) is at most this is
+        the default note (0.1: a changed word or two is still the default).
+    control_variants : tuple of str
+        Variant names taken as control arms when the experiments' controls are not given
+        (``("default", "control")``).
+    """
+
+    max_sends: int = 2
+    max_recommendation_requests: int = 2
+    burst_window_days: float = 30.0
+    remind_after_days: float = 14.0
+    max_reminders: int = 1
+    remind_strata: tuple[str, ...] = ()
+    withdraw_after_days: float = 60.0
+    follow_up_kinds: tuple[str, ...] = ("recommendation",)
+    thank_outcomes: tuple[str, ...] = ("recommended",)
+    max_default_distance: float = 0.1
+    control_variants: tuple[str, ...] = ("default", "control")
+
+    def __post_init__(self) -> None:
+        for name in ("max_sends", "max_recommendation_requests", "max_reminders"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise InvalidInputError(f"{name} must be a whole number >= 0, not {value!r}")
+        for name in ("burst_window_days", "remind_after_days", "withdraw_after_days"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+                raise InvalidInputError(f"{name} must be a positive number of days, not {value!r}")
+        if not 0 <= self.max_default_distance <= 1:
+            raise InvalidInputError(
+                f"max_default_distance must be in [0, 1], not {self.max_default_distance!r}"
+            )
+        if self.withdraw_after_days <= self.remind_after_days:
+            raise InvalidInputError("withdraw_after_days must be longer than remind_after_days")
+        for name in ("remind_strata", "follow_up_kinds", "thank_outcomes", "control_variants"):
+            value = getattr(self, name)
+            object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the article would have you do differently, or do now."""
+
+    check: str
+    recipient: str
+    message: str
+    request_ids: tuple[str, ...]
+    kind: str = ""
+    action: str = ""
+    since: Any = None
+    age_days: float = math.nan
+
+    @property
+    def rule(self) -> str:
+        """The article's rule behind the check."""
+        return CHECKS[self.check].rule
+
+
+def _frame(findings: tuple[Finding, ...]) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "check": [f.check for f in findings],
+            "action": [f.action for f in findings],
+            "recipient": [f.recipient for f in findings],
+            "request_ids": [", ".join(f.request_ids) for f in findings],
+            "kind": [f.kind for f in findings],
+            "since": pd.to_datetime([f.since for f in findings], utc=True),
+            "age_days": pd.Series([f.age_days for f in findings], dtype=float),
+            "message": [f.message for f in findings],
+        }
+    )
+
+
+@dataclass(frozen=True)
+class EtiquetteReport(Result):
+    """Every finding of the checks over a log, as of a moment."""
+
+    as_of: Any
+    findings: tuple[Finding, ...]
+    n_requests: int
+    settings: EtiquetteSettings = field(default_factory=EtiquetteSettings)
+
+    _title = "Etiquette checks"
+
+    @property
+    def ok(self) -> bool:
+        """True when there is nothing to report."""
+        return not self.findings
+
+    def to_frame(self) -> Any:
+        """One row per finding: check, action, recipient, request ids, since, age, message."""
+        return _frame(self.findings)
+
+    def _summary_frame(self) -> Any:
+        return self.to_frame()[["check", "recipient", "message"]]
+
+    def _notes(self) -> list[str]:
+        when = f"as of {_day(self.as_of)}"
+        if self.ok:
+            return [f"No findings among {_plural(self.n_requests, 'request')} {when}."]
+        seen = dict.fromkeys(f.check for f in self.findings)
+        count = _plural(len(self.findings), "finding")
+        return [f"{count} among {_plural(self.n_requests, 'request')} {when}."] + [
+            f"{check}: {CHECKS[check].rule}" for check in seen
+        ]
+
+
+@dataclass(frozen=True)
+class TodoList(Result):
+    """Who to thank, who to remind and what to withdraw, as of a moment, with the reasons."""
+
+    as_of: Any
+    items: tuple[Finding, ...]
+
+    _title = "To do"
+
+    def to_frame(self) -> Any:
+        """One row per action: action, recipient, request ids, kind, since, age, reason."""
+        frame = _frame(self.items).rename(columns={"message": "reason"})
+        return frame.drop(columns="check")
+
+    def _summary_frame(self) -> Any:
+        return self.to_frame()[["action", "recipient", "request_ids", "reason"]]
+
+    def _notes(self) -> list[str]:
+        if not self.items:
+            return [f"Nothing to do as of {_day(self.as_of)}."]
+        return [f"{_plural(len(self.items), 'thing')} to do as of {_day(self.as_of)}."]
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _day(moment: Any) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def parse_as_of(value: Any = None) -> Any:
+    """The moment the checks look from, as a UTC :class:`pandas.Timestamp`.
+
+    ``None`` is now. A bare date (``"2026-11-03"``) means the end of that day, local time, so
+    that "as of today" includes what you logged today.
+
+    Examples
+    --------
+    >>> parse_as_of("2026-11-03T12:00+01:00")
+    Timestamp('2026-11-03 11:00:00+0000', tz='UTC')
+    """
+    import pandas as pd
+
+    from .timestamps import now, parse_time
+
+    if value is None:
+        moment = now()
+    elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        moment = parse_time(value) + dt.timedelta(days=1, microseconds=-1)
+    elif isinstance(value, str) and len(value.strip()) == 10:
+        moment = parse_time(value, what="as-of date") + dt.timedelta(days=1, microseconds=-1)
+    else:
+        moment = parse_time(value, what="as-of time")
+    return pd.Timestamp(moment).tz_convert("UTC")
+
+
+_NEEDED = (
+    "request_id", "experiment", "recipient", "variant", "kind", "stratum", "score", "message",
+    "first_sent_at", "last_sent_at", "sends", "reminders", "last_reminded_at", "withdrawn_at",
+    "responses", "first_response_at", "first_outcome", "outcome", "thanked_at",
+)  # fmt: skip
+
+
+def _requests_as_of(source: Any, as_of: Any) -> Any:
+    import pandas as pd
+
+    if isinstance(source, pd.DataFrame):
+        missing = [c for c in _NEEDED if c not in source.columns]
+        if missing:
+            raise InvalidInputError(f"the requests table has no {missing[0]!r} column")
+        table = source.copy()
+        for column in [c for c in _NEEDED if c.endswith("_at")]:
+            table[column] = pd.to_datetime(table[column], utc=True)
+        # A table is a snapshot: it cannot be rewound, only cut to the requests sent by as_of.
+        return table[table["first_sent_at"] <= as_of].reset_index(drop=True)
+    from .log import open_log
+    from .requests import requests_from_events
+
+    log = source if hasattr(source, "events") else open_log(source)
+    events = log.events()
+    return requests_from_events(events[events["at"] <= as_of].reset_index(drop=True))
+
+
+def check_etiquette(
+    source: Any,
+    *,
+    as_of: Any = None,
+    settings: EtiquetteSettings | None = None,
+    controls: Mapping[str, str] | None = None,
+) -> EtiquetteReport:
+    """Run every etiquette check over a log.
+
+    Parameters
+    ----------
+    source : LogFile, path or DataFrame
+        A log (read as it stood at *as_of*: later events are ignored) or a requests table
+        (:func:`etiquette_lab.requests.read_requests`; requests first sent after *as_of* are
+        dropped, the rest taken as they are).
+    as_of : time, optional
+        The moment to look from (default now; a bare date is the end of that day).
+    settings : EtiquetteSettings, optional
+        Thresholds (default: the article's values).
+    controls : mapping of experiment -> control variant, optional
+        The control arm of each experiment, where the default wording is allowed; without it
+        the variants named in ``settings.control_variants`` are controls.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from etiquette_lab.etiquette import check_etiquette
+    >>> t = pd.Timestamp("2026-01-05", tz="UTC")
+    >>> requests = pd.DataFrame([dict(
+    ...     request_id="r0001", experiment="", recipient="Zoë", variant="personalised",
+    ...     kind="recommendation", stratum="", score=0.7, message="...", first_sent_at=t,
+    ...     last_sent_at=t, sends=1, reminders=0, last_reminded_at=pd.NaT, withdrawn_at=pd.NaT,
+    ...     responses=0, first_response_at=pd.NaT, first_outcome=None, outcome=None,
+    ...     thanked_at=pd.NaT)])
+    >>> report = check_etiquette(requests, as_of="2026-01-20T12:00Z")
+    >>> [(f.check, f.recipient, f.action) for f in report.findings]
+    [('remind', 'Zoë', 'remind')]
+    """
+    settings = settings or EtiquetteSettings()
+    moment = parse_as_of(as_of)
+    table = _requests_as_of(source, moment)
+    findings = (
+        *_repeat_requests(table, settings),
+        *_bursts(table, settings),
+        *_follow_ups(table, settings, moment),
+        *_not_thanked(table, settings, moment),
+        *_default_connection_notes(table, settings, controls),
+    )
+    return EtiquetteReport(moment, tuple(findings), len(table), settings)
+
+
+def todo_list(
+    source: Any, *, as_of: Any = None, settings: EtiquetteSettings | None = None
+) -> TodoList:
+    """Who to thank, who to remind and what to withdraw, as of a moment, with the reason.
+
+    The same findings as :func:`check_etiquette`, keeping those that ask for an action, in the
+    order thank, remind, withdraw (oldest first within each). ``todo_list(...).to_frame()`` is
+    the DataFrame.
+    """
+    report = check_etiquette(source, as_of=as_of, settings=settings)
+    items = [f for f in report.findings if f.action]
+    items.sort(key=lambda f: (_TODO_ORDER.index(f.action), f.since, f.recipient))
+    return TodoList(report.as_of, tuple(items))
+
+
+def _age(moment: Any, since: Any) -> float:
+    return (moment - since).total_seconds() / 86400.0
+
+
+def _date(moment: Any) -> str:
+    return moment.strftime("%Y-%m-%d")
+
+
+def _repeat_requests(table: Any, settings: EtiquetteSettings) -> list[Finding]:
+    found = []
+    keys = table["recipient"].map(fold_name) + "\x00" + table["kind"].astype(str)
+    for _, group in table.groupby(keys, sort=False):
+        sends = int(group["sends"].sum())
+        if sends <= settings.max_sends:
+            continue
+        who, kind = str(group["recipient"].iloc[0]), str(group["kind"].iloc[0])
+        separate = f" in {len(group)} separate requests" if len(group) > 1 else ""
+        found.append(Finding(
+            "repeat-request", who,
+            f"{kind} request sent to {who} {sends} times{separate}; the article says not more "
+            f"than {settings.max_sends}",
+            tuple(group["request_id"].astype(str)), kind, "", group["last_sent_at"].max(),
+        ))  # fmt: skip
+    return found
+
+
+def _bursts(table: Any, settings: EtiquetteSettings) -> list[Finding]:
+    import numpy as np
+    import pandas as pd
+
+    asks = table[table["kind"] == "recommendation"].sort_values("first_sent_at", kind="stable")
+    times = pd.DatetimeIndex(asks["first_sent_at"]).as_unit("ns").asi8
+    window = round(settings.burst_window_days * 86400e9)
+    # For each ask j, the earliest ask i with t_j - t_i < window: asks i..j share a window.
+    starts = np.searchsorted(times, times - window, side="right")
+    episodes: list[list[int]] = []
+    for j, i in enumerate(starts):
+        if j - i + 1 <= settings.max_recommendation_requests:
+            continue
+        if episodes and i <= episodes[-1][1]:
+            episodes[-1][1] = j
+        else:
+            episodes.append([int(i), j])
+    found = []
+    for i, j in episodes:
+        part = asks.iloc[i : j + 1]
+        peak = int(max(k - s + 1 for k, s in enumerate(starts) if i <= k <= j))
+        first, last = part["first_sent_at"].iloc[0], part["first_sent_at"].iloc[-1]
+        who = ", ".join(part["recipient"].astype(str))
+        found.append(Finding(
+            "request-burst", who,
+            f"{len(part)} recommendation requests between {_date(first)} and {_date(last)} (up to "
+            f"{peak} within {settings.burst_window_days:g} days; the article suggests at most "
+            f"{settings.max_recommendation_requests})",
+            tuple(part["request_id"].astype(str)), "recommendation", "", first,
+        ))  # fmt: skip
+    return found
+
+
+def _pending(table: Any) -> Any:
+    return (table["responses"] == 0) & table["withdrawn_at"].isna()
+
+
+def _follow_ups(table: Any, settings: EtiquetteSettings, moment: Any) -> list[Finding]:
+    import pandas as pd
+
+    rows = table[_pending(table) & table["kind"].isin(settings.follow_up_kinds)]
+    found = []
+    for r in rows.to_dict("records"):
+        sent, who, rid = r["last_sent_at"], str(r["recipient"]), (str(r["request_id"]),)
+        age = _age(moment, sent)
+        if age >= settings.withdraw_after_days:
+            found.append(Finding(
+                "withdraw", who,
+                f"{r['kind']} request to {who} unanswered for {int(age)} days (since "
+                f"{_date(sent)}); withdraw it (no answer after "
+                f"{settings.withdraw_after_days:g} days)",
+                rid, str(r["kind"]), "withdraw", sent, age,
+            ))  # fmt: skip
+            continue
+        reminded = r["last_reminded_at"]
+        rested = pd.isna(reminded) or _age(moment, reminded) >= settings.remind_after_days
+        known = not settings.remind_strata or r["stratum"] in settings.remind_strata
+        if (
+            age >= settings.remind_after_days
+            and int(r["reminders"]) < settings.max_reminders
+            and rested
+            and known
+        ):
+            hint = "" if settings.remind_strata else " if you know them well"
+            found.append(Finding(
+                "remind", who,
+                f"{r['kind']} request to {who} pending for {int(age)} days (since {_date(sent)}); "
+                f"send a friendly reminder{hint}",
+                rid, str(r["kind"]), "remind", sent, age,
+            ))  # fmt: skip
+    return found
+
+
+def _not_thanked(table: Any, settings: EtiquetteSettings, moment: Any) -> list[Finding]:
+    good = table["first_outcome"].isin(settings.thank_outcomes) | table["outcome"].isin(
+        settings.thank_outcomes
+    )
+    rows = table[good & table["thanked_at"].isna()]
+    found = []
+    for r in rows.to_dict("records"):
+        who, since = str(r["recipient"]), r["first_response_at"]
+        outcome = r["outcome"] if r["outcome"] in settings.thank_outcomes else r["first_outcome"]
+        found.append(Finding(
+            "not-thanked", who,
+            f"{who} {outcome} you on {_date(since)} and has not been thanked",
+            (str(r["request_id"]),), str(r["kind"]), "thank", since, _age(moment, since),
+        ))  # fmt: skip
+    return found
+
+
+def _default_connection_notes(
+    table: Any, settings: EtiquetteSettings, controls: Mapping[str, str] | None
+) -> list[Finding]:
+    import pandas as pd
+
+    default = builtin_template(DEFAULT_TEMPLATES["connection"])
+    found = []
+    for r in table[table["kind"] == "connection"].to_dict("records"):
+        experiment, variant = str(r["experiment"]), str(r["variant"])
+        control = (
+            variant == controls.get(experiment)
+            if controls is not None and experiment in controls
+            else variant in settings.control_variants
+        )
+        if control and experiment:
+            continue
+        text = "" if pd.isna(r["message"]) else str(r["message"]).strip()
+        if text:
+            generic = wording_distance(text, default) <= settings.max_default_distance
+        else:  # the message was not logged: fall back on the score recorded with the send
+            generic = not pd.isna(r["score"]) and float(r["score"]) <= settings.max_default_distance
+        if generic:
+            who = str(r["recipient"])
+            arm = f" (variant {variant!r} is not a control arm)" if experiment else ""
+            found.append(Finding(
+                "default-connection-note", who,
+                f"connection request to {who} sent with LinkedIn's default note{arm}; "
+                "personalise it",
+                (str(r["request_id"]),), "connection", "", r["first_sent_at"],
+            ))  # fmt: skip
+    return found
