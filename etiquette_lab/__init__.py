@@ -25,7 +25,13 @@ _MODULES: tuple[str, ...] = (
     "requests",
     "privacy",
     "importing",
+    "planning",
+    "planning_bayes",
+    "planning_results",
+    "design",
+    "etiquette",
     "timing",
+    "plots",
 )
 
 _exports: dict[str, str] | None = None

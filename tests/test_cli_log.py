@@ -110,7 +110,7 @@ def test_the_installed_command_exits_2_without_traceback(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("name,email\nAda,a@example.com\n", encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "etiquette_lab.cli.main", "requests", str(bad)],
+        [sys.executable, "-m", "etiquette_lab", "requests", str(bad)],
         capture_output=True,
         text=True,
         env={**os.environ, "TZ": "UTC"},

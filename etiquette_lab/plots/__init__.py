@@ -6,4 +6,7 @@ not import matplotlib.
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from .power import plot_power_curve
+from .survival import plot_time_to_response
+
+__all__ = ["plot_power_curve", "plot_time_to_response"]
