@@ -31,6 +31,7 @@ _MODULES: tuple[str, ...] = (
     "design",
     "etiquette",
     "timing",
+    "datasets",
     "plots",
 )
 
