@@ -23,10 +23,6 @@ HAND_WRITTEN_STATISTICS = re.compile(
 )
 
 
-def test_there_are_notebooks():
-    assert len(NOTEBOOKS) >= 6, [p.name for p in NOTEBOOKS]
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_committed_without_outputs_and_with_kernel_python3(path):
     notebook = json.loads(path.read_text(encoding="utf-8"))
