@@ -7,7 +7,6 @@ folder, so running the tests never writes into the repository.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
