@@ -23,6 +23,8 @@ _MODULES: tuple[str, ...] = (
     "log_format",
     "log",
     "requests",
+    "outcomes",
+    "stats",
     "privacy",
     "importing",
     "planning",

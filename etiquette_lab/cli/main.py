@@ -15,7 +15,12 @@ from collections.abc import Sequence
 from .. import __version__
 
 # Command modules, in the order their commands appear in --help.
-_COMMAND_MODULES: tuple[str, ...] = ("log_commands", "plan_commands", "design_commands")
+_COMMAND_MODULES: tuple[str, ...] = (
+    "log_commands",
+    "stats_commands",
+    "plan_commands",
+    "design_commands",
+)
 
 
 class _Parser(argparse.ArgumentParser):

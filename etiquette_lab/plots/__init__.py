@@ -7,6 +7,7 @@ not import matplotlib.
 from __future__ import annotations
 
 from .power import plot_power_curve
+from .rates import plot_response_rates
 from .survival import plot_time_to_response
 
-__all__ = ["plot_power_curve", "plot_time_to_response"]
+__all__ = ["plot_power_curve", "plot_response_rates", "plot_time_to_response"]

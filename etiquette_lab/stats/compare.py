@@ -22,6 +22,7 @@ __all__ = [
     "EffectInterval",
     "FisherTest",
     "WaldTest",
+    "boschloo_skip_reason",
     "boschloo_test",
     "chi2_test",
     "difference_interval",
@@ -35,8 +36,8 @@ __all__ = [
 DIFFERENCE_METHODS: tuple[str, ...] = ("newcombe", "agresti-caffo")
 
 #: Boschloo's test runs only when (n1 + 1) * (n0 + 1) is at most this: about 140 requests per
-#: arm, where scipy needs roughly 0.1 s per p-value on one core. Above it the sample is large
-#: enough for Pearson's chi-square and Fisher's test to agree closely with it.
+#: arm, where scipy needs roughly 0.1 s per p-value on one core. Above it Fisher's exact test
+#: (always valid, slightly conservative) is the primary test; at such sizes the two differ little.
 BOSCHLOO_MAX_TABLES: int = 20_000
 
 
@@ -144,6 +145,9 @@ def risk_ratio_interval(
     elif x0 == 0:
         estimate = math.inf
         note = "risk ratio infinite: the control has no response"
+    elif x1 == 0:
+        estimate = 0.0
+        note = "risk ratio 0: the arm has no response"
     else:
         estimate = (x1 / n1) / (x0 / n0)
     method = "katz-log"
@@ -191,7 +195,9 @@ class FisherTest(Result):
     def _summary_frame(self):
         import pandas as pd
 
-        return pd.DataFrame([[self.p_value, self.p_value_greater]], columns=["p_value", "p_value_greater"])
+        return pd.DataFrame(
+            [[self.p_value, self.p_value_greater]], columns=["p_value", "p_value_greater"]
+        )
 
 
 def fisher_test(x1: int, n1: int, x0: int, n0: int) -> FisherTest:
@@ -224,7 +230,9 @@ class BoschlooTest(Result):
     def _summary_frame(self):
         import pandas as pd
 
-        return pd.DataFrame([[self.p_value, self.p_value_greater]], columns=["p_value", "p_value_greater"])
+        return pd.DataFrame(
+            [[self.p_value, self.p_value_greater]], columns=["p_value", "p_value_greater"]
+        )
 
 
 def boschloo_skip_reason(n1: int, n0: int) -> str | None:
@@ -232,8 +240,8 @@ def boschloo_skip_reason(n1: int, n0: int) -> str | None:
     if (n1 + 1) * (n0 + 1) > BOSCHLOO_MAX_TABLES:
         return (
             f"skipped: (n1 + 1) x (n0 + 1) = {(n1 + 1) * (n0 + 1):,} exceeds "
-            f"{BOSCHLOO_MAX_TABLES:,} (about 140 per arm), where it would be slow and where "
-            "chi-square and Fisher already agree with it"
+            f"{BOSCHLOO_MAX_TABLES:,} (about 140 requests per arm) and the exact test would be "
+            "slow; Fisher's exact test stands in as the primary test"
         )
     return None
 

@@ -1,0 +1,174 @@
+"""``compare`` (from counts) and ``report`` (from a log): the statistics on the command line."""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from ..errors import InvalidInputError
+
+__all__ = ["parse_arm", "register"]
+
+_ARM = re.compile(r"(?P<name>[^=]+)=(?P<x>[^/]*)/(?P<n>.*)")
+
+
+def parse_arm(text: str) -> tuple[str, tuple[int, int]]:
+    """``"default=1/5"`` -> ``("default", (1, 5))``; anything else is an InvalidInputError.
+
+    Examples
+    --------
+    >>> parse_arm("personalised=4/5")
+    ('personalised', (4, 5))
+    """
+    match = _ARM.fullmatch(text.strip())
+    if match is None:
+        raise InvalidInputError(f"arm {text!r}: write NAME=RESPONSES/REQUESTS, e.g. default=1/5")
+    name = match["name"].strip()
+    try:
+        x, n = int(match["x"]), int(match["n"])
+    except ValueError:
+        raise InvalidInputError(
+            f"arm {text!r}: responses and requests must be whole numbers"
+        ) from None
+    if x < 0 or n < 0:
+        raise InvalidInputError(f"arm {text!r}: counts must not be negative")
+    if x > n:
+        raise InvalidInputError(f"arm {text!r}: {x} responses out of {n} requests is more than all")
+    return name, (x, n)
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--control",
+        metavar="NAME",
+        help="the arm to compare against (default: 'default' if present, else the first)",
+    )
+    parser.add_argument(
+        "--alpha",
+        type=float,
+        default=0.05,
+        help="1 - confidence level, and the verdict's threshold (default 0.05)",
+    )
+    parser.add_argument(
+        "--ci-method",
+        default="wilson",
+        choices=["wilson", "clopper-pearson", "jeffreys"],
+        help="interval for each arm's rate (default wilson)",
+    )
+    parser.add_argument(
+        "--diff-method",
+        default="newcombe",
+        choices=["newcombe", "agresti-caffo"],
+        help="interval for the difference in rates (default newcombe)",
+    )
+    parser.add_argument(
+        "--prior",
+        default="uniform",
+        choices=["uniform", "jeffreys"],
+        help="Beta prior of the Bayesian comparison (default uniform)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print strict JSON (see docs/json-schema.md)"
+    )
+
+
+def _options(args: argparse.Namespace) -> dict:
+    return {
+        "control": args.control,
+        "alpha": args.alpha,
+        "ci_method": args.ci_method,
+        "diff_method": args.diff_method,
+        "prior": args.prior,
+    }
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from ..stats import compare_counts
+    from .output import print_result
+
+    arms: dict[str, tuple[int, int]] = {}
+    for text in args.arms:
+        name, counts = parse_arm(text)
+        if name in arms:
+            raise InvalidInputError(f"arm {name!r} is given twice")
+        arms[name] = counts
+    print_result(compare_counts(arms, **_options(args)), as_json=args.json)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from ..outcomes import compare_requests
+    from ..requests import read_requests
+    from .output import print_result
+
+    success = [s.strip() for s in args.success.split(",") if s.strip()] if args.success else None
+    result = compare_requests(
+        read_requests(args.log),
+        window=args.window,
+        as_of=args.as_of,
+        success=success,
+        experiment=args.experiment,
+        **_options(args),
+    )
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        from ..plots.rates import plot_response_rates
+
+        ax = plot_response_rates(result)
+        try:
+            ax.figure.savefig(args.plot, dpi=150)
+        except OSError as error:
+            raise InvalidInputError(
+                f"cannot write the plot to {args.plot}: {error.strerror}"
+            ) from None
+        finally:
+            plt.close(ax.figure)
+    print_result(result, as_json=args.json)
+    return 0
+
+
+def register(subparsers) -> None:
+    """Add the ``compare`` and ``report`` commands."""
+    compare = subparsers.add_parser(
+        "compare",
+        help="compare response rates from counts",
+        description="Compare response rates from counts, e.g. "
+        "etiquette-lab compare default=1/5 personalised=4/5",
+    )
+    compare.add_argument(
+        "arms", nargs="+", metavar="NAME=RESPONSES/REQUESTS", help="one per arm, e.g. default=1/5"
+    )
+    _add_common(compare)
+    compare.set_defaults(handler=_compare)
+
+    report = subparsers.add_parser(
+        "report",
+        help="compare the arms of a log",
+        description="Compare the arms of a request log within an outcome window.",
+    )
+    report.add_argument("log", metavar="LOG", help="the request log (CSV)")
+    report.add_argument(
+        "--window",
+        default="7d",
+        help="outcome window from the first send, e.g. 7d, 48h, 2w, or none (default 7d)",
+    )
+    report.add_argument(
+        "--as-of",
+        metavar="DATETIME",
+        help="count what had happened by then (ISO 8601; default now; naive = local time)",
+    )
+    report.add_argument(
+        "--success",
+        metavar="OUTCOMES",
+        help="comma-separated outcomes that count as success (default: all but declined)",
+    )
+    report.add_argument("--experiment", help="the experiment to report when the log holds several")
+    report.add_argument(
+        "--plot", metavar="FILE.png", help="also write the response-rate plot as PNG"
+    )
+    _add_common(report)
+    report.set_defaults(handler=_report)

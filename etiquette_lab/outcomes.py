@@ -1,0 +1,426 @@
+"""From the log's table of requests to counts per arm: the outcome window, pending requests and
+what counts as a success.
+
+The rules (also in ``docs/methods.md``):
+
+* **Window.** A request's outcome is "answered within the window" (for example 7 days), timed
+  from its *first* send. A re-sent request stays one request and its window does not restart,
+  so re-sending cannot buy a wording extra time.
+* **As-of.** Only what had happened by the as-of time counts (now by default). Requests first
+  sent after it are ignored.
+* **Pending.** A request whose window had not closed by the as-of time is pending: it is left out
+  of the counts, whether or not it has been answered (counting the early answers but not the
+  pending silences would inflate the rate), and reported as pending.
+* **Withdrawn.** A request withdrawn before its window closed and before any response is left
+  out (it never had its full chance) and reported as withdrawn. One withdrawn after its window
+  closed keeps the outcome it had in the window.
+* **Success.** Any response within the window is a response; it is a success when its outcome
+  counts as one. By default every outcome except "declined" does; pass ``success=`` to choose.
+  A request succeeds if its first or its latest response within the window has a success
+  outcome.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .errors import InvalidInputError
+from .results import Result
+
+__all__ = [
+    "DEFAULT_NOT_SUCCESS",
+    "ArmOutcomes",
+    "OutcomeCounts",
+    "compare_requests",
+    "count_outcomes",
+    "parse_window",
+]
+
+#: Outcomes that are responses but not successes unless ``success=`` says otherwise.
+DEFAULT_NOT_SUCCESS: frozenset[str] = frozenset({"declined"})
+
+_WINDOW = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>[a-z]+)")
+_UNITS = {
+    **dict.fromkeys(("w", "week", "weeks"), "weeks"),
+    **dict.fromkeys(("d", "day", "days"), "days"),
+    **dict.fromkeys(("h", "hour", "hours"), "hours"),
+    **dict.fromkeys(("m", "min", "minute", "minutes"), "minutes"),
+}
+_COLUMNS = (
+    "variant",
+    "first_sent_at",
+    "withdrawn_at",
+    "first_response_at",
+    "first_outcome",
+    "last_response_at",
+    "outcome",
+)
+
+
+def parse_window(window: Any):
+    """A positive :class:`pandas.Timedelta` from "7d", "48h", "2w" or a timedelta; None stays None.
+
+    Examples
+    --------
+    >>> parse_window("7d")
+    Timedelta('7 days 00:00:00')
+    """
+    import pandas as pd
+
+    if window is None or (isinstance(window, str) and window.strip().lower() in ("", "none")):
+        return None
+    if isinstance(window, str):
+        match = _WINDOW.fullmatch(window.strip().lower())
+        if match is None or match["unit"] not in _UNITS:
+            raise InvalidInputError(f"not a time window: {window!r} (try 7d, 48h or 2w)")
+        value = pd.Timedelta(**{_UNITS[match["unit"]]: float(match["number"])})
+    else:
+        try:
+            value = pd.Timedelta(window)
+        except (TypeError, ValueError):
+            raise InvalidInputError(f"not a time window: {window!r} (try 7d, 48h or 2w)") from None
+    if pd.isna(value) or value <= pd.Timedelta(0):
+        raise InvalidInputError(f"the outcome window must be positive, got {window!r}")
+    return value
+
+
+def _to_utc(when: Any):
+    """A UTC Timestamp; naive input is local time, as everywhere in the kit."""
+    import pandas as pd
+
+    try:
+        stamp = pd.Timestamp(when)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"not a date and time: {when!r} (use ISO 8601)") from None
+    if pd.isna(stamp):
+        raise InvalidInputError(f"not a date and time: {when!r} (use ISO 8601)")
+    if stamp.tzinfo is None:
+        stamp = pd.Timestamp(stamp.to_pydatetime().astimezone())
+    return stamp.tz_convert("UTC")
+
+
+@dataclass(frozen=True)
+class ArmOutcomes:
+    """What happened to one arm's requests by the as-of time.
+
+    ``evaluated = sent - pending - withdrawn``; ``responded`` and ``succeeded`` count among the
+    evaluated requests.
+    """
+
+    name: str
+    sent: int
+    evaluated: int
+    responded: int
+    succeeded: int
+    pending: int
+    withdrawn: int
+
+
+@dataclass(frozen=True)
+class OutcomeCounts(Result):
+    """Counts per arm built from the requests table (see the module's rules)."""
+
+    arms: tuple[ArmOutcomes, ...]
+    window: str | None
+    as_of: str
+    success: str
+    outcomes: dict[str, int]
+    strata_success: dict[str, dict[str, tuple[int, int]]] | None = None
+    strata_response: dict[str, dict[str, tuple[int, int]]] | None = None
+    sent_after_as_of: int = 0
+    notes: tuple[str, ...] = field(default=())
+
+    _title = "Outcomes per arm"
+
+    def _summary_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame([a.__dict__ for a in self.arms]).set_index("name")
+
+    def _notes(self) -> list[str]:
+        return [
+            f"window {self.window or 'none'}, as of {self.as_of}; success = {self.success}",
+            *self.notes,
+        ]
+
+    @property
+    def success_counts(self) -> dict[str, tuple[int, int]]:
+        """arm -> (successes, evaluated requests)."""
+        return {a.name: (a.succeeded, a.evaluated) for a in self.arms}
+
+    @property
+    def response_counts(self) -> dict[str, tuple[int, int]]:
+        """arm -> (any responses, evaluated requests)."""
+        return {a.name: (a.responded, a.evaluated) for a in self.arms}
+
+    @property
+    def has_non_success(self) -> bool:
+        """True when some counted response is not a success (for example a decline)."""
+        return any(a.responded != a.succeeded for a in self.arms)
+
+
+def count_outcomes(
+    requests,
+    *,
+    window: Any = "7d",
+    as_of: Any = None,
+    success: Iterable[str] | None = None,
+    experiment: str | None = None,
+    strata: bool = False,
+) -> OutcomeCounts:
+    """Count, per arm (``variant``), the requests answered within the window by the as-of time.
+
+    Parameters
+    ----------
+    requests : pandas.DataFrame
+        The log's requests table (``etiquette_lab.requests.read_requests``).
+    window : str, timedelta or None
+        Outcome window from the first send, "7d" by default; None counts any response up to
+        ``as_of`` and leaves nothing pending.
+    as_of : datetime, Timestamp or ISO 8601 string, optional
+        The moment the counts describe; now by default. Naive times are local time.
+    success : iterable of str, optional
+        The outcomes that count as a success; by default all but :data:`DEFAULT_NOT_SUCCESS`.
+    experiment : str, optional
+        Keep only this experiment; required when the table holds several.
+    strata : bool
+        Also split the counts by the ``stratum`` column ("" becomes "(none)").
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.Timestamp("2025-01-01", tz="UTC")
+    >>> table = pd.DataFrame({
+    ...     "variant": ["a", "a", "b"], "first_sent_at": [t, t, t],
+    ...     "withdrawn_at": [pd.NaT] * 3,
+    ...     "first_response_at": [t + pd.Timedelta(days=1), pd.NaT, t + pd.Timedelta(days=2)],
+    ...     "first_outcome": ["declined", pd.NA, "recommended"],
+    ...     "last_response_at": [t + pd.Timedelta(days=1), pd.NaT, t + pd.Timedelta(days=2)],
+    ...     "outcome": ["declined", pd.NA, "recommended"]})
+    >>> c = count_outcomes(table, as_of="2025-02-01T00:00Z")
+    >>> c.success_counts, c.response_counts
+    ({'a': (0, 2), 'b': (1, 1)}, {'a': (1, 2), 'b': (1, 1)})
+    """
+    import pandas as pd
+
+    missing = [c for c in _COLUMNS if c not in getattr(requests, "columns", ())]
+    if missing:
+        raise InvalidInputError(f"the requests table lacks the columns: {', '.join(missing)}")
+    table = requests
+    if experiment is not None:
+        if "experiment" not in table.columns:
+            raise InvalidInputError("the requests table has no experiment column")
+        table = table[table["experiment"].astype(str) == str(experiment)]
+        if table.empty:
+            raise InvalidInputError(f"no request belongs to the experiment {experiment!r}")
+    elif "experiment" in table.columns:
+        names = sorted(set(table["experiment"].fillna("").astype(str)))
+        if len(names) > 1:
+            raise InvalidInputError(
+                "the log holds several experiments ("
+                + ", ".join(repr(n) for n in names)
+                + "): choose one"
+            )
+    span = parse_window(window)
+    now = _to_utc(as_of) if as_of is not None else pd.Timestamp.now(tz="UTC")
+    sent_at = pd.to_datetime(table["first_sent_at"], utc=True)
+    sent = sent_at <= now
+    after = int((~sent & sent_at.notna()).sum())
+    table, sent_at = table[sent], sent_at[sent]
+    end = sent_at + span if span is not None else pd.Series(now, index=table.index)
+    closes = end.where(end <= now, now)
+
+    def at(column: str):
+        return pd.to_datetime(table[column], utc=True)
+
+    first_at, last_at, withdrawn_at = (
+        at("first_response_at"),
+        at("last_response_at"),
+        at("withdrawn_at"),
+    )
+    answered = first_at.notna() & (first_at <= closes)
+    withdrawn = (
+        withdrawn_at.notna()
+        & (withdrawn_at <= closes)
+        & ~(first_at.notna() & (first_at <= withdrawn_at))
+    )
+    pending = ~withdrawn & (end > now)
+    evaluated = ~withdrawn & ~pending
+    if success is None:
+        label = "any outcome except " + ", ".join(sorted(DEFAULT_NOT_SUCCESS))
+
+        def is_success(values):
+            return ~values.fillna("").astype(str).isin(DEFAULT_NOT_SUCCESS)
+    else:
+        chosen = {str(s) for s in ([success] if isinstance(success, str) else success)}
+        if not chosen:
+            raise InvalidInputError("success= names no outcome")
+        label = ", ".join(sorted(chosen))
+
+        def is_success(values):
+            return values.fillna("").astype(str).isin(chosen)
+
+    last_in = last_at.notna() & (last_at <= closes)
+    succeeded = answered & (
+        is_success(table["first_outcome"]) | (last_in & is_success(table["outcome"]))
+    )
+    frame = pd.DataFrame(
+        {
+            "arm": table["variant"].astype(str),
+            "sent": True,
+            "evaluated": evaluated,
+            "responded": answered & evaluated,
+            "succeeded": succeeded & evaluated,
+            "pending": pending,
+            "withdrawn": withdrawn,
+        }
+    )
+    grouped = frame.groupby("arm", sort=False)[
+        ["sent", "evaluated", "responded", "succeeded", "pending", "withdrawn"]
+    ].sum()
+    arms = tuple(ArmOutcomes(str(name), *(int(v) for v in row)) for name, row in grouped.iterrows())
+    outcomes = table.loc[answered & evaluated, "first_outcome"].fillna("(none)").astype(str)
+    strata_success = strata_response = None
+    if strata:
+        if "stratum" not in table.columns:
+            raise InvalidInputError("the requests table has no stratum column")
+        frame["stratum"] = table["stratum"].fillna("").astype(str).replace("", "(none)")
+        sums = (
+            frame[evaluated]
+            .groupby(["stratum", "arm"])[["succeeded", "responded", "evaluated"]]
+            .sum()
+        )
+        strata_success, strata_response = {}, {}
+        for (stratum, arm), row in sums.iterrows():
+            strata_success.setdefault(stratum, {})[arm] = (
+                int(row["succeeded"]),
+                int(row["evaluated"]),
+            )
+            strata_response.setdefault(stratum, {})[arm] = (
+                int(row["responded"]),
+                int(row["evaluated"]),
+            )
+    return OutcomeCounts(
+        arms=arms,
+        window=None if span is None else str(window),
+        as_of=now.isoformat(),
+        success=label,
+        outcomes=dict(outcomes.value_counts().sort_index().astype(int)),
+        strata_success=strata_success,
+        strata_response=strata_response,
+        sent_after_as_of=after,
+    )
+
+
+def compare_requests(
+    requests,
+    *,
+    window: Any = "7d",
+    as_of: Any = None,
+    control: str | None = None,
+    success: Iterable[str] | None = None,
+    experiment: str | None = None,
+    strata: bool = False,
+    allocation: dict[str, float] | None = None,
+    **options: Any,
+):
+    """Compare the arms of a log's requests table: positive responses, and any responses too.
+
+    Counts come from :func:`count_outcomes` (see its rules); the statistics from
+    :func:`etiquette_lab.stats.compare_counts`, which receives ``control`` and ``**options``
+    (``ci_method``, ``diff_method``, ``alpha``, ``prior``). When some counted responses are not
+    successes (declines), ``any_response`` holds the same comparison counting every response,
+    so a wording that draws more "no, thanks" does not win. An arm with no evaluated request yet
+    (all pending or withdrawn) is left out with a note. The sample-ratio check counts every
+    request sent by the as-of time, pending ones included.
+
+    Returns
+    -------
+    etiquette_lab.stats.ComparisonReport
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.Timestamp("2025-01-01", tz="UTC")
+    >>> rows = [("default", r) for r in (1, 0, 0, 0, 0)] + [("personalised", r)
+    ...         for r in (1, 1, 1, 1, 0)]
+    >>> table = pd.DataFrame({
+    ...     "variant": [v for v, _ in rows], "first_sent_at": t, "withdrawn_at": pd.NaT,
+    ...     "first_response_at": [t + pd.Timedelta(days=1) if r else pd.NaT for _, r in rows],
+    ...     "first_outcome": ["recommended" if r else pd.NA for _, r in rows]})
+    >>> table["last_response_at"] = table["first_response_at"]
+    >>> table["outcome"] = table["first_outcome"]
+    >>> report = compare_requests(table, as_of="2025-03-01T00:00Z")
+    >>> round(report.comparisons[0].tests.fisher.p_value, 4)
+    0.2063
+    """
+    from .stats.report import compare_counts
+
+    counts = count_outcomes(
+        requests, window=window, as_of=as_of, success=success, experiment=experiment, strata=strata
+    )
+    horizon = f"within {counts.window}" if counts.window else "so far"
+    ready = [a for a in counts.arms if a.evaluated > 0]
+    if not ready:
+        waiting = sum(a.pending for a in counts.arms)
+        raise InvalidInputError(
+            f"nothing to report as of {counts.as_of}: no request has a closed outcome window "
+            f"({waiting} pending, {sum(a.withdrawn for a in counts.arms)} withdrawn)"
+        )
+    notes = [
+        f"{a.name!r} is left out: none of its {a.sent} requests has a closed window yet"
+        for a in counts.arms
+        if a.evaluated == 0
+    ]
+    withdrawn = sum(a.withdrawn for a in counts.arms)
+    if withdrawn:
+        notes.append(f"{withdrawn} requests withdrawn before a response are not counted")
+    if counts.sent_after_as_of:
+        notes.append(f"{counts.sent_after_as_of} requests sent after the as-of time are ignored")
+    names = {a.name for a in ready}
+    if control is not None and control not in names:
+        raise InvalidInputError(
+            f"control {control!r} has no request with a closed window "
+            f"(arms: {', '.join(a.name for a in counts.arms)})"
+        )
+    pending = {a.name: a.pending for a in counts.arms}
+    sent = {a.name: a.sent for a in ready}
+
+    def build(arm_counts, strata_counts, outcome, extra):
+        report = compare_counts(
+            {n: c for n, c in arm_counts.items() if n in names},
+            control=control,
+            strata=_ready_strata(strata_counts, names),
+            pending=pending,
+            sent=sent,
+            allocation=None
+            if allocation is None
+            else {n: allocation[n] for n in names if n in allocation},
+            **options,
+        )
+        return replace(
+            report, outcome=outcome, window=counts.window, as_of=counts.as_of, notes=tuple(extra)
+        )
+
+    positive = build(
+        counts.success_counts, counts.strata_success, f"success {horizon} ({counts.success})", notes
+    )
+    if counts.has_non_success:
+        declined = sum(a.responded - a.succeeded for a in ready)
+        any_response = build(
+            counts.response_counts,
+            counts.strata_response,
+            f"any response {horizon}",
+            [f"{declined} non-success response{'s' if declined != 1 else ''}"],
+        )
+        positive = replace(positive, any_response=any_response)
+    return positive
+
+
+def _ready_strata(strata_counts, names):
+    if not strata_counts:
+        return None
+    return {s: {a: c for a, c in cells.items() if a in names} for s, cells in strata_counts.items()}

@@ -1,0 +1,435 @@
+"""The comparison report: every arm against the control, from counts.
+
+:func:`compare_counts` is the engine's front door. It takes counts per arm, never a file, and
+returns a :class:`ComparisonReport` whose ``to_dict()`` is the ``--json`` output documented in
+``docs/json-schema.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..errors import InvalidInputError
+from ..results import Result
+from .bayes import BayesComparison, bayes_compare, resolve_prior
+from .compare import (
+    DIFFERENCE_METHODS,
+    BoschlooTest,
+    Chi2Test,
+    EffectInterval,
+    FisherTest,
+    WaldTest,
+    boschloo_skip_reason,
+    boschloo_test,
+    chi2_test,
+    difference_interval,
+    fisher_test,
+    odds_ratio_interval,
+    risk_ratio_interval,
+    wald_test,
+)
+from .many import (
+    MantelHaenszel,
+    OmnibusTest,
+    SampleRatioCheck,
+    holm_adjust,
+    mantel_haenszel,
+    omnibus_test,
+    sample_ratio_check,
+)
+from .rates import RATE_METHODS, check_alpha, check_count, check_counts, check_method, rate_interval
+from .verdict import SensitivityRow, comparison_sentence, sensitivity_rows
+
+__all__ = ["ArmSummary", "Comparison", "ComparisonReport", "TwoArmTests", "compare_counts"]
+
+
+@dataclass(frozen=True)
+class ArmSummary:
+    """One arm: its counts, rate and confidence interval, and its pending requests."""
+
+    name: str
+    n: int
+    responded: int
+    rate: float
+    ci_low: float
+    ci_high: float
+    method: str
+    pending: int = 0
+
+
+@dataclass(frozen=True)
+class TwoArmTests:
+    """The tests of one arm against the control.
+
+    ``boschloo`` is None when skipped, with ``boschloo_reason`` saying why. ``chi2`` is Pearson's
+    statistic without continuity correction; ``chi2_yates`` and ``wald`` feed the sensitivity
+    table.
+    """
+
+    fisher: FisherTest
+    boschloo: BoschlooTest | None
+    boschloo_reason: str | None
+    chi2: Chi2Test
+    chi2_yates: Chi2Test
+    wald: WaldTest
+
+
+@dataclass(frozen=True)
+class Comparison(Result):
+    """One arm against the control: effects, tests, Bayesian probability and sensitivity.
+
+    ``p_value`` is the primary test's two-sided p-value (Boschloo when it ran, else Fisher) and
+    ``p_holm`` the same after Holm's correction over all comparisons of the report.
+    """
+
+    treatment: str
+    control: str
+    difference: EffectInterval
+    risk_ratio: EffectInterval
+    odds_ratio: EffectInterval
+    tests: TwoArmTests
+    bayes: BayesComparison
+    primary_test: str
+    p_value: float
+    p_holm: float
+    sensitivity: tuple[SensitivityRow, ...]
+
+    @property
+    def _title(self) -> str:  # type: ignore[override]
+        return f"{self.treatment} vs {self.control}: sensitivity of the comparison"
+
+    def _summary_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame(
+            [[r.method, r.statistic, r.p_value, r.note] for r in self.sensitivity],
+            columns=["method", "statistic", "p_value", "note"],
+        ).set_index("method")
+
+
+@dataclass(frozen=True)
+class ComparisonReport(Result):
+    """Every arm against the control, with the verdict in words.
+
+    ``time_to_response`` is reserved for the time-to-response analysis (filled in by the
+    timing module); ``any_response`` holds the any-response comparison when the report itself
+    counts only positive responses and some responses were not positive (for example declines).
+    """
+
+    arms: tuple[ArmSummary, ...]
+    control: str
+    comparisons: tuple[Comparison, ...]
+    omnibus: OmnibusTest | None
+    stratified: dict[str, MantelHaenszel] | None
+    sample_ratio: SampleRatioCheck | None
+    pending: int
+    verdict: str
+    alpha: float
+    ci_method: str
+    diff_method: str
+    prior: str
+    outcome: str = "response"
+    window: str | None = None
+    as_of: str | None = None
+    any_response: ComparisonReport | None = None
+    time_to_response: Any = None
+    notes: tuple[str, ...] = field(default=())
+
+    _title = "Response rates by arm"
+
+    def _summary_frame(self):
+        import pandas as pd
+
+        by_name = {c.treatment: c for c in self.comparisons}
+        rows = []
+        for arm in self.arms:
+            c = by_name.get(arm.name)
+            rows.append(
+                {
+                    "arm": arm.name + (" (control)" if arm.name == self.control else ""),
+                    "responded": arm.responded,
+                    "n": arm.n,
+                    "rate": arm.rate,
+                    "ci_low": arm.ci_low,
+                    "ci_high": arm.ci_high,
+                    "difference": c.difference.estimate if c else math.nan,
+                    "diff_low": c.difference.ci_low if c else math.nan,
+                    "diff_high": c.difference.ci_high if c else math.nan,
+                    "p_value": c.p_value if c else math.nan,
+                    "p_holm": c.p_holm if c else math.nan,
+                    "P(better)": c.bayes.prob_better if c else math.nan,
+                }
+            )
+        return pd.DataFrame(rows).set_index("arm")
+
+    def _notes(self) -> list[str]:
+        lines = [self.verdict, *self.notes]
+        if len(self.comparisons) == 1:
+            with __import__("pandas").option_context("display.width", 120):
+                lines += ["", str(self.comparisons[0])]
+        if self.any_response is not None:
+            lines += [
+                "",
+                f"Counting any response (including {self.any_response.notes[0]}):"
+                if self.any_response.notes
+                else "Counting any response:",
+                self.any_response.verdict,
+            ]
+        return lines
+
+
+def _check_arms(arms: Mapping[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    if not isinstance(arms, Mapping) or len(arms) == 0:
+        raise InvalidInputError("give at least one arm as name -> (responses, requests)")
+    checked = {}
+    for name, counts in arms.items():
+        label = str(name)
+        if not label:
+            raise InvalidInputError("an arm needs a non-empty name")
+        try:
+            x, n = counts
+        except (TypeError, ValueError):
+            raise InvalidInputError(
+                f"arm {label!r}: expected (responses, requests), got {counts!r}"
+            ) from None
+        x, n = check_counts(x, n, f"arm {label!r}")
+        if n == 0:
+            raise InvalidInputError(
+                f"arm {label!r} has no requests (n = 0): nothing to compare; drop it"
+            )
+        checked[label] = (x, n)
+    return checked
+
+
+def _pick_control(names: Sequence[str], control: str | None) -> str:
+    if control is None:
+        return "default" if "default" in names else names[0]
+    if control not in names:
+        raise InvalidInputError(f"control {control!r} is not one of the arms: {', '.join(names)}")
+    return control
+
+
+def _compare_pair(
+    x1: int,
+    n1: int,
+    x0: int,
+    n0: int,
+    *,
+    diff_method: str,
+    alpha: float,
+    prior: str | Sequence[float],
+) -> tuple[dict[str, Any], TwoArmTests]:
+    reason = boschloo_skip_reason(n1, n0)
+    tests = TwoArmTests(
+        fisher=fisher_test(x1, n1, x0, n0),
+        boschloo=None if reason else boschloo_test(x1, n1, x0, n0),
+        boschloo_reason=reason,
+        chi2=chi2_test(x1, n1, x0, n0),
+        chi2_yates=chi2_test(x1, n1, x0, n0, correction=True),
+        wald=wald_test(x1, n1, x0, n0, alpha=alpha),
+    )
+    effects = {
+        "difference": difference_interval(x1, n1, x0, n0, method=diff_method, alpha=alpha),
+        "risk_ratio": risk_ratio_interval(x1, n1, x0, n0, alpha=alpha),
+        "odds_ratio": odds_ratio_interval(x1, n1, x0, n0, alpha=alpha),
+        "bayes": bayes_compare(x1, n1, x0, n0, prior=prior, alpha=alpha),
+    }
+    return effects, tests
+
+
+def _stratified(
+    strata: Mapping[str, Mapping[str, tuple[int, int]]],
+    arms: dict[str, tuple[int, int]],
+    control: str,
+    alpha: float,
+) -> dict[str, MantelHaenszel]:
+    totals = {name: [0, 0] for name in arms}
+    for stratum, cells in strata.items():
+        for name, (x, n) in cells.items():
+            if name not in arms:
+                raise InvalidInputError(f"stratum {stratum!r} names an unknown arm {name!r}")
+            x, n = check_counts(x, n, f"stratum {stratum!r}, arm {name!r}")
+            totals[name][0] += x
+            totals[name][1] += n
+    for name, (x, n) in arms.items():
+        if tuple(totals[name]) != (x, n):
+            raise InvalidInputError(
+                f"arm {name!r}: the strata add up to {totals[name][0]}/{totals[name][1]}, "
+                f"not {x}/{n}"
+            )
+    result = {}
+    for name in arms:
+        if name == control:
+            continue
+        tables = [
+            (*cells.get(name, (0, 0)), *cells.get(control, (0, 0))) for cells in strata.values()
+        ]
+        result[name] = mantel_haenszel(tables, alpha=alpha)
+    return result
+
+
+def compare_counts(
+    arms: Mapping[str, tuple[int, int]],
+    *,
+    control: str | None = None,
+    ci_method: str = "wilson",
+    diff_method: str = "newcombe",
+    alpha: float = 0.05,
+    prior: str | Sequence[float] = "uniform",
+    strata: Mapping[str, Mapping[str, tuple[int, int]]] | None = None,
+    allocation: Mapping[str, float] | None = None,
+    pending: Mapping[str, int] | None = None,
+    sent: Mapping[str, int] | None = None,
+) -> ComparisonReport:
+    """Compare the response rates of wordings (arms) against a control, from counts.
+
+    Parameters
+    ----------
+    arms : mapping of name -> (responses, requests)
+        One or more arms; each needs at least one request. With a single arm the report gives
+        its rate and says there is nothing to compare.
+    control : str, optional
+        The arm the others are compared with: "default" if there is such an arm, else the first.
+    ci_method : {"wilson", "clopper-pearson", "jeffreys"}
+        Interval for each arm's rate.
+    diff_method : {"newcombe", "agresti-caffo"}
+        Interval for the difference in rates.
+    alpha : float
+        1 - confidence level, also the threshold of the verdict.
+    prior : {"uniform", "jeffreys"} or (a, b)
+        Beta prior of the Bayesian comparison.
+    strata : mapping of stratum -> mapping of arm -> (responses, requests), optional
+        The same counts split by stratum (they must add up to ``arms``); adds the
+        Mantel-Haenszel odds ratio and CMH test of each arm against the control.
+    allocation : mapping of arm -> planned share, optional
+        For the sample-ratio check (equal shares by default).
+    pending : mapping of arm -> int, optional
+        Requests whose outcome window has not closed; reported, never counted. Arms not in
+        ``arms`` (nothing evaluated yet) still count in the report's total.
+    sent : mapping of arm -> int, optional
+        All requests sent per arm, pending ones included, for the sample-ratio check (by
+        default each arm's n).
+
+    Returns
+    -------
+    ComparisonReport
+
+    Examples
+    --------
+    >>> r = compare_counts({"default": (1, 5), "personalised": (4, 5)})
+    >>> c = r.comparisons[0]
+    >>> round(c.tests.fisher.p_value, 4), round(c.tests.boschloo.p_value, 4)
+    (0.2063, 0.1094)
+    >>> round(c.tests.chi2.p_value, 4), round(c.tests.wald.p_value, 4)
+    (0.0578, 0.0177)
+    >>> "suggestive, not conclusive" in r.verdict
+    True
+    """
+    counts = _check_arms(arms)
+    alpha = check_alpha(alpha)
+    ci_method = check_method(ci_method, RATE_METHODS, "interval method")
+    diff_method = check_method(diff_method, DIFFERENCE_METHODS, "difference method")
+    prior_label = resolve_prior(prior)[0]
+    names = list(counts)
+    control = _pick_control(names, control)
+    waiting = {name: 0 for name in names}
+    for name, value in (pending or {}).items():
+        waiting[str(name)] = check_count(value, f"arm {name!r}: pending")
+    summaries = []
+    for name, (x, n) in counts.items():
+        r = rate_interval(x, n, method=ci_method, alpha=alpha)
+        summaries.append(
+            ArmSummary(name, n, x, r.estimate, r.ci_low, r.ci_high, ci_method, waiting[name])
+        )
+    allocated = {n: counts[n][1] for n in names} if sent is None else {n: sent[n] for n in names}
+    by_name = {s.name: s for s in summaries}
+    x0, n0 = counts[control]
+    raw = []
+    for name in names:
+        if name == control:
+            continue
+        x1, n1 = counts[name]
+        effects, tests = _compare_pair(
+            x1, n1, x0, n0, diff_method=diff_method, alpha=alpha, prior=prior
+        )
+        primary = tests.boschloo.p_value if tests.boschloo else tests.fisher.p_value
+        raw.append((name, effects, tests, "Boschloo" if tests.boschloo else "Fisher", primary))
+    adjusted = holm_adjust([p for *_, p in raw])
+    comparisons = tuple(
+        Comparison(
+            name,
+            control,
+            effects["difference"],
+            effects["risk_ratio"],
+            effects["odds_ratio"],
+            tests,
+            effects["bayes"],
+            primary_test,
+            p,
+            p_holm,
+            sensitivity_rows(tests, effects["bayes"]),
+        )
+        for (name, effects, tests, primary_test, p), p_holm in zip(raw, adjusted, strict=True)
+    )
+    omnibus = omnibus_test([counts[n] for n in names]) if len(names) >= 3 else None
+    ratio = sample_ratio_check(allocated, allocation=allocation) if len(names) >= 2 else None
+    stratified = _stratified(strata, counts, control, alpha) if strata else None
+    report = ComparisonReport(
+        arms=tuple(summaries),
+        control=control,
+        comparisons=comparisons,
+        omnibus=omnibus,
+        stratified=stratified,
+        sample_ratio=ratio,
+        pending=sum(waiting.values()),
+        verdict="",
+        alpha=alpha,
+        ci_method=ci_method,
+        diff_method=diff_method,
+        prior=prior_label,
+    )
+    return replace(report, verdict=_verdict(report, by_name))
+
+
+def _verdict(report: ComparisonReport, by_name: dict[str, ArmSummary]) -> str:
+    control = by_name[report.control]
+    lines = []
+    if not report.comparisons:
+        only = report.arms[0]
+        lines.append(
+            f"Only one arm ('{only.name}': {only.responded} of {only.n}) has data: "
+            "there is nothing to compare it with yet."
+        )
+    elif all(a.responded == 0 for a in report.arms):
+        lines.append(
+            "No arm has a response yet ("
+            + ", ".join(f"0 of {a.n}" for a in report.arms)
+            + "): nothing to tell the wordings apart."
+        )
+    else:
+        if report.omnibus is not None:
+            o = report.omnibus
+            clear = "differ" if o.p_value < report.alpha else "show no clear overall difference"
+            lines.append(
+                f"Across all {len(report.arms)} arms the rates {clear} "
+                f"({o.method} test p = {o.p_value:.3g})."
+            )
+        lines += [
+            comparison_sentence(by_name[c.treatment], control, c, alpha=report.alpha)
+            for c in report.comparisons
+        ]
+    if report.sample_ratio is not None and report.sample_ratio.mismatch:
+        lines.append(
+            f"Warning: the requests are not split across arms as planned "
+            f"(sample-ratio p = {report.sample_ratio.p_value:.3g}); check the "
+            "assignment before trusting the comparison."
+        )
+    if report.pending:
+        lines.append(
+            f"{report.pending} request{'s are' if report.pending != 1 else ' is'} still pending "
+            "and not counted."
+        )
+    return " ".join(lines)

@@ -1,0 +1,143 @@
+"""The compare and report commands through the real main(), with stats_commands registered."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import sys
+import types
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest
+
+cli_main = importlib.import_module("etiquette_lab.cli.main")
+from test_outcomes import LATER, article_rows, make_requests  # noqa: E402
+
+from etiquette_lab.cli.stats_commands import parse_arm  # noqa: E402
+from etiquette_lab.errors import InvalidInputError  # noqa: E402
+
+
+@pytest.fixture
+def run(monkeypatch, capsys):
+    # Until the lead wires stats_commands into _COMMAND_MODULES, register it for these tests.
+    modules = tuple(
+        m
+        for m in cli_main._COMMAND_MODULES
+        if importlib.util.find_spec(f"etiquette_lab.cli.{m}") is not None
+    )
+    monkeypatch.setattr(
+        cli_main,
+        "_COMMAND_MODULES",
+        (*modules, "stats_commands") if "stats_commands" not in modules else modules,
+    )
+
+    def _run(*argv):
+        code = cli_main.main(list(argv))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return _run
+
+
+def _strict_json(text):
+    def reject(token):
+        raise AssertionError(f"non-strict JSON token {token}")
+
+    return json.loads(text, parse_constant=reject)
+
+
+def test_compare_prints_the_verdict_and_the_sensitivity_table(run):
+    code, out, _ = run("compare", "default=1/5", "personalised=4/5")
+    assert code == 0
+    assert "suggestive, not conclusive" in out and "Boschloo exact" in out and "0.109375" in out
+
+
+def test_compare_json_matches_the_schema(run):
+    code, out, _ = run(
+        "compare",
+        "default=1/5",
+        "personalised=4/5",
+        "--json",
+        "--ci-method",
+        "jeffreys",
+        "--alpha",
+        "0.1",
+    )
+    data = _strict_json(out)
+    assert code == 0 and data["arms"][0]["name"] == "default" and data["alpha"] == 0.1
+    tests = data["comparisons"][0]["tests"]
+    assert tests["fisher"]["p_value"] == pytest.approx(13 / 63, rel=1e-12)  # hypergeometric by hand
+    assert data["arms"][0]["method"] == "jeffreys" and data["omnibus"] is None
+
+
+def test_compare_degenerate_json_is_strict(run):
+    code, out, _ = run("compare", "a=0/5", "b=5/5", "--json")
+    data = _strict_json(out)
+    assert code == 0 and data["comparisons"][0]["odds_ratio"]["estimate"] is None
+
+
+@pytest.mark.parametrize("arm", ["default=6/5", "x=abc", "x=1/y", "noslash=3", "x=-1/5"])
+def test_bad_counts_exit_2_with_one_line(run, arm):
+    code, out, err = run("compare", "other=1/5", arm)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "error" in err
+
+
+def test_duplicate_arm_and_unknown_control_exit_2(run):
+    assert run("compare", "a=1/5", "a=2/5")[0] == 2
+    assert run("compare", "a=1/5", "b=2/5", "--control", "zzz")[0] == 2
+    assert run("compare", "a=1/5", "b=0/0")[0] == 2
+
+
+def test_parse_arm():
+    assert parse_arm(" personalised = 4/5 ") == ("personalised", (4, 5))
+    with pytest.raises(InvalidInputError):
+        parse_arm("default=6/5")
+
+
+@pytest.fixture
+def fake_log(monkeypatch):
+    """read_requests(path) returning a hand-built table (works before and after the lead lands
+    etiquette_lab.requests)."""
+    table = make_requests(
+        [*article_rows(), ("personalised", {"respond_day": 1, "outcome": "declined"})]
+    )
+    seen = []
+
+    def read_requests(path):
+        seen.append(str(path))
+        return table
+
+    try:
+        module = importlib.import_module("etiquette_lab.requests")
+        monkeypatch.setattr(module, "read_requests", read_requests)
+    except ImportError:
+        module = types.ModuleType("etiquette_lab.requests")
+        module.read_requests = read_requests
+        monkeypatch.setitem(sys.modules, "etiquette_lab.requests", module)
+    return seen
+
+
+def test_report_json_and_plot(run, fake_log, tmp_path):
+    png = tmp_path / "rates.png"
+    code, out, _ = run(
+        "report", "log.csv", "--as-of", LATER, "--window", "7d", "--json", "--plot", str(png)
+    )
+    assert code == 0 and fake_log == ["log.csv"]
+    data = _strict_json(out)
+    assert [a["responded"] for a in data["arms"]] == [1, 4]
+    assert data["any_response"]["arms"][1]["responded"] == 5  # the decline is a response
+    assert data["window"] == "7d" and data["pending"] == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_report_text_and_bad_options(run, fake_log):
+    code, out, _ = run("report", "log.csv", "--as-of", LATER)
+    assert code == 0 and "Counting any response" in out
+    assert run("report", "log.csv", "--window", "soon")[0] == 2
+    assert run("report", "log.csv", "--as-of", "not a time")[0] == 2
+    code, _, err = run("report", "log.csv", "--as-of", "2025-03-02T00:00Z")
+    assert code == 2 and "nothing to report" in err

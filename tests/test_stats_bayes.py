@@ -1,0 +1,118 @@
+"""Exact Bayesian probability of beating the control, checked against closed forms."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import pytest
+
+from etiquette_lab.errors import InvalidInputError
+from etiquette_lab.stats import bayes_compare, resolve_prior
+
+mpmath = pytest.importorskip("mpmath", reason="mpmath is the high-precision reference")
+
+
+def _closed_form(a1, b1, a0, b0):
+    """P(p1 > p0) for integer a1 (Evan Miller 2015, 'Formulas for Bayesian A/B testing'),
+    summed in 40-digit arithmetic."""
+    mpmath.mp.dps = 40
+    beta = mpmath.beta
+    total = mpmath.fsum(
+        beta(a0 + i, b0 + b1) / ((b1 + i) * beta(1 + i, b1) * beta(a0, b0)) for i in range(a1)
+    )
+    return float(total)
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [
+        (4, 5, 1, 5),
+        (1, 5, 4, 5),
+        (0, 5, 0, 5),
+        (5, 5, 0, 5),
+        (7, 34, 1, 34),
+        (30, 100, 25, 90),
+        (0, 1, 1, 1),
+    ],
+)
+def test_uniform_prior_matches_the_closed_form_sum(counts):
+    x1, n1, x0, n0 = counts
+    expected = _closed_form(x1 + 1, n1 - x1 + 1, x0 + 1, n0 - x0 + 1)
+    assert bayes_compare(*counts).prob_better == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+def test_article_probability_is_the_exact_rational():
+    # Beta(5, 2) vs Beta(2, 5): the same closed-form sum in exact rational arithmetic,
+    # B(a, b) = (a - 1)! (b - 1)! / (a + b - 1)!, gives 887/924.
+    def beta(a, b):
+        return Fraction(math.factorial(a - 1) * math.factorial(b - 1), math.factorial(a + b - 1))
+
+    exact = sum(beta(2 + i, 7) / ((2 + i) * beta(1 + i, 2) * beta(2, 5)) for i in range(5))
+    assert exact == Fraction(887, 924)
+    assert bayes_compare(4, 5, 1, 5).prob_better == pytest.approx(887 / 924, rel=1e-10)
+
+
+def _mp_prob_greater(a1, b1, a0, b0, d=0.0):
+    """P(p1 - p0 > d) by 30-digit quadrature of f1(x) F0(x - d)."""
+    mpmath.mp.dps = 30
+
+    def integrand(x):
+        y = x - d
+        if y <= 0:
+            return mpmath.mpf(0)
+        cdf = 1 if y >= 1 else mpmath.betainc(a0, b0, 0, y, regularized=True)
+        return x ** (a1 - 1) * (1 - x) ** (b1 - 1) / mpmath.beta(a1, b1) * cdf
+
+    lo = max(d, 0)
+    return float(mpmath.quad(integrand, [lo, (lo + 1) / 2, 1]))
+
+
+def test_jeffreys_prior_matches_mpmath_quadrature():
+    # half-integer parameters: no finite closed-form sum, so quadrature at 30 digits
+    expected = _mp_prob_greater(4.5, 1.5, 1.5, 4.5)
+    assert bayes_compare(4, 5, 1, 5, prior="jeffreys").prob_better == pytest.approx(
+        expected, rel=1e-8
+    )
+
+
+def test_credible_limits_hold_alpha_over_two_in_each_tail():
+    b = bayes_compare(4, 5, 1, 5, alpha=0.1)
+    assert _mp_prob_greater(5, 2, 2, 5, b.ci_low) == pytest.approx(0.95, abs=1e-8)
+    assert _mp_prob_greater(5, 2, 2, 5, b.ci_high) == pytest.approx(0.05, abs=1e-8)
+
+
+def test_symmetric_data_gives_one_half_and_a_symmetric_interval():
+    b = bayes_compare(0, 5, 0, 5)
+    assert b.prob_better == pytest.approx(0.5, abs=1e-12)
+    assert b.ci_low == pytest.approx(-b.ci_high, abs=1e-9)
+
+
+def test_user_prior_and_empty_arm_fall_back_to_the_prior():
+    # with no data at all both posteriors are the prior: P = 1/2
+    assert bayes_compare(0, 0, 0, 0, prior=(2, 8)).prob_better == pytest.approx(0.5, abs=1e-12)
+
+
+def test_huge_counts_match_the_poisson_limit():
+    # 5 vs 1 responses out of 10 million each, uniform prior: in the limit P(Gamma(6) > Gamma(2))
+    # = P(Beta(6, 2) > 1/2) = 1 - (7 + 1)/128 = 0.9375 (binomial sum by hand)
+    assert bayes_compare(5, 10_000_000, 1, 10_000_000).prob_better == pytest.approx(
+        0.9375, abs=1e-6
+    )
+
+
+@pytest.mark.parametrize("prior", ["flat", (0, 1), (1, float("inf")), "x"])
+def test_bad_priors_are_clear_errors(prior):
+    with pytest.raises(InvalidInputError):
+        resolve_prior(prior)
+
+
+def test_all_versus_nothing_at_ten_million_matches_the_gamma_limit():
+    # 10M of 10M vs 0 of 10M, uniform prior: 1 - (p1 - p0) is the sum of two independent
+    # Beta(1, 10M + 1) variables, i.e. Gamma(2, scale 1e-7) to within 1e-7 relative.
+    from scipy.stats import gamma
+
+    b = bayes_compare(10_000_000, 10_000_000, 0, 10_000_000)
+    assert b.prob_better == 1.0
+    assert 1 - b.ci_high == pytest.approx(gamma.ppf(0.025, 2, scale=1 / 10_000_001), rel=1e-5)
+    assert 1 - b.ci_low == pytest.approx(gamma.ppf(0.975, 2, scale=1 / 10_000_001), rel=1e-5)
