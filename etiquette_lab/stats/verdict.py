@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..errors import InvalidInputError
 from ..results import Result
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -90,27 +91,26 @@ def per_arm_sample_size(
 ) -> int | None:
     """Requests per arm for a two-sided test to detect these rates, or None if they are equal.
 
-    Fleiss, Levin & Paik (2003, ch. 4) normal approximation with its continuity correction,
-    which tracks exact tests closely; a rough planning figure for the verdict (the kit's planning
-    module computes exact power).
+    The planning module's exact answer (Fisher's test, smallest n reaching the power); where
+    that needs more than its search cap, the normal approximation (R's power.prop.test),
+    rounded up. One sample-size calculation for the whole kit.
 
     Examples
     --------
     >>> per_arm_sample_size(0.2, 0.8)
-    13
+    12
     """
-    from scipy.special import ndtri
+    from ..planning import sample_size
 
-    delta = abs(p_arm - p_control)
-    if delta == 0:
+    if p_arm == p_control:
         return None
-    z_a, z_b = float(ndtri(1 - alpha / 2)), float(ndtri(power))
-    mean = (p_control + p_arm) / 2
-    n = (
-        z_a * math.sqrt(2 * mean * (1 - mean))
-        + z_b * math.sqrt(p_control * (1 - p_control) + p_arm * (1 - p_arm))
-    ) ** 2 / delta**2
-    return math.ceil(n / 4 * (1 + math.sqrt(1 + 4 / (n * delta))) ** 2)
+    try:
+        return sample_size(p_control, p_arm, power=power, alpha=alpha).n_per_arm
+    except InvalidInputError:  # not reachable below the exact search's cap: a large-n answer
+        approximate = sample_size(
+            p_control, p_arm, power=power, alpha=alpha, test="normal", max_n=10**12
+        )
+        return math.ceil(approximate.n_per_arm)
 
 
 def _pct(value: float) -> str:
