@@ -9,7 +9,6 @@ returns every finding; :func:`todo_list` keeps those that ask you to do somethin
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from .design_score import wording_distance
 from .design_templates import DEFAULT_TEMPLATES, builtin_template, fold_name
 from .errors import InvalidInputError
 from .results import Result
+from .timestamps import parse_as_of
 
 __all__ = [
     "CHECKS",
@@ -28,7 +28,6 @@ __all__ = [
     "Finding",
     "TodoList",
     "check_etiquette",
-    "parse_as_of",
     "todo_list",
 ]
 
@@ -265,32 +264,6 @@ def _plural(count: int, noun: str) -> str:
 
 def _day(moment: Any) -> str:
     return moment.strftime("%Y-%m-%d %H:%M %Z").strip()
-
-
-def parse_as_of(value: Any = None) -> Any:
-    """The moment the checks look from, as a UTC :class:`pandas.Timestamp`.
-
-    ``None`` is now. A bare date (``"2026-11-03"``) means the end of that day, local time, so
-    that "as of today" includes what you logged today.
-
-    Examples
-    --------
-    >>> parse_as_of("2026-11-03T12:00+01:00")
-    Timestamp('2026-11-03 11:00:00+0000', tz='UTC')
-    """
-    import pandas as pd
-
-    from .timestamps import now, parse_time
-
-    if value is None:
-        moment = now()
-    elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        moment = parse_time(value) + dt.timedelta(days=1, microseconds=-1)
-    elif isinstance(value, str) and len(value.strip()) == 10:
-        moment = parse_time(value, what="as-of date") + dt.timedelta(days=1, microseconds=-1)
-    else:
-        moment = parse_time(value, what="as-of time")
-    return pd.Timestamp(moment).tz_convert("UTC")
 
 
 _NEEDED = (

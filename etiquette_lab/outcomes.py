@@ -22,13 +22,13 @@ The rules (also in ``docs/methods.md``):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import InvalidInputError
 from .results import Result
+from .timestamps import parse_as_of, parse_duration
 
 __all__ = [
     "DEFAULT_NOT_SUCCESS",
@@ -42,13 +42,6 @@ __all__ = [
 #: Outcomes that are responses but not successes unless ``success=`` says otherwise.
 DEFAULT_NOT_SUCCESS: frozenset[str] = frozenset({"declined"})
 
-_WINDOW = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>[a-z]+)")
-_UNITS = {
-    **dict.fromkeys(("w", "week", "weeks"), "weeks"),
-    **dict.fromkeys(("d", "day", "days"), "days"),
-    **dict.fromkeys(("h", "hour", "hours"), "hours"),
-    **dict.fromkeys(("m", "min", "minute", "minutes"), "minutes"),
-}
 _COLUMNS = (
     "variant",
     "first_sent_at",
@@ -72,34 +65,10 @@ def parse_window(window: Any):
 
     if window is None or (isinstance(window, str) and window.strip().lower() in ("", "none")):
         return None
-    if isinstance(window, str):
-        match = _WINDOW.fullmatch(window.strip().lower())
-        if match is None or match["unit"] not in _UNITS:
-            raise InvalidInputError(f"not a time window: {window!r} (try 7d, 48h or 2w)")
-        value = pd.Timedelta(**{_UNITS[match["unit"]]: float(match["number"])})
-    else:
-        try:
-            value = pd.Timedelta(window)
-        except (TypeError, ValueError):
-            raise InvalidInputError(f"not a time window: {window!r} (try 7d, 48h or 2w)") from None
-    if pd.isna(value) or value <= pd.Timedelta(0):
+    value = pd.Timedelta(parse_duration(window))
+    if value <= pd.Timedelta(0):
         raise InvalidInputError(f"the outcome window must be positive, got {window!r}")
     return value
-
-
-def _to_utc(when: Any):
-    """A UTC Timestamp; naive input is local time, as everywhere in the kit."""
-    import pandas as pd
-
-    try:
-        stamp = pd.Timestamp(when)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"not a date and time: {when!r} (use ISO 8601)") from None
-    if pd.isna(stamp):
-        raise InvalidInputError(f"not a date and time: {when!r} (use ISO 8601)")
-    if stamp.tzinfo is None:
-        stamp = pd.Timestamp(stamp.to_pydatetime().astimezone())
-    return stamp.tz_convert("UTC")
 
 
 @dataclass(frozen=True)
@@ -225,7 +194,7 @@ def count_outcomes(
                 + "): choose one"
             )
     span = parse_window(window)
-    now = _to_utc(as_of) if as_of is not None else pd.Timestamp.now(tz="UTC")
+    now = parse_as_of(as_of)
     sent_at = pd.to_datetime(table["first_sent_at"], utc=True)
     sent = sent_at <= now
     after = int((~sent & sent_at.notna()).sum())

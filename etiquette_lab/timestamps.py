@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Any
 
 from .errors import InvalidInputError
 
-__all__ = ["format_time", "now", "parse_duration", "parse_time"]
+__all__ = ["format_time", "now", "parse_as_of", "parse_duration", "parse_time"]
 
 # Strict on purpose: a stored time must carry its offset, so a truncated offset ("+01:0") or a
 # missing one is caught instead of being read as some other instant.
 STORED_TIME_PATTERN = (
     r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 )
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(d|days?|h|hours?|w|weeks?)?\s*$", re.IGNORECASE)
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
+_DURATION_UNITS = {
+    **dict.fromkeys(("", "d", "day", "days"), dt.timedelta(days=1)),
+    **dict.fromkeys(("w", "week", "weeks"), dt.timedelta(weeks=1)),
+    **dict.fromkeys(("h", "hour", "hours"), dt.timedelta(hours=1)),
+    **dict.fromkeys(("m", "min", "minute", "minutes"), dt.timedelta(minutes=1)),
+    **dict.fromkeys(("s", "sec", "second", "seconds"), dt.timedelta(seconds=1)),
+}
 
 
 def now() -> dt.datetime:
@@ -72,7 +80,8 @@ def format_time(moment: dt.datetime) -> str:
 
 
 def parse_duration(value: Any) -> dt.timedelta:
-    """A window or age such as ``"7d"``, ``"36h"``, ``"2w"``, a number of days, or a timedelta.
+    """A window or age such as ``"7d"``, ``"36h"``, ``"2w"``, ``"90min"``, a number of days, or
+    a timedelta. The one duration parser of the kit (outcome windows, time to response, checks).
 
     Examples
     --------
@@ -85,17 +94,54 @@ def parse_duration(value: Any) -> dt.timedelta:
         delta = value
     elif hasattr(value, "to_pytimedelta"):
         delta = value.to_pytimedelta()
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+    elif (isinstance(value, (int, float)) and not isinstance(value, bool)) or hasattr(
+        value, "dtype"
+    ):
+        if not math.isfinite(float(value)):
+            raise InvalidInputError(f"{value!r} is not a duration (use e.g. 7d, 36h, 2w)")
         delta = dt.timedelta(days=float(value))
-    elif isinstance(value, str) and (match := _DURATION.match(value)):
-        amount, unit = float(match.group(1)), (match.group(2) or "d").lower()[0]
-        delta = {
-            "d": dt.timedelta(days=amount),
-            "h": dt.timedelta(hours=amount),
-            "w": dt.timedelta(weeks=amount),
-        }[unit]
+    elif (
+        isinstance(value, str)
+        and (match := _DURATION.match(value))
+        and match.group(2).lower() in _DURATION_UNITS
+    ):
+        delta = float(match.group(1)) * _DURATION_UNITS[match.group(2).lower()]
     else:
         raise InvalidInputError(f"{value!r} is not a duration (use e.g. 7d, 36h, 2w)")
     if delta < dt.timedelta(0):
         raise InvalidInputError(f"duration {value!r} is negative")
     return delta
+
+
+def _is_number(value: Any) -> bool:
+    """A numpy number (has a dtype), without importing numpy."""
+    return hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iuf"
+
+
+def parse_as_of(value: Any = None) -> Any:
+    """The moment an analysis or a check looks from, as a UTC :class:`pandas.Timestamp`.
+
+    ``None`` is now. A bare date (``"2026-11-03"``) means the end of that day, local time, so
+    that "as of today" includes what you logged today. Anything else as :func:`parse_time`.
+
+    Examples
+    --------
+    >>> parse_as_of("2026-11-03T12:00+01:00")
+    Timestamp('2026-11-03 11:00:00+0000', tz='UTC')
+    """
+    import pandas as pd
+
+    if value is None:
+        moment = now()
+    elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        moment = parse_time(value) + dt.timedelta(days=1, microseconds=-1)
+    elif isinstance(value, str) and len(value.strip()) == 10:
+        moment = parse_time(value, what="as-of date") + dt.timedelta(days=1, microseconds=-1)
+    else:
+        try:
+            if pd.isna(value):
+                raise InvalidInputError("the as-of time is missing")
+        except (TypeError, ValueError):
+            pass
+        moment = parse_time(value, what="as-of time")
+    return pd.Timestamp(moment).tz_convert("UTC")

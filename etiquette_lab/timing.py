@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ import numpy as np
 
 from .errors import InvalidInputError
 from .results import Result
+from .timestamps import parse_as_of, parse_duration
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,10 +53,6 @@ _SECONDS_PER_DAY = 86400.0
 _TOLERANCE = math.sqrt(np.finfo(float).eps)
 _CONF_TYPES = ("log", "log-log")
 # Our own small parser: pandas is deprecating the lower-case "d" and "w" that people type.
-_WINDOW_PATTERN = re.compile(
-    r"^\s*(?P<number>\d+(?:\.\d*)?|\.\d+)\s*(?P<unit>w|d|h|min|m|s)?\s*$", re.IGNORECASE
-)
-_UNIT_DAYS = {"w": 7.0, "d": 1.0, "h": 1 / 24, "min": 1 / 1440, "m": 1 / 1440, "s": 1 / 86400}
 
 
 @dataclass(frozen=True)
@@ -255,49 +251,21 @@ def _format_days(days: float) -> str:
 def parse_window_days(window: str | float | int | _dt.timedelta) -> float:
     """The window's length in days, from ``"7d"``, ``"36h"``, a number of days or a timedelta.
 
-    String units: ``w`` (weeks), ``d`` (days, the default), ``h``, ``min`` or ``m`` (minutes),
-    ``s``; case does not matter.
+    String units as :func:`etiquette_lab.parse_duration` (``w``, ``d``, ``h``, ``min``, ``s``).
 
     Examples
     --------
     >>> parse_window_days("36h"), parse_window_days(7), parse_window_days("2w")
     (1.5, 7.0, 14.0)
     """
-    import pandas as pd
-
-    if isinstance(window, bool):
-        raise InvalidInputError(f"window must be a duration, not {window!r}")
-    if isinstance(window, (int, float, np.integer, np.floating)):
-        days = float(window)
-    elif isinstance(window, (_dt.timedelta, pd.Timedelta)):
-        days = pd.Timedelta(window).total_seconds() / _SECONDS_PER_DAY
-    elif isinstance(window, str):
-        match = _WINDOW_PATTERN.match(window)
-        if match is None:
-            raise InvalidInputError(f"window {window!r} is not a duration such as '7d' or '36h'")
-        days = float(match["number"]) * _UNIT_DAYS[(match["unit"] or "d").lower()]
-    else:
-        raise InvalidInputError(f"window must be a duration such as '7d', not {window!r}")
-    if not (math.isfinite(days) and days > 0):
+    days = parse_duration(window).total_seconds() / _SECONDS_PER_DAY
+    if not days > 0:
         raise InvalidInputError(f"window must be a positive duration, got {window!r}")
     return days
 
 
 def _as_utc_timestamp(value: Any) -> pd.Timestamp:
-    import pandas as pd
-
-    if value is None:
-        return pd.Timestamp.now(tz="UTC")
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as error:
-        raise InvalidInputError(f"as_of {value!r} is not a date and time") from error
-    if pd.isna(stamp):
-        raise InvalidInputError("as_of must be a date and time, not a missing value")
-    if stamp.tzinfo is None:
-        # The log contract: a naive time is local time.
-        stamp = pd.Timestamp(stamp.to_pydatetime().astimezone())
-    return stamp.tz_convert("UTC")
+    return parse_as_of(value)
 
 
 def response_durations(

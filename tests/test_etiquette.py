@@ -15,9 +15,9 @@ from etiquette_lab.etiquette import (
     CHECKS,
     EtiquetteSettings,
     check_etiquette,
-    parse_as_of,
     todo_list,
 )
+from etiquette_lab.timestamps import parse_as_of
 
 T0 = pd.Timestamp("2026-03-01T09:00Z")
 DEFAULT_NOTE = "I'd like to add you to my professional network on LinkedIn."

@@ -73,8 +73,14 @@ def test_writers_killed_repeatedly_never_damage_earlier_rows(log_path):
     create_log(log_path)
     previous: list[str] = []
     for round_number in range(12):
+        size = log_path.stat().st_size
         writer = subprocess.Popen([sys.executable, "-c", _KILLABLE_WRITER, str(log_path)])
-        time.sleep(0.4 + 0.05 * round_number)
+        # Kill it while it writes: wait (however loaded the machine is) until it has appended,
+        # then a little longer, a different time each round.
+        deadline = time.monotonic() + 60
+        while log_path.stat().st_size == size and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(0.01 * round_number)
         os.kill(writer.pid, signal.SIGKILL)
         writer.wait()
         try:

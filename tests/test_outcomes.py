@@ -219,7 +219,7 @@ def test_window_parsing(text, days):
 def test_bad_windows_and_times_are_clear_errors(bad):
     with pytest.raises(InvalidInputError):
         parse_window(bad)
-    with pytest.raises(InvalidInputError, match="date and time"):
+    with pytest.raises(InvalidInputError, match="as-of time"):
         count_outcomes(make_requests(article_rows()), as_of="yesterday-ish")
 
 

@@ -502,7 +502,7 @@ def test_request_table_errors():
         time_to_response(bad, as_of=T0 + DAY)
     with pytest.raises(InvalidInputError, match="lacks"):
         time_to_response(bad.drop(columns="withdrawn_at"), as_of=T0)
-    with pytest.raises(InvalidInputError, match="as_of"):
+    with pytest.raises(InvalidInputError, match="as-of"):
         time_to_response(bad, as_of="not a date")
 
 
