@@ -37,6 +37,7 @@ __all__ = [
     "compare_requests",
     "count_outcomes",
     "parse_window",
+    "rows_of_experiment",
 ]
 
 #: Outcomes that are responses but not successes unless ``success=`` says otherwise.
@@ -178,21 +179,7 @@ def count_outcomes(
     missing = [c for c in _COLUMNS if c not in getattr(requests, "columns", ())]
     if missing:
         raise InvalidInputError(f"the requests table lacks the columns: {', '.join(missing)}")
-    table = requests
-    if experiment is not None:
-        if "experiment" not in table.columns:
-            raise InvalidInputError("the requests table has no experiment column")
-        table = table[table["experiment"].astype(str) == str(experiment)]
-        if table.empty:
-            raise InvalidInputError(f"no request belongs to the experiment {experiment!r}")
-    elif "experiment" in table.columns:
-        names = sorted(set(table["experiment"].fillna("").astype(str)))
-        if len(names) > 1:
-            raise InvalidInputError(
-                "the log holds several experiments ("
-                + ", ".join(repr(n) for n in names)
-                + "): choose one"
-            )
+    table = rows_of_experiment(requests, experiment)
     span = parse_window(window)
     now = parse_as_of(as_of)
     sent_at = pd.to_datetime(table["first_sent_at"], utc=True)
@@ -284,6 +271,26 @@ def count_outcomes(
     )
 
 
+def rows_of_experiment(requests, experiment: str | None = None):
+    """The requests of one experiment; with none named, the table must hold only one."""
+    table = requests
+    if experiment is not None:
+        if "experiment" not in table.columns:
+            raise InvalidInputError("the requests table has no experiment column")
+        table = table[table["experiment"].astype(str) == str(experiment)]
+        if table.empty:
+            raise InvalidInputError(f"no request belongs to the experiment {experiment!r}")
+    elif "experiment" in table.columns:
+        names = sorted(set(table["experiment"].fillna("").astype(str)))
+        if len(names) > 1:
+            raise InvalidInputError(
+                "the log holds several experiments ("
+                + ", ".join(repr(n) for n in names)
+                + "): choose one"
+            )
+    return table
+
+
 def compare_requests(
     requests,
     *,
@@ -294,9 +301,15 @@ def compare_requests(
     experiment: str | None = None,
     strata: bool = False,
     allocation: dict[str, float] | None = None,
+    timing: bool = True,
     **options: Any,
 ):
     """Compare the arms of a log's requests table: positive responses, and any responses too.
+
+    With ``timing`` (the default) the report also carries the time-to-response analysis
+    (:func:`etiquette_lab.time_to_response`: Kaplan-Meier curves, medians, the probability of a
+    response by the window's end, log-rank) in ``time_to_response``, for the same requests and
+    as-of time; without an outcome window its day-7 figure is used.
 
     Counts come from :func:`count_outcomes` (see its rules); the statistics from
     :func:`etiquette_lab.stats.compare_counts`, which receives ``control`` and ``**options``
@@ -386,6 +399,17 @@ def compare_requests(
             [f"{declined} non-success response{'s' if declined != 1 else ''}"],
         )
         positive = replace(positive, any_response=any_response)
+    if timing:
+        from .timing import time_to_response
+
+        curves = time_to_response(
+            rows_of_experiment(requests, experiment),
+            as_of=counts.as_of,
+            window=window if counts.window else "7d",
+            control=positive.control,
+            alpha=options.get("alpha", 0.05),
+        )
+        positive = replace(positive, time_to_response=curves)
     return positive
 
 

@@ -116,17 +116,17 @@ def _report(args: argparse.Namespace) -> int:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        from ..plots.rates import plot_response_rates
+        from ..plots.report import plot_report
 
-        ax = plot_response_rates(result)
+        figure = plot_report(result)[0].figure
         try:
-            ax.figure.savefig(args.plot, dpi=150)
+            figure.savefig(args.plot, dpi=150, bbox_inches="tight")
         except OSError as error:
             raise InvalidInputError(
                 f"cannot write the plot to {args.plot}: {error.strerror}"
             ) from None
         finally:
-            plt.close(ax.figure)
+            plt.close(figure)
     print_result(result, as_json=args.json)
     return 0
 
@@ -168,7 +168,9 @@ def register(subparsers) -> None:
     )
     report.add_argument("--experiment", help="the experiment to report when the log holds several")
     report.add_argument(
-        "--plot", metavar="FILE.png", help="also write the response-rate plot as PNG"
+        "--plot",
+        metavar="FILE.png",
+        help="also write the plot (rates and time-to-response curves) as PNG",
     )
     _add_common(report)
     report.set_defaults(handler=_report)

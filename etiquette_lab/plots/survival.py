@@ -91,7 +91,7 @@ def plot_time_to_response(
     ax.set_xlabel("Days since first send")
     ax.set_ylabel("P(responded by day t)")
     ax.set_title("Time to response (Kaplan-Meier, pending requests censored)")
-    ax.legend(loc="lower right", fontsize=9, frameon=False)
+    ax.legend(loc="best", fontsize=9, framealpha=0.9)
     ax.grid(alpha=0.3)
     if show_at_risk:
         _at_risk_table(ax, report, order, right)

@@ -178,6 +178,8 @@ class ComparisonReport(Result):
                 else "Counting any response:",
                 self.any_response.verdict,
             ]
+        if self.time_to_response is not None:
+            lines += ["", str(self.time_to_response)]
         return lines
 
 
@@ -333,8 +335,10 @@ def compare_counts(
     ci_method = check_method(ci_method, RATE_METHODS, "interval method")
     diff_method = check_method(diff_method, DIFFERENCE_METHODS, "difference method")
     prior_label = resolve_prior(prior)[0]
+    control = _pick_control(list(counts), control)
+    # The control leads every table; the other arms keep the order they were given in.
+    counts = {control: counts[control], **{k: v for k, v in counts.items() if k != control}}
     names = list(counts)
-    control = _pick_control(names, control)
     waiting = {name: 0 for name in names}
     for name, value in (pending or {}).items():
         waiting[str(name)] = check_count(value, f"arm {name!r}: pending")
