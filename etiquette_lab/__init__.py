@@ -34,6 +34,7 @@ _MODULES: tuple[str, ...] = (
     "etiquette",
     "timing",
     "datasets",
+    "simulation",
     "plots",
 )
 

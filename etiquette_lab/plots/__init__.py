@@ -6,8 +6,11 @@ not import matplotlib.
 
 from __future__ import annotations
 
-from .power import plot_power_curve
-from .rates import plot_response_rates
-from .survival import plot_time_to_response
+from . import power, rates, report, simulation, survival
+from .power import *  # noqa: F403
+from .rates import *  # noqa: F403
+from .report import *  # noqa: F403
+from .simulation import *  # noqa: F403
+from .survival import *  # noqa: F403
 
-__all__ = ["plot_power_curve", "plot_response_rates", "plot_time_to_response"]
+__all__ = [*power.__all__, *rates.__all__, *report.__all__, *simulation.__all__, *survival.__all__]
