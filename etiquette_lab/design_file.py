@@ -351,6 +351,7 @@ def save_experiment(experiment: Experiment, path: str | os.PathLike[str]) -> Non
     Template files are referenced, not copied, so keep them beside the file (relative paths
     are resolved against the experiment file's folder).
     """
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(experiment_to_toml(experiment), encoding="utf-8")
 
 

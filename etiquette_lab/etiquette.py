@@ -184,6 +184,12 @@ class Finding:
         return CHECKS[self.check].rule
 
 
+def _span(first: Any, last: Any) -> str:
+    if _date(first) == _date(last):
+        return f"on {_date(first)}"
+    return f"between {_date(first)} and {_date(last)}"
+
+
 def _frame(findings: tuple[Finding, ...]) -> Any:
     import pandas as pd
 
@@ -197,6 +203,7 @@ def _frame(findings: tuple[Finding, ...]) -> Any:
             "since": pd.to_datetime([f.since for f in findings], utc=True),
             "age_days": pd.Series([f.age_days for f in findings], dtype=float),
             "message": [f.message for f in findings],
+            "rule": [CHECKS[f.check].rule if f.check in CHECKS else "" for f in findings],
         }
     )
 
@@ -410,7 +417,7 @@ def _bursts(table: Any, settings: EtiquetteSettings) -> list[Finding]:
         who = ", ".join(part["recipient"].astype(str))
         found.append(Finding(
             "request-burst", who,
-            f"{len(part)} recommendation requests between {_date(first)} and {_date(last)} (up to "
+            f"{len(part)} recommendation requests {_span(first, last)} (up to "
             f"{peak} within {settings.burst_window_days:g} days; the article suggests at most "
             f"{settings.max_recommendation_requests})",
             tuple(part["request_id"].astype(str)), "recommendation", "", first,

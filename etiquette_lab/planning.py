@@ -323,7 +323,7 @@ def sample_size(
         ratio=ratio,
         max_n=max_n,
         checked_up_to=top,
-        normal_approximation_n=guess,
+        normal_approximation_n=float(guess),
         evaluated=tuple(sorted(seen.items())),
         method=_method(test),
     )

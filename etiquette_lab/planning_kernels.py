@@ -108,11 +108,16 @@ def _hypergeometric_rows(n_c: int, n_n: int, totals: np.ndarray, banded: bool):
     return logd, start, ok
 
 
-def fisher_power(
-    n_c: int, n_n: int, p_c: float, p_n: float, alpha: float, alternative: str, eps: float
-) -> float:
-    """Exact power of Fisher's test (see the module docstring for the method and its bounds)."""
-    x_c, x_n, pmf_c, pmf_n = _table_grid(n_c, n_n, p_c, p_n, eps)
+def fisher_p_values(
+    n_c: int, n_n: int, x_c: np.ndarray, x_n: np.ndarray, alternative: str = "two-sided"
+) -> np.ndarray:
+    """Fisher's p-value of every table on the grid ``x_c`` (rows) by ``x_n`` (columns).
+
+    ``x_c`` and ``x_n`` are consecutive counts of the control and the new arm. One
+    hypergeometric row per column total gives every p-value of that total at once (sorted
+    cumulative sums, R's 1 + 1e-7 tie rule for two-sided; upper tails for ``"greater"``).
+    Tables outside a row's band have p-values below 1e-20 and are returned as 0.
+    """
     t0 = int(x_c[0] + x_n[0])
     totals = np.arange(t0, int(x_c[-1] + x_n[-1]) + 1)
     logd, start, ok = _hypergeometric_rows(n_c, n_n, totals, banded=True)
@@ -124,22 +129,28 @@ def fisher_power(
     cols = np.clip(cols, 0, logd.shape[1] - 1)
     if alternative == "greater":
         upper = np.cumsum(np.exp(logd[:, ::-1]), axis=1)[:, ::-1]
-        p = np.where(inside, upper[rows, cols], np.where(cols == 0, 1.0, 0.0))
-    else:
-        ordered = np.sort(logd, axis=1)
-        cum = np.cumsum(np.exp(ordered), axis=1)
-        # Rows are made globally sorted by adding row * spacing; log values keep ties exact to
-        # ~1e-9, well inside R's 1e-7 tolerance.
-        spacing = 2.0 * -_LOG_FLOOR
-        keys = np.maximum(ordered, _LOG_FLOOR) + spacing * np.arange(len(totals))[:, None]
-        query = (
-            np.maximum(logd[rows, cols], _LOG_FLOOR)
-            + math.log(FISHER_RELATIVE_TOLERANCE)
-            + spacing * rows
-        )
-        idx = np.searchsorted(keys.ravel(), query.ravel(), side="right") - 1
-        p = np.where(inside, cum.ravel()[idx].reshape(rows.shape), 0.0)
-    reject = p <= alpha
+        return np.where(inside, upper[rows, cols], np.where(cols == 0, 1.0, 0.0))
+    ordered = np.sort(logd, axis=1)
+    cum = np.cumsum(np.exp(ordered), axis=1)
+    # Rows are made globally sorted by adding row * spacing; log values keep ties exact to
+    # ~1e-9, well inside R's 1e-7 tolerance.
+    spacing = 2.0 * -_LOG_FLOOR
+    keys = np.maximum(ordered, _LOG_FLOOR) + spacing * np.arange(len(totals))[:, None]
+    query = (
+        np.maximum(logd[rows, cols], _LOG_FLOOR)
+        + math.log(FISHER_RELATIVE_TOLERANCE)
+        + spacing * rows
+    )
+    idx = np.searchsorted(keys.ravel(), query.ravel(), side="right") - 1
+    return np.where(inside, cum.ravel()[idx].reshape(rows.shape), 0.0)
+
+
+def fisher_power(
+    n_c: int, n_n: int, p_c: float, p_n: float, alpha: float, alternative: str, eps: float
+) -> float:
+    """Exact power of Fisher's test (see the module docstring for the method and its bounds)."""
+    x_c, x_n, pmf_c, pmf_n = _table_grid(n_c, n_n, p_c, p_n, eps)
+    reject = fisher_p_values(n_c, n_n, x_c, x_n, alternative) <= alpha
     return float(np.einsum("i,ij,j->", pmf_c, reject, pmf_n))
 
 

@@ -101,13 +101,20 @@ class Result:
     def __str__(self) -> str:
         import pandas as pd
 
+        summary = self.summary
         with pd.option_context("display.width", 120, "display.max_columns", 30):
-            table = self.summary.to_string()
-        return "\n".join([self._title, "", table, *(["", *self._notes()] if self._notes() else [])])
+            # An empty table says nothing a reader needs; the notes say there is nothing.
+            table = [] if summary.empty else ["", summary.to_string()]
+        notes = self._notes()
+        return "\n".join([self._title, *table, *(["", *notes] if notes else [])])
 
     def _repr_html_(self) -> str:
         notes = "".join(f"<p>{html.escape(n)}</p>" for n in self._notes())
+        summary = self.summary
+        table = (
+            "" if summary.empty else summary.to_html(float_format=lambda v: f"{v:.4g}", na_rep="-")
+        )
         return (
             f"<div class='etiquette-lab-result'><h4>{html.escape(self._title)}</h4>"
-            f"{self.summary.to_html(float_format=lambda v: f'{v:.4g}', na_rep='-')}{notes}</div>"
+            f"{table}{notes}</div>"
         )

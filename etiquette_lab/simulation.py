@@ -85,23 +85,11 @@ def _pct(rate: float) -> str:
 def _fisher_p_table(n_c: int, n_n: int) -> np.ndarray:
     """Two-sided Fisher p-value of every table: ``p[x_c, x_n]``, shape (n_c + 1, n_n + 1).
 
-    The same method as :func:`etiquette_lab.planning_kernels.fisher_power` (one hypergeometric
-    row per total, R's 1 + 1e-7 tie rule), on full rows: that function sums its p-values into a
-    power and does not hand them out; the tests check that summing these reproduces it.
+    The planning kernel's p-values (:func:`etiquette_lab.planning_kernels.fisher_p_values`),
+    on the whole grid of tables.
     """
-    totals = np.arange(n_c + n_n + 1)
-    logd, start, _ = _k._hypergeometric_rows(n_c, n_n, totals, banded=False)
-    tie = math.log(_k.FISHER_RELATIVE_TOLERANCE)
-    p_rows = np.empty_like(logd)
-    for row, values in enumerate(logd):
-        ordered = np.sort(values)
-        cum = np.cumsum(np.exp(ordered))
-        at = np.searchsorted(ordered, values + tie, side="right") - 1
-        p_rows[row] = cum[np.maximum(at, 0)]
-    x_c = np.arange(n_c + 1)[:, None]
-    x_n = np.arange(n_n + 1)[None, :]
-    t = x_c + x_n
-    table = np.minimum(p_rows[t, x_n - start[t]], 1.0)
+    grid = _k.fisher_p_values(n_c, n_n, np.arange(n_c + 1), np.arange(n_n + 1))
+    table = np.minimum(grid, 1.0)
     table.setflags(write=False)
     return table
 

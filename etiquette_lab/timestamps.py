@@ -48,7 +48,11 @@ def parse_time(value: Any, *, what: str = "time") -> dt.datetime:
     >>> parse_time("2026-11-03T09:30:00+01:00").isoformat()
     '2026-11-03T09:30:00+01:00'
     """
-    if isinstance(value, dt.datetime):
+    if hasattr(value, "to_pydatetime"):  # pandas Timestamp: a datetime subclass, checked first
+        if value != value:  # NaT
+            raise InvalidInputError(f"{what} is missing")
+        moment = value.to_pydatetime()
+    elif isinstance(value, dt.datetime):
         moment = value
     elif isinstance(value, dt.date):
         moment = dt.datetime(value.year, value.month, value.day)
@@ -62,8 +66,6 @@ def parse_time(value: Any, *, what: str = "time") -> dt.datetime:
             raise InvalidInputError(
                 f"{what} {value!r} is not an ISO 8601 date or time (e.g. 2026-11-03T09:30+01:00)"
             ) from None
-    elif hasattr(value, "to_pydatetime"):
-        moment = value.to_pydatetime()
     else:
         raise InvalidInputError(f"{what} {value!r} is not a date or time")
     if moment.tzinfo is None:

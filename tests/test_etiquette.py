@@ -266,6 +266,7 @@ def test_the_todo_list_orders_thank_remind_withdraw_with_reasons():
         "since",
         "age_days",
         "reason",
+        "rule",
     ]
     text = str(todo)
     assert text.startswith("To do") and "4 things to do as of 2026-03-16" in text
