@@ -9,6 +9,7 @@ import pytest
 from scipy.special import gammaln, logsumexp
 from scipy.stats.contingency import odds_ratio as scipy_odds_ratio
 
+from etiquette_lab.errors import InvalidInputError
 from etiquette_lab.stats import conditional_odds_ratio, odds_ratio_interval
 
 mpmath = pytest.importorskip("mpmath", reason="mpmath is the high-precision reference")
@@ -152,3 +153,48 @@ def test_ten_million_per_arm_is_finite_and_sensible():
     assert est == pytest.approx(math.exp(log_or), rel=1e-6)
     assert low == pytest.approx(math.exp(log_or - 1.959964 * se), rel=1e-5)
     assert high == pytest.approx(math.exp(log_or + 1.959964 * se), rel=1e-5)
+
+
+# -- the sample odds ratio with Woolf's interval (what papers and logistic regression print) ---
+
+
+@pytest.mark.parametrize(
+    ("x1", "n1", "x0", "n0"), [(30, 254, 26, 255), (4, 5, 1, 5), (12, 40, 5, 38)]
+)
+def test_woolf_matches_statsmodels_and_scipy(x1, n1, x0, n0):
+    # statsmodels Table2x2(...).oddsratio / oddsratio_confint() and scipy's
+    # contingency.odds_ratio(kind="sample") are independent implementations of the same formula.
+    from scipy.stats.contingency import odds_ratio
+    from statsmodels.stats.contingency_tables import Table2x2
+
+    table = [[x1, n1 - x1], [x0, n0 - x0]]
+    woolf = odds_ratio_interval(x1, n1, x0, n0, method="woolf")
+    low, high = Table2x2(table).oddsratio_confint()
+    assert woolf.estimate == pytest.approx(Table2x2(table).oddsratio, rel=1e-12)
+    assert (woolf.ci_low, woolf.ci_high) == pytest.approx((low, high), rel=1e-12)
+    scipy_ci = odds_ratio(table, kind="sample").confidence_interval()
+    assert (woolf.ci_low, woolf.ci_high) == pytest.approx((scipy_ci.low, scipy_ci.high), rel=1e-9)
+
+
+def test_woolf_reproduces_the_published_trial():
+    # Thiblin et al. 2022, BMC Med Res Methodol 22:65, abstract: OR 1.18, 95% CI 0.68-2.06
+    # (personalised 30/254 vs non-personalised 26/255 enrolled).
+    woolf = odds_ratio_interval(30, 254, 26, 255, method="woolf")
+    assert (round(woolf.estimate, 2), round(woolf.ci_low, 2), round(woolf.ci_high, 2)) == (
+        1.18,
+        0.68,
+        2.06,
+    )
+
+
+def test_woolf_with_an_empty_cell_adds_a_half_for_the_interval_only():
+    # Haldane-Anscombe adds 0.5 to every cell: statsmodels on the corrected table
+    # [[5.5, 0.5], [1.5, 4.5]] (its own shift_zeros shifts only the empty cell, a different rule).
+    from statsmodels.stats.contingency_tables import Table2x2
+
+    woolf = odds_ratio_interval(5, 5, 1, 5, method="woolf")
+    assert woolf.estimate == math.inf and woolf.method == "woolf-haldane" and woolf.note
+    low, high = Table2x2([[5.5, 0.5], [1.5, 4.5]]).oddsratio_confint()
+    assert (woolf.ci_low, woolf.ci_high) == pytest.approx((low, high), rel=1e-12)
+    with pytest.raises(InvalidInputError):
+        odds_ratio_interval(4, 5, 1, 5, method="wald")

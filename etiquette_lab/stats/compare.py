@@ -17,6 +17,7 @@ from .rates import check_alpha, check_counts, check_method, wilson_limits
 __all__ = [
     "BOSCHLOO_MAX_TABLES",
     "DIFFERENCE_METHODS",
+    "ODDS_RATIO_METHODS",
     "BoschlooTest",
     "Chi2Test",
     "EffectInterval",
@@ -160,20 +161,45 @@ def risk_ratio_interval(
     return EffectInterval(estimate, math.exp(centre - half), math.exp(centre + half), method, note)
 
 
-def odds_ratio_interval(
-    x1: int, n1: int, x0: int, n0: int, *, alpha: float = 0.05
-) -> EffectInterval:
-    """Conditional maximum-likelihood odds ratio with its exact interval (R's ``fisher.test``).
+#: Odds-ratio estimates and intervals :func:`odds_ratio_interval` offers.
+ODDS_RATIO_METHODS = ("conditional-mle-exact", "woolf")
 
-    See :func:`etiquette_lab.stats.oddsratio.conditional_odds_ratio` for the computation.
+
+def odds_ratio_interval(
+    x1: int,
+    n1: int,
+    x0: int,
+    n0: int,
+    *,
+    alpha: float = 0.05,
+    method: str = "conditional-mle-exact",
+) -> EffectInterval:
+    """Odds ratio (arm against control) with its interval.
+
+    Parameters
+    ----------
+    method : {"conditional-mle-exact", "woolf"}
+        ``"conditional-mle-exact"`` (default): the conditional maximum-likelihood estimate with
+        its exact interval, what R's ``fisher.test`` reports (see
+        :func:`etiquette_lab.stats.oddsratio.conditional_odds_ratio`). ``"woolf"``: the sample
+        odds ratio ``(a d) / (b c)`` with Woolf's logit interval, what a logistic regression
+        with one binary predictor and most papers print; when a cell is 0, 0.5 is added to every
+        cell for the interval only (Haldane-Anscombe), and the estimate is 0, ``inf`` or
+        undefined.
 
     Examples
     --------
     >>> o = odds_ratio_interval(4, 5, 1, 5)
     >>> round(o.estimate, 4), o.method
     (10.9073, 'conditional-mle-exact')
+    >>> w = odds_ratio_interval(30, 254, 26, 255, method="woolf")
+    >>> round(w.estimate, 2), round(w.ci_low, 2), round(w.ci_high, 2)
+    (1.18, 0.68, 2.06)
     """
     x1, n1, x0, n0 = _pair(x1, n1, x0, n0)
+    method = check_method(method, ODDS_RATIO_METHODS, "odds-ratio method")
+    if method == "woolf":
+        return _woolf_odds_ratio(x1, n1, x0, n0, alpha=alpha)
     estimate, low, high = conditional_odds_ratio(x1, n1, x0, n0, alpha=alpha)
     note = ""
     if math.isnan(estimate):
@@ -181,6 +207,23 @@ def odds_ratio_interval(
     elif math.isinf(estimate):
         note = "odds ratio infinite: the arm has no non-response or the control no response"
     return EffectInterval(estimate, low, high, "conditional-mle-exact", note)
+
+
+def _woolf_odds_ratio(x1: int, n1: int, x0: int, n0: int, *, alpha: float) -> EffectInterval:
+    a, b, c, d = float(x1), float(n1 - x1), float(x0), float(n0 - x0)
+    z = _z(check_alpha(alpha))
+    note, method = "", "woolf"
+    if min(a, b, c, d) == 0:
+        top, bottom = a * d, b * c
+        estimate = math.nan if top == bottom == 0 else math.inf if bottom == 0 else 0.0
+        note = "a cell is 0: the interval adds 0.5 to every cell (Haldane-Anscombe)"
+        a, b, c, d = a + 0.5, b + 0.5, c + 0.5, d + 0.5
+        method = "woolf-haldane"
+    else:
+        estimate = (a * d) / (b * c)
+    centre = math.log((a * d) / (b * c))
+    half = z * math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    return EffectInterval(estimate, math.exp(centre - half), math.exp(centre + half), method, note)
 
 
 @dataclass(frozen=True)
@@ -239,9 +282,8 @@ def boschloo_skip_reason(n1: int, n0: int) -> str | None:
     """Why Boschloo's test is not run for arms of n1 and n0 requests, or None if it is."""
     if (n1 + 1) * (n0 + 1) > BOSCHLOO_MAX_TABLES:
         return (
-            f"skipped: (n1 + 1) x (n0 + 1) = {(n1 + 1) * (n0 + 1):,} exceeds "
-            f"{BOSCHLOO_MAX_TABLES:,} (about 140 requests per arm) and the exact test would be "
-            "slow; Fisher's exact test stands in as the primary test"
+            f"skipped above {BOSCHLOO_MAX_TABLES:,} tables (about 140 per arm): too slow; "
+            "Fisher's exact test is the primary test"
         )
     return None
 
