@@ -104,7 +104,11 @@ class Result:
         summary = self.summary
         with pd.option_context("display.width", 120, "display.max_columns", 30):
             # An empty table says nothing a reader needs; the notes say there is nothing.
-            table = [] if summary.empty else ["", summary.to_string()]
+            table = (
+                []
+                if summary.empty
+                else ["", summary.to_string(na_rep="-", float_format=lambda v: f"{v:.4g}")]
+            )
         notes = self._notes()
         return "\n".join([self._title, *table, *(["", *notes] if notes else [])])
 

@@ -16,6 +16,9 @@ def _spread(count: int, width: float) -> list[float]:
     return [width * (2 * i / (count - 1) - 1) for i in range(count)]
 
 
+_METHOD_NAMES = {"wilson": "Wilson", "clopper-pearson": "Clopper-Pearson", "jeffreys": "Jeffreys"}
+
+
 def plot_response_rates(report: Any, *, ax: Any = None, max_dots: int = 200) -> Any:
     """Plot each arm's response rate with its confidence interval and its individual outcomes.
 
@@ -88,6 +91,7 @@ def plot_response_rates(report: Any, *, ax: Any = None, max_dots: int = 200) -> 
     ax.set_ylabel("response rate (%)", fontsize=11)
     ax.set_xlabel("arm (dots: individual requests, 100 % = answered, 0 % = not)", fontsize=10)
     level = round(100 * (1 - report.alpha))
-    ax.set_title(f"Response rate by arm, {level}% {report.ci_method} intervals", fontsize=12)
+    method = _METHOD_NAMES.get(report.ci_method, report.ci_method)
+    ax.set_title(f"Response rate by arm, {level}% {method} intervals", fontsize=12)
     ax.grid(axis="y", alpha=0.3)
     return ax

@@ -56,7 +56,7 @@ def sensitivity_rows(tests, bayes) -> tuple[SensitivityRow, ...]:
             "Wald z (unpooled)",
             tests.wald.statistic,
             tests.wald.p_value,
-            "naive: overstates the evidence in small samples",
+            "naive normal approximation: too optimistic in small samples",
         ),
         SensitivityRow(
             "Pearson chi-square",
@@ -165,7 +165,8 @@ def comparison_sentence(
         (
             f" A convincing repeat needs about {needed:,} requests per arm to detect a "
             f"difference this large with 80% power, about {half:,} if the true difference is "
-            "half as large (small samples exaggerate)."
+            "half as large"
+            + (" (a first small result tends to exaggerate the effect)." if smaller < 100 else ".")
         )
         if needed and half
         else ""
