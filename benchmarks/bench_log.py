@@ -111,18 +111,23 @@ def main() -> None:
     import_kit = command_seconds(sys.executable, "-c", "import etiquette_lab")
     import_api = command_seconds(sys.executable, "-c", "import etiquette_lab as e; e.open_log")
     cli_help = command_seconds(*cli, "--help")
-    leaked = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys, etiquette_lab; from etiquette_lab.cli import main\n"
-            "try: main(['--help'])\nexcept SystemExit: pass\n"
-            "import etiquette_lab as e; e.open_log; e.create_log\n"
-            "print('matplotlib' in sys.modules)",
-        ],
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    leaked = (
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import contextlib, io, sys\nimport etiquette_lab as e\n"
+                "from etiquette_lab.cli import main\n"
+                "with contextlib.redirect_stdout(io.StringIO()):\n"
+                "    try: main(['--help'])\n    except SystemExit: pass\n"
+                "e.open_log; e.create_log\nprint('matplotlib' in sys.modules)",
+            ],
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
 
     size_mb = big.stat().st_size / 1e6
     print("## The request log (`benchmarks/bench_log.py`)\n")

@@ -62,12 +62,15 @@ def __getattr__(name: str) -> Any:
         return importlib.import_module(f"{__name__}.{name}")
     if name == "__all__":
         return ["__version__", *_export_map()]
-    module_name = _export_map().get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'etiquette_lab' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module_name}"), name)
-    globals()[name] = value
-    return value
+    # Import modules in loop order only until one exports the name: el.open_log needs the log,
+    # not scipy's statistics.
+    for module_name in _MODULES:
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        if name in module.__all__:
+            value = getattr(module, name)
+            globals()[name] = value
+            return value
+    raise AttributeError(f"module 'etiquette_lab' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
