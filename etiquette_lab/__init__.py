@@ -23,6 +23,7 @@ _MODULES: tuple[str, ...] = (
     "log_format",
     "log",
     "requests",
+    "arms",
     "outcomes",
     "stats",
     "privacy",

@@ -83,6 +83,10 @@ class Result:
         """Lines of plain words printed under the summary table."""
         return []
 
+    def _parts(self) -> list[Result]:
+        """Results shown after this one's notes, each with its own table (text and HTML)."""
+        return []
+
     @property
     def summary(self):
         """The result as a :class:`pandas.DataFrame`, the table a reader wants first."""
@@ -110,10 +114,12 @@ class Result:
                 else ["", summary.to_string(na_rep="-", float_format=lambda v: f"{v:.4g}")]
             )
         notes = self._notes()
-        return "\n".join([self._title, *table, *(["", *notes] if notes else [])])
+        parts = [line for part in self._parts() for line in ("", str(part))]
+        return "\n".join([self._title, *table, *(["", *notes] if notes else []), *parts])
 
     def _repr_html_(self) -> str:
-        notes = "".join(f"<p>{html.escape(n)}</p>" for n in self._notes())
+        notes = "".join(f"<p>{html.escape(n)}</p>" for n in self._notes() if n)
+        notes += "".join(part._repr_html_() for part in self._parts())
         summary = self.summary
         table = (
             "" if summary.empty else summary.to_html(float_format=lambda v: f"{v:.4g}", na_rep="-")

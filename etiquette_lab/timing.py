@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .arms import control_first
 from .errors import InvalidInputError
 from .results import Result
 from .timestamps import parse_as_of, parse_duration
@@ -177,7 +178,7 @@ class TimeToResponseReport(Result):
     as_of: str | None = None
     not_yet_sent: int = 0
 
-    _title = "Time to response (Kaplan-Meier)"
+    _title = "Time to first response, any answer (Kaplan-Meier)"
 
     def arm(self, name: str) -> TimeToResponseArm:
         """The arm called *name*."""
@@ -435,7 +436,8 @@ def time_to_response_from_durations(
     window : str, float or timedelta
         The window's length (a number is days).
     control : str, optional
-        The control arm; default the first arm.
+        The control arm (listed first); default the arm called ``default``, else the first
+        (:func:`etiquette_lab.pick_control`).
     alpha : float
         One minus the confidence level.
     conf_type : {"log", "log-log"}
@@ -463,10 +465,8 @@ def time_to_response_from_durations(
     if not (0 < alpha < 1):
         raise InvalidInputError(f"alpha must be between 0 and 1, got {alpha!r}")
     window_days = parse_window_days(window)
-    control = next(iter(arms)) if control is None else str(control)
-    if control not in arms:
-        raise InvalidInputError(f"control {control!r} is not one of the arms {list(arms)}")
-    data = {str(name): _validated(str(name), *pair) for name, pair in arms.items()}
+    control, arms = control_first({str(k): v for k, v in arms.items()}, control)
+    data = {name: _validated(name, *pair) for name, pair in arms.items()}
     observed, expected, covariance = _logrank_observed_expected(list(data.values()))
     fits = {
         name: _fit_arm(name, days, events, window_days, alpha, conf_type, obs, exp)

@@ -75,8 +75,9 @@ def test_the_article_table_and_its_json(capsys):
 def test_report_json_has_the_time_to_response_section(capsys, tmp_path):
     as_of = example_log_as_of().isoformat()
     plot = tmp_path / "report.png"
-    code = main(["report", str(example_log_path()), "--as-of", as_of, "--json", "--plot",
-                 str(plot)])
+    code = main(
+        ["report", str(example_log_path()), "--as-of", as_of, "--json", "--plot", str(plot)]
+    )
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     section = data["time_to_response"]
@@ -91,7 +92,10 @@ def test_report_json_has_the_time_to_response_section(capsys, tmp_path):
 def test_report_text_shows_both_sections(capsys):
     main(["report", str(example_log_path()), "--as-of", example_log_as_of().isoformat()])
     out = capsys.readouterr().out
-    assert "Response rates by arm" in out and "Time to response (Kaplan-Meier)" in out
+    assert (
+        "Response rates by arm" in out
+        and "Time to first response, any answer (Kaplan-Meier)" in out
+    )
     assert "Log-rank test" in out
 
 
@@ -100,5 +104,5 @@ def test_plot_report_draws_one_or_two_panels():
     assert len(plot_report(counts_only)) == 1
     full = compare_requests(read_requests(example_log_path()), as_of=example_log_as_of())
     axes = plot_report(full)
-    assert len(axes) == 2 and axes[1].get_title().startswith("Time to response")
+    assert len(axes) == 2 and axes[1].get_title().startswith("Time to first response")
     plt.close("all")

@@ -53,7 +53,7 @@ def plot_time_to_response(
     >>> from etiquette_lab.timing import time_to_response_from_durations
     >>> r = time_to_response_from_durations({"a": ([1, 2, 9], [True, True, False])})
     >>> plot_time_to_response(r).get_ylabel()
-    'P(responded by day t)'
+    'answered by day t (any answer, %)'
     """
     ax = get_axes(ax, figsize=(7.0, 5.0))
     order = [report.control] + [a.name for a in report.arms if a.name != report.control]
@@ -89,8 +89,11 @@ def plot_time_to_response(
     ax.set_xlim(0, right)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("Days since first send")
-    ax.set_ylabel("P(responded by day t)")
-    ax.set_title("Time to response (Kaplan-Meier, pending requests censored)")
+    from matplotlib.ticker import PercentFormatter
+
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
+    ax.set_ylabel("answered by day t (any answer, %)")
+    ax.set_title("Time to first response (Kaplan-Meier; pending requests censored)")
     ax.legend(loc="best", fontsize=9, framealpha=0.9)
     ax.grid(alpha=0.3)
     if show_at_risk:

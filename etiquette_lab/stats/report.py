@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..arms import control_first
 from ..errors import InvalidInputError
 from ..results import Result
 from .bayes import BayesComparison, bayes_compare, resolve_prior
@@ -165,11 +166,12 @@ class ComparisonReport(Result):
             )
         return pd.DataFrame(rows).set_index("arm")
 
+    def _parts(self) -> list[Result]:
+        single = list(self.comparisons) if len(self.comparisons) == 1 else []
+        return [*single, *([self.time_to_response] if self.time_to_response is not None else [])]
+
     def _notes(self) -> list[str]:
         lines = [self.verdict, *self.notes]
-        if len(self.comparisons) == 1:
-            with __import__("pandas").option_context("display.width", 120):
-                lines += ["", str(self.comparisons[0])]
         if self.any_response is not None:
             lines += [
                 "",
@@ -178,8 +180,6 @@ class ComparisonReport(Result):
                 else "Counting any response:",
                 self.any_response.verdict,
             ]
-        if self.time_to_response is not None:
-            lines += ["", str(self.time_to_response)]
         return lines
 
 
@@ -204,14 +204,6 @@ def _check_arms(arms: Mapping[str, tuple[int, int]]) -> dict[str, tuple[int, int
             )
         checked[label] = (x, n)
     return checked
-
-
-def _pick_control(names: Sequence[str], control: str | None) -> str:
-    if control is None:
-        return "default" if "default" in names else names[0]
-    if control not in names:
-        raise InvalidInputError(f"control {control!r} is not one of the arms: {', '.join(names)}")
-    return control
 
 
 def _compare_pair(
@@ -335,9 +327,8 @@ def compare_counts(
     ci_method = check_method(ci_method, RATE_METHODS, "interval method")
     diff_method = check_method(diff_method, DIFFERENCE_METHODS, "difference method")
     prior_label = resolve_prior(prior)[0]
-    control = _pick_control(list(counts), control)
     # The control leads every table; the other arms keep the order they were given in.
-    counts = {control: counts[control], **{k: v for k, v in counts.items() if k != control}}
+    control, counts = control_first(counts, control)
     names = list(counts)
     waiting = {name: 0 for name in names}
     for name, value in (pending or {}).items():
