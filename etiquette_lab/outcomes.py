@@ -38,6 +38,7 @@ __all__ = [
     "count_outcomes",
     "parse_window",
     "rows_of_experiment",
+    "window_status",
 ]
 
 #: Outcomes that are responses but not successes unless ``success=`` says otherwise.
@@ -174,6 +175,85 @@ def count_outcomes(
     >>> c.success_counts, c.response_counts
     ({'a': (0, 2), 'b': (1, 1)}, {'a': (1, 2), 'b': (1, 1)})
     """
+
+    table, frame, span, now, after, label = _classify(requests, window, as_of, success, experiment)
+    evaluated = frame["evaluated"]
+    grouped = frame.groupby("arm", sort=False)[
+        ["sent", "evaluated", "responded", "succeeded", "pending", "withdrawn"]
+    ].sum()
+    arms = tuple(ArmOutcomes(str(name), *(int(v) for v in row)) for name, row in grouped.iterrows())
+    outcomes = table.loc[frame["responded"], "first_outcome"].fillna("(none)").astype(str)
+    strata_success = strata_response = None
+    if strata:
+        if "stratum" not in table.columns:
+            raise InvalidInputError("the requests table has no stratum column")
+        frame["stratum"] = table["stratum"].fillna("").astype(str).replace("", "(none)")
+    if strata and frame["stratum"].nunique() > 1:  # one stratum (or none at all) is no split
+        sums = (
+            frame[evaluated]
+            .groupby(["stratum", "arm"])[["succeeded", "responded", "evaluated"]]
+            .sum()
+        )
+        strata_success, strata_response = {}, {}
+        for (stratum, arm), row in sums.iterrows():
+            strata_success.setdefault(stratum, {})[arm] = (
+                int(row["succeeded"]),
+                int(row["evaluated"]),
+            )
+            strata_response.setdefault(stratum, {})[arm] = (
+                int(row["responded"]),
+                int(row["evaluated"]),
+            )
+    return OutcomeCounts(
+        arms=arms,
+        window=None if span is None else str(window),
+        as_of=now.isoformat(),
+        success=label,
+        outcomes=dict(outcomes.value_counts().sort_index().astype(int)),
+        strata_success=strata_success,
+        strata_response=strata_response,
+        sent_after_as_of=after,
+    )
+
+
+def window_status(
+    requests,
+    *,
+    window: Any = "7d",
+    as_of: Any = None,
+    success: Iterable[str] | None = None,
+    experiment: str | None = None,
+):
+    """Each request's place in the outcome window, as of a moment: the rows behind the counts.
+
+    One row per request sent by the as-of time, with ``window_closes_at`` and ``status``:
+    ``"pending"`` (its window is still open and it is not counted), ``"withdrawn"`` (withdrawn
+    inside its window before any response; not counted) or ``"evaluated"``; for evaluated
+    requests ``responded`` and ``succeeded`` say what happened within the window.
+    :func:`count_outcomes` adds these rows up.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.Timestamp("2025-01-01", tz="UTC")
+    >>> table = pd.DataFrame({
+    ...     "variant": ["a", "b"], "first_sent_at": [t, t + pd.Timedelta(days=5)],
+    ...     "withdrawn_at": [pd.NaT] * 2, "first_response_at": [t + pd.Timedelta(days=1), pd.NaT],
+    ...     "first_outcome": ["recommended", pd.NA],
+    ...     "last_response_at": [t + pd.Timedelta(days=1), pd.NaT],
+    ...     "outcome": ["recommended", pd.NA]})
+    >>> window_status(table, as_of="2025-01-09T00:00Z")["status"].tolist()
+    ['evaluated', 'pending']
+    """
+    table, frame, *_ = _classify(requests, window, as_of, success, experiment)
+    shown = table.drop(columns=[c for c in ("message",) if c in table.columns]).copy()
+    for column in ("window_closes_at", "status", "responded", "succeeded"):
+        shown[column] = frame[column]
+    return shown.reset_index(drop=True)
+
+
+def _classify(requests, window, as_of, success, experiment):
+    """The one place the window rules live: (table, per-request frame, span, now, after, label)."""
     import pandas as pd
 
     missing = [c for c in _COLUMNS if c not in getattr(requests, "columns", ())]
@@ -205,20 +285,7 @@ def count_outcomes(
     )
     pending = ~withdrawn & (end > now)
     evaluated = ~withdrawn & ~pending
-    if success is None:
-        label = "any outcome except " + ", ".join(sorted(DEFAULT_NOT_SUCCESS))
-
-        def is_success(values):
-            return ~values.fillna("").astype(str).isin(DEFAULT_NOT_SUCCESS)
-    else:
-        chosen = {str(s) for s in ([success] if isinstance(success, str) else success)}
-        if not chosen:
-            raise InvalidInputError("success= names no outcome")
-        label = ", ".join(sorted(chosen))
-
-        def is_success(values):
-            return values.fillna("").astype(str).isin(chosen)
-
+    label, is_success = _success_rule(success)
     last_in = last_at.notna() & (last_at <= closes)
     succeeded = answered & (
         is_success(table["first_outcome"]) | (last_in & is_success(table["outcome"]))
@@ -232,43 +299,31 @@ def count_outcomes(
             "succeeded": succeeded & evaluated,
             "pending": pending,
             "withdrawn": withdrawn,
+            "window_closes_at": end,
+            "status": pd.Series("evaluated", index=table.index)
+            .mask(pending, "pending")
+            .mask(withdrawn, "withdrawn"),
         }
     )
-    grouped = frame.groupby("arm", sort=False)[
-        ["sent", "evaluated", "responded", "succeeded", "pending", "withdrawn"]
-    ].sum()
-    arms = tuple(ArmOutcomes(str(name), *(int(v) for v in row)) for name, row in grouped.iterrows())
-    outcomes = table.loc[answered & evaluated, "first_outcome"].fillna("(none)").astype(str)
-    strata_success = strata_response = None
-    if strata:
-        if "stratum" not in table.columns:
-            raise InvalidInputError("the requests table has no stratum column")
-        frame["stratum"] = table["stratum"].fillna("").astype(str).replace("", "(none)")
-        sums = (
-            frame[evaluated]
-            .groupby(["stratum", "arm"])[["succeeded", "responded", "evaluated"]]
-            .sum()
-        )
-        strata_success, strata_response = {}, {}
-        for (stratum, arm), row in sums.iterrows():
-            strata_success.setdefault(stratum, {})[arm] = (
-                int(row["succeeded"]),
-                int(row["evaluated"]),
-            )
-            strata_response.setdefault(stratum, {})[arm] = (
-                int(row["responded"]),
-                int(row["evaluated"]),
-            )
-    return OutcomeCounts(
-        arms=arms,
-        window=None if span is None else str(window),
-        as_of=now.isoformat(),
-        success=label,
-        outcomes=dict(outcomes.value_counts().sort_index().astype(int)),
-        strata_success=strata_success,
-        strata_response=strata_response,
-        sent_after_as_of=after,
-    )
+    return table, frame, span, now, after, label
+
+
+def _success_rule(success: Iterable[str] | None):
+    """A label for the rule and a function marking the outcomes that are successes."""
+    if success is None:
+
+        def is_default_success(values):
+            return ~values.fillna("").astype(str).isin(DEFAULT_NOT_SUCCESS)
+
+        return "any outcome except " + ", ".join(sorted(DEFAULT_NOT_SUCCESS)), is_default_success
+    chosen = {str(s) for s in ([success] if isinstance(success, str) else success)}
+    if not chosen:
+        raise InvalidInputError("success= names no outcome")
+
+    def is_chosen(values):
+        return values.fillna("").astype(str).isin(chosen)
+
+    return ", ".join(sorted(chosen)), is_chosen
 
 
 def rows_of_experiment(requests, experiment: str | None = None):
@@ -346,6 +401,8 @@ def compare_requests(
     )
     horizon = f"within {counts.window}" if counts.window else "so far"
     ready = [a for a in counts.arms if a.evaluated > 0]
+    if not counts.arms:
+        raise InvalidInputError(f"nothing to report as of {counts.as_of}: no request had been sent")
     if not ready:
         waiting = sum(a.pending for a in counts.arms)
         raise InvalidInputError(
@@ -357,6 +414,8 @@ def compare_requests(
         for a in counts.arms
         if a.evaluated == 0
     ]
+    if strata and counts.strata_success is None:
+        notes.append("the requests have no strata (at most one stratum): no stratified analysis")
     withdrawn = sum(a.withdrawn for a in counts.arms)
     if withdrawn:
         notes.append(f"{withdrawn} requests withdrawn before a response are not counted")

@@ -106,3 +106,45 @@ def test_plot_report_draws_one_or_two_panels():
     axes = plot_report(full)
     assert len(axes) == 2 and axes[1].get_title().startswith("Time to first response")
     plt.close("all")
+
+
+def test_window_status_lists_the_rows_behind_the_counts(finished_log):
+    from etiquette_lab import count_outcomes, window_status
+
+    table = read_requests(finished_log)
+    as_of = "2026-01-09T09:00+01:00"  # day 4: every window still open
+    status = window_status(table, as_of=as_of)
+    assert (status["status"] == "pending").all() and len(status) == 10
+    later = window_status(table, as_of="2026-03-01")
+    counts = count_outcomes(table, as_of="2026-03-01")
+    for arm in counts.arms:
+        rows = later[later["variant"] == arm.name]
+        assert (rows["status"] == "evaluated").sum() == arm.evaluated
+        assert rows["succeeded"].sum() == arm.succeeded
+
+
+def test_strata_without_groups_is_said_not_faked(finished_log, capsys):
+    report = compare_requests(read_requests(finished_log), as_of="2026-03-01", strata=True)
+    assert report.stratified is None
+    assert any("no strata" in note for note in report.notes)
+
+
+def test_report_with_strata_prints_the_pooled_odds_ratios(capsys):
+    code = main(
+        [
+            "report",
+            str(example_log_path()),
+            "--as-of",
+            example_log_as_of().isoformat(),
+            "--strata",
+            "--json",
+        ]
+    )
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data["stratified"]) == {"personalised", "personalised_short"}
+
+
+def test_an_as_of_before_any_send_says_so(finished_log, capsys):
+    assert main(["report", str(finished_log), "--as-of", "2025-01-01"]) == 2
+    assert "no request had been sent" in capsys.readouterr().err

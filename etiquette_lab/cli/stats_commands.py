@@ -108,6 +108,7 @@ def _report(args: argparse.Namespace) -> int:
         as_of=args.as_of,
         success=success,
         experiment=args.experiment,
+        strata=args.strata,
         **_options(args),
     )
     if args.plot:
@@ -167,6 +168,11 @@ def register(subparsers) -> None:
         help="comma-separated outcomes that count as success (default: all but declined)",
     )
     report.add_argument("--experiment", help="the experiment to report when the log holds several")
+    report.add_argument(
+        "--strata",
+        action="store_true",
+        help="also compare within strata (the log's stratum column): Mantel-Haenszel",
+    )
     report.add_argument(
         "--plot",
         metavar="FILE.png",

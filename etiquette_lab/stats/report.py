@@ -172,6 +172,17 @@ class ComparisonReport(Result):
 
     def _notes(self) -> list[str]:
         lines = [self.verdict, *self.notes]
+        for name, pooled in (self.stratified or {}).items():
+            lines.append(
+                f"Within strata ({pooled.strata}, Mantel-Haenszel): '{name}' vs '{self.control}' "
+                f"odds ratio {pooled.odds_ratio:.3g} [{pooled.ci_low:.3g}, {pooled.ci_high:.3g}],"
+                f" CMH p = {pooled.p_value:.3g}."
+            )
+        if self.sample_ratio is not None and self.sample_ratio.p_value < 0.01:
+            lines.append(
+                f"Check the assignment: the arms' sizes are unlikely under the planned allocation "
+                f"(sample-ratio p = {self.sample_ratio.p_value:.3g})."
+            )
         if self.any_response is not None:
             lines += [
                 "",
