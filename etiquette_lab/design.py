@@ -276,6 +276,8 @@ def log_messages(
     recipients: Iterable[str] | None = None,
     at: Any = None,
     allow_repeat: bool = False,
+    pseudonym_key: bytes | None = None,
+    store_message: bool | None = None,
 ) -> list[str]:
     """Record planned messages as sends in a log, with their assignment and score.
 
@@ -292,6 +294,13 @@ def log_messages(
     allow_repeat : bool
         Record even when the log already holds a request of this experiment and kind to the
         same person (normally a mistake: the etiquette checks count repeated requests).
+    pseudonym_key : bytes, optional
+        Store each recipient as :func:`etiquette_lab.pseudonymise` of the name with this key
+        (see :func:`etiquette_lab.load_pseudonym_key`).
+    store_message : bool, optional
+        Whether to store the message text. By default it is stored, except with a
+        ``pseudonym_key``: a personal message names the person it pseudonymises. The score is
+        stored either way.
 
     Returns
     -------
@@ -311,9 +320,19 @@ def log_messages(
         if unknown:
             raise InvalidInputError(f"{unknown[0]!r} is not in the plan")
         rows = rows[folded.isin([fold_name(n) for n in names])]
+    if store_message is None:
+        store_message = pseudonym_key is None
     empty = rows[rows["message"].astype(str).str.strip() == ""]
-    if len(empty):
+    if store_message and len(empty):
         raise InvalidInputError(f"the planned message to {empty['recipient'].iloc[0]!r} is empty")
+    if pseudonym_key is not None:
+        from .privacy import pseudonymise
+
+        rows = rows.assign(
+            recipient=[pseudonymise(str(n), pseudonym_key) for n in rows["recipient"]]
+        )
+    if not store_message:
+        rows = rows.assign(message="")
     if not allow_repeat:
         _refuse_repeats(log.requests(), rows)
     return log.send_many(

@@ -121,3 +121,22 @@ def test_adding_contacts_later_with_the_log_as_previous(log_path, experiment, pl
     sent = plan.iloc[:6].set_index("recipient")
     assert (again.loc[sent.index, "assignment"] == sent["assignment"]).all()
     assert not again.duplicated(["stratum", "block", "slot"]).any()
+
+
+def test_planned_sends_can_be_pseudonymised_without_the_personal_message(tmp_path):
+    from etiquette_lab import create_log, pseudonymise
+    from etiquette_lab.design import load_experiment, log_messages, plan_messages, read_contacts
+
+    root = Path(__file__).resolve().parent.parent / "data" / "examples"
+    plan = plan_messages(
+        load_experiment(root / "experiment.toml"), read_contacts(root / "contacts.csv")
+    )
+    log = create_log(tmp_path / "log.csv")
+    first = plan["recipient"].iloc[0]
+    log_messages(log, plan, recipients=[first], at="2026-11-02T09:00+01:00", pseudonym_key=b"k")
+    row = log.requests().iloc[0]
+    assert row["recipient"] == pseudonymise(first, b"k") and row["message"] == ""
+    assert row["score"] == plan["score"].iloc[0]
+    assert first.split()[0] not in (tmp_path / "log.csv").read_text(encoding="utf-8-sig")
+    with pytest.raises(Exception, match="already has request"):  # repeats seen through pseudonyms
+        log_messages(log, plan, recipients=[first], pseudonym_key=b"k")

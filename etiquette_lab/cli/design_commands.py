@@ -46,6 +46,12 @@ def register(subparsers: Any) -> None:
     sent.add_argument(
         "--allow-repeat", action="store_true", help="record even if already in the log"
     )
+    sent.add_argument(
+        "--pseudonymise",
+        action="store_true",
+        help="store keyed pseudonyms instead of names, and leave the (personal) message text "
+        "out of the log; the score is kept",
+    )
     sent.set_defaults(handler=_send_planned)
 
     todo = subparsers.add_parser(
@@ -152,9 +158,19 @@ def _send_planned(args: argparse.Namespace) -> int:
     from ..design import log_messages, read_plan
     from ..log import open_log
 
+    key = None
+    if args.pseudonymise:
+        from ..privacy import load_pseudonym_key
+
+        key = load_pseudonym_key()
     plan = read_plan(args.plan)
     ids = log_messages(
-        open_log(args.log), plan, recipients=args.to, at=args.at, allow_repeat=args.allow_repeat
+        open_log(args.log),
+        plan,
+        recipients=args.to,
+        at=args.at,
+        allow_repeat=args.allow_repeat,
+        pseudonym_key=key,
     )
     print("\n".join(ids))
     return 0
