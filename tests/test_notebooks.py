@@ -22,6 +22,10 @@ HAND_WRITTEN_STATISTICS = re.compile(
 )
 
 
+def test_the_six_stories_are_there():
+    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_", "06_"]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_committed_without_outputs_and_with_kernel_python3(path):
     notebook = json.loads(path.read_text(encoding="utf-8"))
