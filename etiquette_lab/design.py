@@ -36,6 +36,7 @@ from .design_templates import (
     template_fields,
 )
 from .errors import InvalidInputError
+from .requests import SEND_FIELDS
 
 __all__ = [
     "DEFAULT_TEMPLATES",
@@ -249,24 +250,11 @@ def read_plan(path: str | os.PathLike[str]) -> Any:
         raise InvalidInputError(f"plan file {str(path)!r} does not exist") from None
     for column in frame.columns:
         frame[column] = csvsafe.restore_column(frame[column].astype(object))
-    missing = [c for c in _SEND_COLUMNS if c not in frame.columns]
+    missing = [c for c in SEND_FIELDS if c not in frame.columns]
     if missing:
         raise InvalidInputError(f"plan file {str(path)!r} has no {missing[0]!r} column")
     frame["score"] = pd.to_numeric(frame["score"].replace("", None), errors="coerce")
     return frame
-
-
-_SEND_COLUMNS = (
-    "experiment",
-    "recipient",
-    "variant",
-    "kind",
-    "channel",
-    "stratum",
-    "assignment",
-    "score",
-    "message",
-)
 
 
 def log_messages(
@@ -307,7 +295,7 @@ def log_messages(
     list of str
         The new request ids, in plan order. Every row is checked before anything is written.
     """
-    missing = [c for c in _SEND_COLUMNS if c not in plan.columns]
+    missing = [c for c in SEND_FIELDS if c not in plan.columns]
     if missing:
         raise InvalidInputError(
             f"the plan has no {missing[0]!r} column; make it with plan_messages"

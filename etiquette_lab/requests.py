@@ -7,44 +7,20 @@ import os
 import numpy as np
 import pandas as pd
 
-__all__ = ["REQUEST_COLUMNS", "read_requests", "requests_from_events"]
+__all__ = ["REQUEST_COLUMNS", "SEND_FIELDS", "read_requests", "requests_from_events"]
 
+#: What a send records about a request, besides its id and time (the log's columns of a send).
+SEND_FIELDS: tuple[str, ...] = (
+    "experiment", "recipient", "variant", "kind", "channel", "stratum", "assignment", "score",
+    "message",
+)  # fmt: skip
+_FROM_SEND = ("request_id", *SEND_FIELDS)
 REQUEST_COLUMNS: tuple[str, ...] = (
-    "request_id",
-    "experiment",
-    "recipient",
-    "variant",
-    "kind",
-    "channel",
-    "stratum",
-    "assignment",
-    "score",
-    "message",
-    "first_sent_at",
-    "last_sent_at",
-    "sends",
-    "reminders",
-    "last_reminded_at",
-    "withdrawn_at",
-    "responses",
-    "first_response_at",
-    "first_outcome",
-    "last_response_at",
-    "outcome",
+    *_FROM_SEND,
+    "first_sent_at", "last_sent_at", "sends", "reminders", "last_reminded_at", "withdrawn_at",
+    "responses", "first_response_at", "first_outcome", "last_response_at", "outcome",
     "thanked_at",
-)
-_FROM_SEND = (
-    "request_id",
-    "experiment",
-    "recipient",
-    "variant",
-    "kind",
-    "channel",
-    "stratum",
-    "assignment",
-    "score",
-    "message",
-)
+)  # fmt: skip
 
 
 def read_requests(path: str | os.PathLike[str]) -> pd.DataFrame:
