@@ -8,7 +8,9 @@ and only then appends them all in one write: an import either lands whole or not
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import InvalidInputError, LogError
+from .log import Origin
 
 __all__ = ["import_requests"]
 
@@ -50,10 +53,12 @@ def import_requests(
     log: Any,
     *,
     columns: Mapping[str, str] | None = None,
-    dayfirst: bool = False,
+    dayfirst: bool | None = None,
     kind: str = "recommendation",
     channel: str = "linkedin",
     pseudonym_key: bytes | None = None,
+    allow_repeat: bool = False,
+    new_outcomes: bool = False,
 ) -> list[str]:
     """Append one request per row of *table* to *log*; returns the new request ids.
 
@@ -67,12 +72,23 @@ def import_requests(
     columns : mapping, optional
         Explicit column names, e.g. ``{"recipient": "Who", "at": "Asked on"}``, overriding the
         names found automatically (see ``COLUMN_ALIASES``).
-    dayfirst : bool
-        Read dates such as ``03.11.2026`` or ``03/11/2026`` as day first (Norway, most of Europe).
+    dayfirst : bool, optional
+        How to read numeric dates such as ``03.11.2026`` or ``03/11/2026``: True day first
+        (Norway, most of Europe), False month first (US). By default the sheet decides: a
+        first number above 12 means day first, a second one above 12 month first, and dotted
+        dates (``03.11.2026``) are day first; slashed dates that could be either are refused
+        rather than guessed. ISO dates (``2026-11-03``) are always read as such.
     kind, channel : str
         Used for rows whose table has no such column or leaves it empty.
     pseudonym_key : bytes, optional
         If given, recipients are stored as :func:`etiquette_lab.pseudonymise` ids.
+    allow_repeat : bool
+        Import a row even when the log already has a request to the same person with the same
+        wording sent at the same time (by default that is an earlier import of the same sheet,
+        and refused).
+    new_outcomes : bool
+        Accept outcomes the kit does not know and the log has not used (by default refused,
+        so that a typo is not counted as a success).
 
     Examples
     --------
@@ -90,7 +106,17 @@ def import_requests(
     source = str(table) if not isinstance(table, pd.DataFrame) else "the table"
     frame = _load(table)
     mapping = _match_columns(frame, columns or {}, source)
-    sends = []
+    date_columns = [mapping[f] for f in ("at", "responded_at", "withdrawn_at") if f in mapping]
+    if dayfirst is None:
+        dayfirst = _infer_dayfirst(frame, date_columns, source)
+    origin_columns = {"recipient": mapping["recipient"], "variant": mapping["variant"],
+                      **{f: mapping[f] for f in ("kind", "channel", "message", "stratum", "note")
+                         if f in mapping}, "at": mapping["at"]}  # fmt: skip
+    follow_up_columns = {
+        "responded": {"at": mapping.get("responded_at", ""), "outcome": mapping.get("outcome", "")},
+        "withdrawn": {"at": mapping.get("withdrawn_at", "")},
+    }
+    sends, origins = [], []
     for position, (_, row) in enumerate(frame.iterrows()):
         line = position + 2  # the header is line 1 of the sheet
         spec: dict[str, Any] = {"kind": kind, "channel": channel}
@@ -98,7 +124,7 @@ def import_requests(
             value = row[column]
             text = "" if pd.isna(value) else str(value).strip()
             if field in ("at", "responded_at", "withdrawn_at") and text:
-                text = _date_text(value, text, dayfirst, source, line, column)
+                text = _date_text(text, dayfirst, source, line, column)
             if text or field not in ("kind", "channel"):
                 spec[field] = text
         for field in REQUIRED_COLUMNS:
@@ -109,9 +135,40 @@ def import_requests(
 
             spec["recipient"] = pseudonymise(spec["recipient"], pseudonym_key)
         sends.append(spec)
+        origins.append(Origin(source, line, origin_columns, follow_up_columns))
     if not sends:
         raise LogError("has no rows to import", path=source)
-    return log.send_many(sends)
+    if not allow_repeat:
+        _refuse_reimport(log, sends, origins, mapping)
+    return log.send_many(sends, origins=origins, new_outcomes=new_outcomes)
+
+
+def _refuse_reimport(
+    log: Any, sends: list[dict[str, Any]], origins: list[Origin], mapping: Mapping[str, str]
+) -> None:
+    """A row whose person, wording and send time the log already has was imported before."""
+    from .timestamps import parse_time
+
+    existing = log.requests()
+    if existing.empty:
+        return
+    seen = {
+        (r, v, t.value): rid
+        for r, v, t, rid in zip(existing["recipient"], existing["variant"],
+                                existing["first_sent_at"], existing["request_id"], strict=True)
+    }  # fmt: skip
+    for spec, origin in zip(sends, origins, strict=True):
+        moment = pd.Timestamp(parse_time(spec["at"])).tz_convert("UTC").as_unit("ns")
+        rid = seen.get((spec["recipient"], spec["variant"], moment.value))
+        if rid is not None:
+            raise LogError(
+                f"is already in the log as {rid} (same person, wording and time: imported "
+                "before?); nothing was imported (allow_repeat=True, --allow-repeat to import "
+                "it again)",
+                path=origin.path,
+                line=origin.line,
+                field=mapping["recipient"],
+            )
 
 
 def _load(table: pd.DataFrame | str | os.PathLike[str]) -> pd.DataFrame:
@@ -161,15 +218,69 @@ def _match_columns(frame: pd.DataFrame, explicit: Mapping[str, str], source: str
     return mapping
 
 
-def _date_text(value: Any, text: str, dayfirst: bool, source: str, line: int, column: str) -> str:
+_NUMERIC_DATE = re.compile(
+    r"^(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
+)
+
+
+def _infer_dayfirst(frame: pd.DataFrame, columns: list[str], source: str) -> bool:
+    """Day first or month first, as the sheet's own numeric dates show; refuse to guess."""
+    day_first = month_first = dotted = False
+    ambiguous: tuple[int, str, str] | None = None
+    for column in columns:
+        for position, value in enumerate(frame[column]):
+            match = _NUMERIC_DATE.match("" if pd.isna(value) else str(value).strip())
+            if match is None:
+                continue
+            first, second = int(match.group(1)), int(match.group(3))
+            day_first |= first > 12
+            month_first |= second > 12
+            dotted |= match.group(2) == "."
+            if first <= 12 and second <= 12 and ambiguous is None:
+                ambiguous = (position + 2, column, match.group(0))
+    if day_first and month_first:
+        raise LogError(
+            "mixes day-first and month-first dates; fix the sheet or say --dayfirst / --monthfirst",
+            path=source,
+        )
+    if day_first or month_first:
+        return day_first
+    if ambiguous is not None and not dotted:
+        line, column, text = ambiguous
+        raise LogError(
+            f"{text!r} could be day first or month first; say --dayfirst or "
+            "--monthfirst (dayfirst=True/False)",
+            path=source,
+            line=line,
+            field=column,
+        )
+    return True  # dotted dates (03.11.2026) are day first wherever they are written
+
+
+def _date_text(text: str, dayfirst: bool, source: str, line: int, column: str) -> str:
     """ISO text for a spreadsheet date; a date without a time becomes midnight local time."""
     from .timestamps import parse_time
 
+    match = _NUMERIC_DATE.match(text)
     try:
-        return parse_time(text).isoformat()
-    except InvalidInputError:
-        pass
-    parsed = pd.to_datetime(text, dayfirst=dayfirst, errors="coerce")
-    if pd.isna(parsed):
-        raise LogError(f"{text!r} is not a date", path=source, line=line, field=column)
-    return parse_time(parsed.to_pydatetime()).isoformat()
+        if match is None:
+            return parse_time(text).isoformat()
+        first, _, second, year, hour, minute, second_of_minute = match.groups()
+        day, month = (first, second) if dayfirst else (second, first)
+        full_year = int(year) + (2000 if len(year) == 2 else 0)
+        moment = dt.datetime(
+            full_year,
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second_of_minute or 0),
+        )
+        return parse_time(moment).isoformat()
+    except (InvalidInputError, ValueError):
+        raise LogError(
+            f"{text!r} is not a date (use 2026-11-03, 03.11.2026 or 2026-11-03 09:30)",
+            path=source,
+            line=line,
+            field=column,
+        ) from None

@@ -10,9 +10,11 @@ the kit wrote is always a log the kit can read, and a bad row is named by file, 
 from __future__ import annotations
 
 import contextlib
+import difflib
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +25,13 @@ from .log_format import (
     DEFAULT_OUTCOMES,
     FORMAT_VERSION,
     HEADER_LINE,
+    OUTCOMES,
     TEXT_COLUMNS,
 )
 from .log_validation import LogState, parse_events
 from .timestamps import format_time, now, parse_time
 
-__all__ = ["LogFile", "create_log", "open_log", "read_events", "repair_log"]
+__all__ = ["LogFile", "Origin", "create_log", "open_log", "read_events", "repair_log"]
 
 _REQUEST_ID = re.compile(r"^r(\d+)$")
 _TAIL = 64  # bytes remembered before the read offset, to notice a file rewritten behind our back
@@ -196,14 +199,22 @@ class LogFile:
         )
         return self._append([row])[0]
 
-    def send_many(self, sends: Sequence[Mapping[str, Any]]) -> list[str]:
+    def send_many(
+        self,
+        sends: Sequence[Mapping[str, Any]],
+        *,
+        origins: Sequence[Origin] | None = None,
+        new_outcomes: bool = False,
+    ) -> list[str]:
         """Record several requests at once: all are validated first, then written together.
 
         Each mapping takes the keyword arguments of :meth:`send`; extra keys ``responded_at``,
         ``outcome`` and ``withdrawn_at`` also record the follow-up events (used by the import).
+        ``origins`` (one per send) says where each came from, so that an error names the
+        spreadsheet's row and column instead of the log line it would have had.
         """
         rows: list[dict[str, str]] = []
-        for item in sends:
+        for position, item in enumerate(sends):
             spec = dict(item)
             follow = {k: spec.pop(k, None) for k in ("responded_at", "outcome", "withdrawn_at")}
             score = spec.pop("score", None)
@@ -219,7 +230,9 @@ class LogFile:
                 )
             )
             rows[-1]["_follow"] = follow  # type: ignore[assignment]
-        return self._append(rows)
+            if origins is not None:
+                rows[-1]["_origin"] = origins[position]  # type: ignore[assignment]
+        return self._append(rows, new_outcomes=new_outcomes)
 
     def resend(self, request_id: str, *, at: Any = None, note: str = "") -> None:
         """Record that the same request was sent again to the same person."""
@@ -234,15 +247,25 @@ class LogFile:
         self._append([_row("withdrawn", at, request_id=request_id, note=note)])
 
     def respond(
-        self, request_id: str, *, outcome: str | None = None, at: Any = None, note: str = ""
+        self,
+        request_id: str,
+        *,
+        outcome: str | None = None,
+        at: Any = None,
+        note: str = "",
+        new_outcome: bool = False,
     ) -> None:
         """Record a response. The default outcome follows the request's kind.
 
-        ``recommendation`` -> ``recommended``, ``connection`` -> ``accepted``, anything else ->
-        ``replied``. A refusal is ``declined``: a response, but not a success.
+        ``recommendation`` -> ``recommended``, ``connection`` -> ``accepted``,
+        ``endorsement`` -> ``endorsed``, anything else -> ``replied``. A refusal is
+        ``declined``: a response, but not a success. An outcome the kit does not know and the
+        log has not used before is refused (a typo such as ``declinde`` would otherwise count
+        as a success) unless ``new_outcome`` is true.
         """
         self._append(
-            [_row("responded", at, request_id=request_id, outcome=outcome or "", note=note)]
+            [_row("responded", at, request_id=request_id, outcome=outcome or "", note=note)],
+            new_outcomes=new_outcome,
         )
 
     def thank(self, request_id: str, *, at: Any = None, note: str = "") -> None:
@@ -304,14 +327,17 @@ class LogFile:
         handle.seek(self._offset - len(self._tail))
         return handle.read(len(self._tail)) == self._tail
 
-    def _append(self, rows: list[dict[str, Any]]) -> list[str]:
+    def _append(self, rows: list[dict[str, Any]], *, new_outcomes: bool = False) -> list[str]:
         with self._locked(exclusive=True) as handle:
             self._catch_up(handle)
             ids = self._assign_ids(rows)
             rows = list(_expand_follow_ups(rows))
             for row in rows:
-                row["at"] = self._stamp(row["at"])
+                with _at_origin(row):
+                    row["at"] = self._stamp(row["at"])
             self._fill_default_outcomes(rows)
+            if not new_outcomes:
+                self._check_outcomes(rows)
             text = "".join(csvsafe.format_row(_cells(r), self._delimiter) for r in rows)
             data = text.encode("utf-8")
             if not self._ends_with_newline:
@@ -321,13 +347,19 @@ class LogFile:
             # Validate exactly as a reader will, against everything logged so far, before a
             # single byte is written; the state is only updated once the write succeeded.
             pending = self._state.pending()
-            parse_events(
-                data.lstrip(b"\n"),
-                state=pending,
-                first_line=pending.lines_read + 1,
-                delimiter=self._delimiter,
-                rejected=True,
-            )
+            first_line = pending.lines_read + 1
+            try:
+                parse_events(
+                    data.lstrip(b"\n"),
+                    state=pending,
+                    first_line=first_line,
+                    delimiter=self._delimiter,
+                    rejected=True,
+                )
+            except LogError as error:
+                index = (error.line or first_line) - first_line
+                with _at_origin(rows[index] if 0 <= index < len(rows) else {}):
+                    raise
             _write_all(handle, self._offset, data)
             pending.commit()
             self._offset += len(data)
@@ -342,6 +374,22 @@ class LogFile:
             return format_time(now() if at is None else parse_time(at, what="time"))
         except InvalidInputError as error:
             raise LogError(str(error), path=str(self.path), field="at", rejected=True) from None
+
+    def _check_outcomes(self, rows: list[dict[str, Any]]) -> None:
+        known = set(OUTCOMES) | self._state.outcomes
+        for row in rows:
+            outcome = row["outcome"]
+            if row["event"] == "responded" and outcome not in known:
+                close = difflib.get_close_matches(outcome, sorted(known), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                with _at_origin(row):
+                    raise LogError(
+                        f"unknown outcome {outcome!r}{hint}; known: {', '.join(sorted(known))}; "
+                        "to use a new one, say so (new_outcome=True, --new-outcome)",
+                        path=str(self.path),
+                        field="outcome",
+                        rejected=True,
+                    )
 
     def _fill_default_outcomes(self, rows: list[dict[str, Any]]) -> None:
         kinds = {r["request_id"]: r["kind"] for r in rows if r["event"] == "sent"}
@@ -367,6 +415,41 @@ class LogFile:
 # -- rows ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a row to append came from: a file, its line, and its column for each log field.
+
+    ``follow_up_columns`` gives the columns of the follow-up events made from the same row
+    (for example the response's ``at`` is the sheet's "Responded" column).
+    """
+
+    path: str
+    line: int
+    columns: Mapping[str, str]
+    follow_up_columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def for_event(self, event: str) -> Origin:
+        columns = self.follow_up_columns.get(event)
+        return self if columns is None else Origin(self.path, self.line, columns)
+
+
+@contextlib.contextmanager
+def _at_origin(row: Mapping[str, Any]) -> Iterator[None]:
+    """Re-raise a rejected row's error at its origin (a spreadsheet cell), when it has one."""
+    try:
+        yield
+    except LogError as error:
+        origin = row.get("_origin")
+        if origin is None or not error.rejected:
+            raise
+        raise LogError(
+            error.message,
+            path=origin.path,
+            line=origin.line,
+            field=origin.columns.get(error.field or "", error.field),
+        ) from None
+
+
 def _row(event: str, at: Any, **fields: Any) -> dict[str, Any]:
     """A row to append; its time stays as given until :meth:`LogFile._append` stamps it."""
     row: dict[str, Any] = dict.fromkeys(COLUMNS, "")
@@ -375,24 +458,36 @@ def _row(event: str, at: Any, **fields: Any) -> dict[str, Any]:
     row["at"] = at
     row["log_format"] = FORMAT_VERSION
     for key in row:
-        if key not in COLUMNS and key != "_follow":
+        if key not in COLUMNS and key not in ("_follow", "_origin"):
             raise InvalidInputError(f"unknown field {key!r}")
     return row
+
+
+def _origin_of(origin: Origin | None, event: str) -> dict[str, Any]:
+    return {} if origin is None else {"_origin": origin.for_event(event)}
 
 
 def _expand_follow_ups(rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     for row in rows:
         follow = row.pop("_follow", None) or {}
         yield row
+        origin = row.get("_origin")
+
         if follow.get("responded_at") not in (None, ""):
             yield _row(
                 "responded",
                 follow["responded_at"],
                 request_id=row["request_id"],
                 outcome=str(follow.get("outcome") or ""),
+                **_origin_of(origin, "responded"),
             )
         if follow.get("withdrawn_at") not in (None, ""):
-            yield _row("withdrawn", follow["withdrawn_at"], request_id=row["request_id"])
+            yield _row(
+                "withdrawn",
+                follow["withdrawn_at"],
+                request_id=row["request_id"],
+                **_origin_of(origin, "withdrawn"),
+            )
 
 
 def _cells(row: Mapping[str, Any]) -> list[str]:

@@ -36,6 +36,7 @@ class LogState:
     sent_count: int = 0
     declared: dict[str, list[str]] = field(default_factory=dict)  # experiment -> variants
     chunks: list[pd.DataFrame] = field(default_factory=list)
+    outcomes: set[str] = field(default_factory=set)  # every outcome the log has used
     _events: pd.DataFrame | None = None
     _next_number: int | None = None
     # Sends as arrays until an append needs to look one up: a notebook that only reads a
@@ -98,6 +99,7 @@ class PendingState:
         self.sent_count = base.sent_count
         self.sent = ChainMap({}, base.sent)  # lookups fall through to the base; adds stay here
         self.declared = {k: list(v) for k, v in base.declared.items()}
+        self.outcomes = set(base.outcomes)
         self.next_request_number = base.next_request_number
         self.chunks: list[pd.DataFrame] = []
 
@@ -113,6 +115,7 @@ class PendingState:
         base.sent_count = self.sent_count
         base.sent.update(self.sent.maps[0])
         base.declared = self.declared
+        base.outcomes = self.outcomes
         base._next_number = self.next_request_number
         base.chunks.extend(self.chunks)
         return base
@@ -429,6 +432,9 @@ def _record_history(frame: pd.DataFrame, event: np.ndarray, at: pd.Series, state
     if is_sent.any():
         ids = frame["request_id"].to_numpy()[is_sent]
         state.add_sent(ids, _nanoseconds(at)[is_sent], frame["kind"].to_numpy()[is_sent])
+    responded = event == "responded"
+    if responded.any():
+        state.outcomes.update(pd.unique(frame["outcome"].to_numpy()[responded]).tolist())
     for position in np.flatnonzero(event == "declared"):
         experiment = frame["experiment"].iat[position]
         names = frame["variant"].iat[position].split("|")

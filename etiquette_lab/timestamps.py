@@ -69,7 +69,13 @@ def parse_time(value: Any, *, what: str = "time") -> dt.datetime:
     else:
         raise InvalidInputError(f"{what} {value!r} is not a date or time")
     if moment.tzinfo is None:
-        moment = moment.astimezone()  # naive means local: attach the local offset of that date
+        local = moment.astimezone()  # naive means local: attach the local offset of that date
+        if local.replace(tzinfo=None) != moment:
+            raise InvalidInputError(
+                f"{what} {value!r} does not exist in local time (the clocks were put forward "
+                "that night); give its UTC offset, e.g. 2026-03-29T02:30+01:00"
+            )
+        moment = local
     return moment
 
 

@@ -171,3 +171,54 @@ def test_repair_command(log_path, capsys):
     code, out, _ = run("repair", log_path, capsys=capsys)
     assert code == 0 and "moved the torn last line" in out
     assert run("requests", log_path, capsys=capsys)[0] == 0
+
+
+def test_follow_up_commands_say_what_they_recorded(log_path, capsys):
+    main(["new", str(log_path)])
+    main(["send", str(log_path), "--to", "Ada", "--variant", "default", "--at", "2026-06-02"])
+    capsys.readouterr()
+    assert run("respond", log_path, "r0001", "--at", "2026-11-03T10:00", capsys=capsys)[1] == (
+        "r0001: responded (recommended) at 2026-11-03 10:00\n"
+    )
+    assert run("thank", log_path, "r0001", "--at", "2026-07-04T10:00", capsys=capsys)[1] == (
+        "r0001: thanked at 2026-07-04 10:00\n"
+    )  # summer time shown as typed
+
+
+def test_an_outcome_typo_is_refused(log_path, capsys):
+    main(["new", str(log_path)])
+    main(["send", str(log_path), "--to", "Ada", "--variant", "default"])
+    capsys.readouterr()
+    code, _, err = run("respond", log_path, "r0001", "--outcome", "declinde", capsys=capsys)
+    assert code == 2 and "did you mean 'declined'" in err and "field 'outcome'" in err
+    assert (
+        run(
+            "respond", log_path, "r0001", "--outcome", "interviewed", "--new-outcome", capsys=capsys
+        )[0]
+        == 0
+    )
+    assert run("respond", log_path, "r0001", "--outcome", "interviewed", capsys=capsys)[0] == 0
+
+
+def test_a_failed_import_into_a_new_log_leaves_no_log(tmp_path, capsys):
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("Name,Variant,Sent\nAda,default,not a date\n", encoding="utf-8")
+    log = tmp_path / "new.csv"
+    code, _, err = run("import", sheet, log, capsys=capsys)
+    assert code == 2 and f"{sheet}, line 2, field 'Sent'" in err
+    assert not log.exists()
+
+
+def test_report_plot_with_an_unknown_format_is_one_line(capsys, tmp_path):
+    from etiquette_lab import example_log_as_of, example_log_path
+
+    code, _, err = run(
+        "report",
+        example_log_path(),
+        "--as-of",
+        example_log_as_of().isoformat(),
+        "--plot",
+        tmp_path / "r.txt",
+        capsys=capsys,
+    )
+    assert code == 2 and err.count("\n") == 1 and "r.txt" in err

@@ -81,3 +81,84 @@ def test_import_can_pseudonymise(log_path):
     sheet = pd.DataFrame({"Name": ["Ada"], "Variant": ["default"], "Sent": ["2026-11-02"]})
     import_requests(sheet, log, pseudonym_key=b"k")
     assert log.requests().loc[0, "recipient"] == pseudonymise("Ada", b"k")
+
+
+def _sheet(tmp_path, text):
+    path = tmp_path / "sheet.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected_day"),
+    [
+        ("Ada;default;03.11.2026\nBo;default;04.11.2026\n", "2026-11-03"),  # dotted: day first
+        ("Ada,default,11/13/2026\nBo,default,11/03/2026\n", "2026-11-13"),  # 13 as month? no
+        ("Ada,default,13/11/2026\nBo,default,03/11/2026\n", "2026-11-13"),  # 13 as day: yes
+    ],
+)
+def test_numeric_dates_are_read_in_the_order_the_sheet_shows(
+    log_path, tmp_path, rows, expected_day
+):
+    sep = ";" if ";" in rows else ","
+    sheet = _sheet(tmp_path, f"Name{sep}Variant{sep}Date sent\n" + rows)
+    log = create_log(log_path)
+    import_requests(sheet, log)
+    first = log.requests().loc[0, "first_sent_at"].tz_convert("Europe/Oslo")
+    assert str(first.date()) == expected_day
+
+
+def test_slashed_dates_that_could_be_either_are_refused(log_path, tmp_path):
+    sheet = _sheet(tmp_path, "Name,Variant,Date sent\nAda,default,03/11/2026\n")
+    log = create_log(log_path)
+    with pytest.raises(LogError, match="--dayfirst or --monthfirst") as caught:
+        import_requests(sheet, log)
+    assert (caught.value.line, caught.value.field) == (2, "Date sent")
+    import_requests(sheet, log, dayfirst=False)
+    first = log.requests().loc[0, "first_sent_at"].tz_convert("Europe/Oslo")
+    assert str(first.date()) == "2026-03-11"
+
+
+def test_errors_name_the_sheet_row_and_column_not_the_log(log_path, tmp_path):
+    log = create_log(log_path, variants=["default", "personalised"])
+    sheet = _sheet(
+        tmp_path,
+        "Name;Wording;Sent;Answered;Result\n"
+        "Ada;default;2026-11-02;2026-11-03;recommended\n"
+        "Bo;personalized;2026-11-02;;\n",
+    )
+    with pytest.raises(LogError) as caught:
+        import_requests(sheet, log)
+    assert (caught.value.path, caught.value.line, caught.value.field) == (str(sheet), 3, "Wording")
+    sheet = _sheet(
+        tmp_path,
+        "Name;Wording;Sent;Answered;Result\nAda;default;2026-11-05;2026-11-03;recommended\n",
+    )
+    with pytest.raises(LogError) as caught:
+        import_requests(sheet, log)
+    assert (caught.value.line, caught.value.field) == (2, "Answered")
+    assert "before its request was sent" in str(caught.value)
+
+
+def test_an_outcome_typo_is_refused_unless_new_outcomes_are_allowed(log_path, tmp_path):
+    log = create_log(log_path)
+    sheet = _sheet(
+        tmp_path,
+        "Name,Variant,Sent,Responded,Outcome\nAda,default,2026-11-02,2026-11-03,declinde\n",
+    )
+    with pytest.raises(LogError, match="did you mean 'declined'") as caught:
+        import_requests(sheet, log)
+    assert caught.value.field == "Outcome"
+    import_requests(sheet, log, new_outcomes=True)
+    assert log.requests().loc[0, "outcome"] == "declinde"
+
+
+def test_importing_the_same_sheet_twice_is_refused(log_path, tmp_path):
+    log = create_log(log_path)
+    sheet = _sheet(tmp_path, "Name,Variant,Sent\nAda,default,2026-11-02\nBo,default,2026-11-02\n")
+    import_requests(sheet, log)
+    before = log_path.read_bytes()
+    with pytest.raises(LogError, match="already in the log as r0001"):
+        import_requests(sheet, log)
+    assert log_path.read_bytes() == before
+    assert import_requests(sheet, log, allow_repeat=True) == ["r0003", "r0004"]

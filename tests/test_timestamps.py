@@ -62,3 +62,11 @@ def test_a_bare_as_of_date_means_the_end_of_that_local_day():
     assert parse_as_of("2026-03-05") == pd.Timestamp("2026-03-05T22:59:59.999999Z")
     assert parse_as_of("2026-03-05T10:00+01:00") == pd.Timestamp("2026-03-05T09:00Z")
     assert parse_as_of(None) <= pd.Timestamp.now(tz="UTC")
+
+
+def test_a_local_time_that_never_happened_is_refused():
+    # Europe/Oslo skipped 02:00-03:00 on 29 March 2026; an ambiguous autumn time is accepted
+    # (as its first occurrence, Python's fold=0).
+    with pytest.raises(InvalidInputError, match="does not exist"):
+        parse_time("2026-03-29T02:30")
+    assert format_time(parse_time("2026-10-25T02:30")) == "2026-10-25T02:30:00+02:00"

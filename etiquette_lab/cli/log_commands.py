@@ -70,7 +70,13 @@ def register(subparsers: Any) -> None:
     respond.add_argument("request_id", metavar="REQUEST_ID")
     respond.add_argument(
         "--outcome",
-        help="recommended, accepted, replied, declined, ... (default follows the request's kind)",
+        help="recommended, accepted, endorsed, replied, declined (default follows the "
+        "request's kind)",
+    )
+    respond.add_argument(
+        "--new-outcome",
+        action="store_true",
+        help="accept an outcome the kit does not know (default: refused as a likely typo)",
     )
     _add_common(respond)
     respond.set_defaults(handler=_respond)
@@ -99,7 +105,30 @@ def register(subparsers: Any) -> None:
         metavar="FIELD=NAME",
         help="name a column explicitly, e.g. --column recipient=Who (repeatable)",
     )
-    imp.add_argument("--dayfirst", action="store_true", help="dates like 03.11.2026 are day first")
+    order = imp.add_mutually_exclusive_group()
+    order.add_argument(
+        "--dayfirst",
+        dest="dayfirst",
+        action="store_true",
+        default=None,
+        help="numeric dates are day first (03/11/2026 = 3 November)",
+    )
+    order.add_argument(
+        "--monthfirst",
+        dest="dayfirst",
+        action="store_false",
+        help="numeric dates are month first (03/11/2026 = 11 March)",
+    )
+    imp.add_argument(
+        "--allow-repeat",
+        action="store_true",
+        help="import rows the log already has (same person, wording and time)",
+    )
+    imp.add_argument(
+        "--new-outcome",
+        action="store_true",
+        help="accept outcomes the kit does not know (default: refused as typos)",
+    )
     imp.add_argument("--kind", default="recommendation")
     imp.add_argument("--channel", default="linkedin")
     imp.add_argument("--variants", help="when creating LOG: its declared variants")
@@ -175,22 +204,44 @@ def _send(args: argparse.Namespace) -> int:
     return 0
 
 
+_DONE = {"resend": "sent again", "remind": "reminded", "withdraw": "withdrawn", "thank": "thanked"}
+
+
 def _follow_up(args: argparse.Namespace) -> int:
     from ..log import open_log
 
     log = open_log(args.log)
     getattr(log, args.action)(args.request_id, at=args.at, note=args.note)
+    _confirm(log, args.request_id, _DONE[args.action])
     return 0
 
 
 def _respond(args: argparse.Namespace) -> int:
     from ..log import open_log
 
-    open_log(args.log).respond(args.request_id, outcome=args.outcome, at=args.at, note=args.note)
+    log = open_log(args.log)
+    log.respond(
+        args.request_id,
+        outcome=args.outcome,
+        at=args.at,
+        note=args.note,
+        new_outcome=args.new_outcome,
+    )
+    _confirm(log, args.request_id, "responded")
     return 0
 
 
+def _confirm(log: Any, request_id: str, what: str) -> None:
+    """One line saying what was recorded, with the time as stored (the default is now)."""
+    event = log.events().iloc[-1]
+    outcome = f" ({event['outcome']})" if event["event"] == "responded" else ""
+    when = event["at"].tz_convert(_local_zone()).strftime("%Y-%m-%d %H:%M")
+    print(f"{request_id}: {what}{outcome} at {when}")
+
+
 def _requests(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from ..requests import read_requests
     from .output import print_json
 
@@ -198,7 +249,9 @@ def _requests(args: argparse.Namespace) -> int:
     if args.json:
         print_json(table.to_dict(orient="records"))
     elif args.csv:
-        table.to_csv(sys.stdout, index=False, date_format="%Y-%m-%dT%H:%M:%S%z")
+        for column in table.select_dtypes("datetimetz").columns:
+            table[column] = table[column].map(lambda t: "" if pd.isna(t) else t.isoformat())
+        table.to_csv(sys.stdout, index=False)
     elif table.empty:
         print("no requests logged yet")
     else:
@@ -237,9 +290,11 @@ def _readable(table: Any) -> Any:
 
 
 def _local_zone() -> Any:
-    import datetime as dt
+    # The machine's zone with its daylight-saving rules (not today's fixed offset), so a
+    # summer time shows as it was typed in winter.
+    from dateutil.tz import tzlocal
 
-    return dt.datetime.now().astimezone().tzinfo
+    return tzlocal()
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -258,21 +313,25 @@ def _import(args: argparse.Namespace) -> int:
         from ..privacy import load_pseudonym_key
 
         key = load_pseudonym_key()
-    if Path(args.log).exists():
-        log = open_log(args.log)
-    else:
+    created = not Path(args.log).exists()
+    if created:
         variants = [v for v in (args.variants or "").split(",") if v.strip()] or None
         log = create_log(args.log, variants=variants)
-    ids = import_requests(
-        args.table,
-        log,
-        columns=columns,
-        dayfirst=args.dayfirst,
-        kind=args.kind,
-        channel=args.channel,
-        pseudonym_key=key,
-    )
-    print(f"imported {len(ids)} requests ({ids[0]} to {ids[-1]}) into {log.path}")
+    else:
+        log = open_log(args.log)
+    try:
+        ids = import_requests(
+            args.table, log, columns=columns, dayfirst=args.dayfirst, kind=args.kind,
+            channel=args.channel, pseudonym_key=key, allow_repeat=args.allow_repeat,
+            new_outcomes=args.new_outcome,
+        )  # fmt: skip
+    except BaseException:
+        if created:  # an import lands whole or not at all, the new log included
+            Path(args.log).unlink(missing_ok=True)
+        raise
+    count = f"{len(ids)} request{'s' if len(ids) != 1 else ''}"
+    span = ids[0] if len(ids) == 1 else f"{ids[0]} to {ids[-1]}"
+    print(f"imported {count} ({span}) into {log.path}")
     return 0
 
 

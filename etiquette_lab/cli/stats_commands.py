@@ -126,6 +126,8 @@ def _report(args: argparse.Namespace) -> int:
             raise InvalidInputError(
                 f"cannot write the plot to {args.plot}: {error.strerror}"
             ) from None
+        except ValueError as error:  # an extension matplotlib cannot write, e.g. .txt
+            raise InvalidInputError(f"cannot write the plot to {args.plot}: {error}") from None
         finally:
             plt.close(figure)
     print_result(result, as_json=args.json)
