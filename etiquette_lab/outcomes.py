@@ -229,8 +229,9 @@ def window_status(
     One row per request sent by the as-of time, with ``window_closes_at`` and ``status``:
     ``"pending"`` (its window is still open and it is not counted), ``"withdrawn"`` (withdrawn
     inside its window before any response; not counted) or ``"evaluated"``; for evaluated
-    requests ``responded`` and ``succeeded`` say what happened within the window.
-    :func:`count_outcomes` adds these rows up.
+    requests ``responded`` and ``succeeded`` say what happened within the window;
+    ``answered_so_far`` says whether any answer had come by the as-of time (also for pending
+    requests, which are not counted yet). :func:`count_outcomes` adds these rows up.
 
     Examples
     --------
@@ -245,10 +246,15 @@ def window_status(
     >>> window_status(table, as_of="2025-01-09T00:00Z")["status"].tolist()
     ['evaluated', 'pending']
     """
-    table, frame, *_ = _classify(requests, window, as_of, success, experiment)
+    import pandas as pd
+
+    table, frame, _, now, *_ = _classify(requests, window, as_of, success, experiment)
     shown = table.drop(columns=[c for c in ("message",) if c in table.columns]).copy()
     for column in ("window_closes_at", "status", "responded", "succeeded"):
         shown[column] = frame[column]
+    # What is known by the as-of time, window or not: a pending request may be answered already.
+    first_at = pd.to_datetime(table["first_response_at"], utc=True)
+    shown["answered_so_far"] = first_at.notna() & (first_at <= now)
     return shown.reset_index(drop=True)
 
 

@@ -115,6 +115,9 @@ def test_window_status_lists_the_rows_behind_the_counts(finished_log):
     as_of = "2026-01-09T09:00+01:00"  # day 4: every window still open
     status = window_status(table, as_of=as_of)
     assert (status["status"] == "pending").all() and len(status) == 10
+    assert not status["responded"].any()  # pending: not counted yet ...
+    # ... but four answers had come by day 4 (1.5 days default; 0, 2, 2 days personalised).
+    assert status["answered_so_far"].sum() == 4
     later = window_status(table, as_of="2026-03-01")
     counts = count_outcomes(table, as_of="2026-03-01")
     for arm in counts.arms:
