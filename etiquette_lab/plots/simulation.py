@@ -84,6 +84,8 @@ def plot_difference_distribution(
     )
     # Head-room above the tallest bar for the legend and the labels.
     ax.set_ylim(0, 1.25 * max(max(distribution.simulated), max(distribution.exact)))
+    if len(x) <= 21:  # few possible differences: a tick under each bar, not between them
+        ax.set_xticks(x)
     if true_difference is not None:
         ax.axvline(100 * true_difference, color=colour(3), linewidth=2, linestyle="--")
         ax.annotate(
