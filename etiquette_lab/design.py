@@ -26,12 +26,14 @@ from .design_score import (
 )
 from .design_templates import (
     DEFAULT_TEMPLATES,
+    LocatedInputError,
     builtin_template,
     builtin_template_names,
+    check_contact_values,
     check_contacts,
     fold_name,
-    missing_fields,
     read_contacts,
+    record_lines,
     render_template,
     template_fields,
 )
@@ -56,6 +58,7 @@ __all__ = [
     "parse_assignment",
     "personalisation_score",
     "plan_messages",
+    "planned_sends",
     "read_contacts",
     "read_plan",
     "render_messages",
@@ -95,8 +98,9 @@ def validate_contacts(experiment: Experiment, contacts: Any, *, key: str = "name
 
     Raises
     ------
-    InvalidInputError
-        Naming the first recipient and field with a missing or empty value, and how many such
+    LocatedInputError
+        An :class:`InvalidInputError` naming the first recipient and field with a missing or
+        empty value (and the contacts file's line, when read from a file), and how many such
         problems there are in all.
 
     Examples
@@ -105,32 +109,11 @@ def validate_contacts(experiment: Experiment, contacts: Any, *, key: str = "name
     >>> validate_contacts(e, [{"name": "Ørjan Lid", "first_name": "Ørjan", "project": " "}])
     Traceback (most recent call last):
     ...
-    etiquette_lab.errors.InvalidInputError: recipient 'Ørjan Lid' has no value for field ...
+    etiquette_lab.design_templates.LocatedInputError: field 'project': recipient 'Ørjan Lid' ...
     """
     frame = check_contacts(contacts, key=key)
-    users = {
-        name: next(
-            (f"variant {v.name!r}" for v in experiment.variants if name in v.fields),
-            "the default wording",
-        )
-        for name in experiment.fields
-    }
-    absent = [name for name in users if name not in frame.columns]
-    if absent:
-        raise InvalidInputError(
-            f"the contacts have no column {absent[0]!r} (used by {users[absent[0]]})"
-        )
-    problems = [
-        (who, name)
-        for who, row in zip(frame[key], frame.to_dict("records"), strict=True)
-        for name in missing_fields(row, users)
-    ]
-    if problems:
-        who, name = problems[0]
-        more = f"; {len(problems)} missing values in all" if len(problems) > 1 else ""
-        raise InvalidInputError(
-            f"recipient {who!r} has no value for field {name!r} (used by {users[name]}){more}"
-        )
+    # Contacts read from a file remember their lines, so the error names file, line and field.
+    check_contact_values(frame, experiment.field_users, key=key)
     return frame
 
 
@@ -250,11 +233,77 @@ def read_plan(path: str | os.PathLike[str]) -> Any:
         raise InvalidInputError(f"plan file {str(path)!r} does not exist") from None
     for column in frame.columns:
         frame[column] = csvsafe.restore_column(frame[column].astype(object))
+    if {"event", "request_id"} <= set(frame.columns):
+        raise LocatedInputError(
+            "this is a request log, not a plan; make a plan with "
+            "'etiquette-lab assign EXPERIMENT CONTACTS --out PLAN'",
+            path=str(path), line=1,
+        )  # fmt: skip
     missing = [c for c in SEND_FIELDS if c not in frame.columns]
     if missing:
-        raise InvalidInputError(f"plan file {str(path)!r} has no {missing[0]!r} column")
+        raise LocatedInputError(
+            f"has no {missing[0]!r} column (is this a plan?)",
+            path=str(path),
+            line=1,
+            field=missing[0],
+        )
     frame["score"] = pd.to_numeric(frame["score"].replace("", None), errors="coerce")
+    lines = record_lines(Path(path).read_text(encoding="utf-8-sig"))
+    frame.attrs[_PLAN_SOURCE] = {
+        "path": str(path),
+        "lines": lines if len(lines) == len(frame) else None,
+    }
     return frame
+
+
+_PLAN_SOURCE = "etiquette_lab.plan_source"  # where read_plan found each row
+
+
+def planned_sends(
+    plan: Any,
+    *,
+    recipients: Iterable[str] | None = None,
+    pseudonym_key: bytes | None = None,
+    store_message: bool | None = None,
+) -> Any:
+    """The plan's rows :func:`log_messages` would record, checked, as they would be stored.
+
+    Call it before opening a log to find a problem in the plan first; the parameters are
+    :func:`log_messages`'s.
+    """
+    missing = [c for c in SEND_FIELDS if c not in plan.columns]
+    if missing:
+        raise InvalidInputError(
+            f"the plan has no {missing[0]!r} column; make it with plan_messages"
+        )
+    rows = plan.reset_index(drop=True)
+    if recipients is not None:
+        names = [recipients] if isinstance(recipients, str) else list(recipients)
+        folded = rows["recipient"].map(fold_name)
+        unknown = [n for n in names if fold_name(n) not in set(folded)]
+        if unknown:
+            raise InvalidInputError(f"{unknown[0]!r} is not in the plan")
+        rows = rows[folded.isin([fold_name(n) for n in names])]
+    if store_message is None:
+        store_message = pseudonym_key is None
+    empty = rows["message"].astype(str).str.strip() == ""
+    if store_message and empty.any():
+        source = plan.attrs.get(_PLAN_SOURCE) or {}
+        position = int(rows.index[empty.to_numpy()][0])  # row of the plan as read
+        lines = source.get("lines")
+        raise LocatedInputError(
+            f"the planned message to {rows.loc[empty, 'recipient'].iloc[0]!r} is empty",
+            path=source.get("path"), line=lines[position] if lines else None, field="message",
+        )  # fmt: skip
+    if pseudonym_key is not None:
+        from .privacy import pseudonymise
+
+        rows = rows.assign(
+            recipient=[pseudonymise(str(n), pseudonym_key) for n in rows["recipient"]]
+        )
+    if not store_message:
+        rows = rows.assign(message="")
+    return rows
 
 
 def log_messages(
@@ -295,32 +344,9 @@ def log_messages(
     list of str
         The new request ids, in plan order. Every row is checked before anything is written.
     """
-    missing = [c for c in SEND_FIELDS if c not in plan.columns]
-    if missing:
-        raise InvalidInputError(
-            f"the plan has no {missing[0]!r} column; make it with plan_messages"
-        )
-    rows = plan.reset_index(drop=True)
-    if recipients is not None:
-        names = [recipients] if isinstance(recipients, str) else list(recipients)
-        folded = rows["recipient"].map(fold_name)
-        unknown = [n for n in names if fold_name(n) not in set(folded)]
-        if unknown:
-            raise InvalidInputError(f"{unknown[0]!r} is not in the plan")
-        rows = rows[folded.isin([fold_name(n) for n in names])]
-    if store_message is None:
-        store_message = pseudonym_key is None
-    empty = rows[rows["message"].astype(str).str.strip() == ""]
-    if store_message and len(empty):
-        raise InvalidInputError(f"the planned message to {empty['recipient'].iloc[0]!r} is empty")
-    if pseudonym_key is not None:
-        from .privacy import pseudonymise
-
-        rows = rows.assign(
-            recipient=[pseudonymise(str(n), pseudonym_key) for n in rows["recipient"]]
-        )
-    if not store_message:
-        rows = rows.assign(message="")
+    rows = planned_sends(
+        plan, recipients=recipients, pseudonym_key=pseudonym_key, store_message=store_message
+    )
     if not allow_repeat:
         _refuse_repeats(log.requests(), rows)
     return log.send_many(

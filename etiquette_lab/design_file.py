@@ -7,16 +7,19 @@ this schema (text, numbers, one array of variant tables) and is tested by round 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .design_templates import (
     DEFAULT_TEMPLATES,
+    LocatedInputError,
     builtin_template,
     clean_template,
     read_template_file,
@@ -137,46 +140,57 @@ class Experiment:
         set_ = object.__setattr__  # frozen: normalise once, here
         set_(self, "variants", tuple(self.variants))
         if not isinstance(self.name, str) or not self.name.strip():
-            raise InvalidInputError("the experiment needs a non-empty name")
+            raise _SettingError("the experiment needs a non-empty name", "name")
         from .log_format import KINDS  # the kinds a log accepts
 
         if self.kind not in KINDS:
-            raise InvalidInputError(
-                f"kind must be one of {', '.join(map(repr, KINDS))}, not {self.kind!r}"
+            raise _SettingError(
+                f"kind must be one of {', '.join(map(repr, KINDS))}, not {self.kind!r}", "kind"
             )
         if len(self.variants) < 2:
-            raise InvalidInputError(
-                "an experiment needs at least two variants (wordings) to compare"
+            raise _SettingError(
+                "an experiment needs at least two variants (wordings) to compare", None, 1
             )
         names = [v.name for v in self.variants]
-        for variant in self.variants:
+        for number, variant in enumerate(self.variants, 1):
             if not isinstance(variant, Variant):
                 raise InvalidInputError(
                     f"variants must be Variant objects, not {type(variant).__name__}"
                 )
             if not variant.name.strip() or "|" in variant.name:
-                raise InvalidInputError(
-                    f"variant name {variant.name!r} must be non-empty and without '|'"
+                raise _SettingError(
+                    f"variant name {variant.name!r} must be non-empty and without '|'",
+                    "name",
+                    number,
                 )
+            template_key = "template_file" if variant.source else "template"
             if not variant.template.strip():
-                raise InvalidInputError(f"variant {variant.name!r} has an empty template")
+                raise _SettingError(
+                    f"variant {variant.name!r} has an empty template", template_key, number
+                )
             if (
                 isinstance(variant.weight, bool)
                 or not isinstance(variant.weight, int)
                 or variant.weight < 1
             ):
-                raise InvalidInputError(
+                raise _SettingError(
                     f"variant {variant.name!r}: weight must be a positive whole number "
-                    "such as 1 or 2, "
-                    f"not {variant.weight!r}"
+                    f"such as 1 or 2, not {variant.weight!r}",
+                    "weight",
+                    number,
                 )
-            template_fields(variant.template)  # a bad placeholder is reported now, not at send time
+            with _located(template_key, number):  # a bad placeholder is reported now
+                template_fields(variant.template)
         if len(set(names)) != len(names):
-            raise InvalidInputError(f"variant names must be distinct: {', '.join(names)}")
+            again = next(i for i, name in enumerate(names) if name in names[:i])
+            raise _SettingError(
+                f"variant names must be distinct: {', '.join(names)}", "name", again + 1
+            )
         set_(self, "control", self.control or names[0])
         if self.control not in names:
-            raise InvalidInputError(
-                f"control {self.control!r} is not one of the variants: {', '.join(names)}"
+            raise _SettingError(
+                f"control {self.control!r} is not one of the variants: {', '.join(names)}",
+                "control",
             )
         window = self.outcome_window_days
         if (
@@ -185,18 +199,22 @@ class Experiment:
             or not math.isfinite(window)
             or window <= 0
         ):
-            raise InvalidInputError(
-                f"outcome_window_days must be a positive number of days, not {window!r}"
+            raise _SettingError(
+                f"outcome_window_days must be a positive number of days, not {window!r}",
+                "outcome_window_days",
             )
         set_(self, "outcome_window_days", float(window))
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise InvalidInputError(f"seed must be a non-negative whole number, not {self.seed!r}")
+            raise _SettingError(
+                f"seed must be a non-negative whole number, not {self.seed!r}", "seed"
+            )
         total = sum(v.weight for v in self.variants)
         size = self.block_size or total
         if isinstance(size, bool) or not isinstance(size, int) or size < 1 or size % total:
-            raise InvalidInputError(
+            raise _SettingError(
                 f"block_size must be a positive multiple of the sum of the weights ({total}), "
-                f"not {self.block_size!r}"
+                f"not {self.block_size!r}",
+                "block_size",
             )
         set_(self, "block_size", size)
         set_(self, "strata", (self.strata or "").strip())
@@ -228,6 +246,24 @@ class Experiment:
             found.update(dict.fromkeys(template_fields(text)))
         return tuple(found)
 
+    @property
+    def field_users(self) -> dict[str, str]:
+        """Each placeholder of :attr:`fields` and the first wording using it, in words.
+
+        Examples
+        --------
+        >>> e = Experiment("demo", [Variant("a", "Hello"), Variant("b", "Hi {skill}")])
+        >>> e.field_users
+        {'skill': "variant 'b'", 'first_name': 'the default wording'}
+        """
+        return {
+            name: next(
+                (f"variant {v.name!r}" for v in self.variants if name in v.fields),
+                "the default wording",
+            )
+            for name in self.fields
+        }
+
     @classmethod
     def from_dict(
         cls, data: Mapping[str, Any], *, base: str | os.PathLike[str] = "."
@@ -236,19 +272,21 @@ class Experiment:
         from the folder *base*."""
         unknown = sorted(set(data) - set(_TOP_KEYS))
         if unknown:
-            raise InvalidInputError(
-                f"unknown experiment setting {unknown[0]!r}; known: {', '.join(_TOP_KEYS)}"
+            raise _SettingError(
+                f"unknown experiment setting {unknown[0]!r}; known: {', '.join(_TOP_KEYS)}",
+                unknown[0],
             )
         raw = data.get("variants")
         if not isinstance(raw, list) or not all(isinstance(v, Mapping) for v in raw):
-            raise InvalidInputError(
-                "the experiment needs [[variants]] tables, each with a name and a template"
+            raise _SettingError(
+                "the experiment needs [[variants]] tables, each with a name and a template",
+                "variants",
             )
         variants = tuple(_variant_from_dict(v, i, Path(base)) for i, v in enumerate(raw, 1))
         options = {k: data[k] for k in _TOP_KEYS if k in data and k != "variants"}
         for key in ("name", "kind", "channel", "control", "strata"):
             if key in options and not isinstance(options[key], str):
-                raise InvalidInputError(f"{key} must be text, not {options[key]!r}")
+                raise _SettingError(f"{key} must be text, not {options[key]!r}", key)
         return cls(variants=variants, **options)
 
     def to_dict(self) -> dict[str, Any]:
@@ -280,29 +318,87 @@ def _variant_from_dict(data: Mapping[str, Any], number: int, base: Path) -> Vari
     where = f"variant {number}"
     unknown = sorted(set(data) - set(_VARIANT_KEYS))
     if unknown:
-        raise InvalidInputError(
-            f"{where}: unknown setting {unknown[0]!r}; known: {', '.join(_VARIANT_KEYS)}"
+        raise _SettingError(
+            f"{where}: unknown setting {unknown[0]!r}; known: {', '.join(_VARIANT_KEYS)}",
+            unknown[0],
+            number,
         )
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise InvalidInputError(f"{where}: needs a name")
+        raise _SettingError(f"{where}: needs a name", "name", number)
     has_text, has_file = "template" in data, "template_file" in data
     if has_text == has_file:
-        raise InvalidInputError(f"variant {name!r}: give exactly one of template and template_file")
+        raise _SettingError(
+            f"variant {name!r}: give exactly one of template and template_file",
+            "template_file" if has_file else "template",
+            number,
+        )
     weight = data.get("weight", 1)
     if has_text:
         if not isinstance(data["template"], str):
-            raise InvalidInputError(f"variant {name!r}: template must be text")
+            raise _SettingError(f"variant {name!r}: template must be text", "template", number)
         return Variant(name, data["template"].strip(), weight)
     reference = data["template_file"]
     if not isinstance(reference, str) or not reference.strip():
-        raise InvalidInputError(
-            f"variant {name!r}: template_file must be a file name or builtin:NAME"
+        raise _SettingError(
+            f"variant {name!r}: template_file must be a file name or builtin:NAME",
+            "template_file",
+            number,
         )
-    if reference.startswith(_BUILTIN):
-        return Variant(name, builtin_template(reference[len(_BUILTIN) :]), weight, reference)
-    path = Path(reference) if Path(reference).is_absolute() else base / reference
-    return Variant(name, read_template_file(path), weight, reference)
+    with _located("template_file", number):
+        if reference.startswith(_BUILTIN):
+            return Variant(name, builtin_template(reference[len(_BUILTIN) :]), weight, reference)
+        path = Path(reference) if Path(reference).is_absolute() else base / reference
+        return Variant(name, read_template_file(path), weight, reference)
+
+
+class _SettingError(InvalidInputError):
+    """A bad setting, remembering its key and variant so that the file's line can be found."""
+
+    def __init__(self, message: str, key: str | None, variant: int | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+        self.variant = variant
+
+
+@contextlib.contextmanager
+def _located(key: str, variant: int) -> Iterator[None]:
+    """Tie an error raised inside (a bad template, a missing file) to a variant's setting."""
+    try:
+        yield
+    except _SettingError:
+        raise
+    except InvalidInputError as error:
+        raise _SettingError(str(error), key, variant) from None
+
+
+_HEADER = re.compile(r"\s*\[\[?\s*([^\]]*?)\s*\]")
+
+
+def _toml_line(text: str, key: str | None, variant: int | None) -> int | None:
+    """The 1-based line where *key* is set (in the *variant*-th ``[[variants]]`` table when
+    given, else at the top), or that table's header line; ``None`` when not found.
+
+    tomllib reports no positions for values, so the text is scanned: enough for this schema,
+    skipping the inside of multi-line strings.
+    """
+    seen, table, header, open_quote = 0, 0, None, None  # table 0: top level, -1: another
+    setting = re.compile(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=") if key else None
+    for number, line in enumerate(text.splitlines(), 1):
+        if open_quote:
+            if line.count(open_quote) % 2:
+                open_quote = None
+            continue
+        match = _HEADER.match(line)
+        if match:
+            seen += match.group(1) == "variants"
+            table = seen if match.group(1) == "variants" else -1
+            header = number if variant is not None and table == variant else header
+            continue
+        if table == (variant or 0) and setting is not None and setting.match(line):
+            return number
+        open_quote = next((q for q in ('"""', "'''") if line.count(q) % 2), None)
+    return header
 
 
 def load_experiment(path: str | os.PathLike[str]) -> Experiment:
@@ -334,13 +430,21 @@ def load_experiment(path: str | os.PathLike[str]) -> Experiment:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise InvalidInputError(
-            f"experiment file {str(path)!r} is not valid TOML: {error}"
-        ) from None
+        # Python 3.11's error has no line attribute: its text ends "(at line N, column M)".
+        found = re.search(r"\s*\(at line (\d+), column \d+\)$", str(error))
+        raise LocatedInputError(
+            f"not valid TOML: {str(error)[: found.start()] if found else error}",
+            path=str(path), line=int(found.group(1)) if found else None,
+        ) from None  # fmt: skip
     try:
         experiment = Experiment.from_dict(data, base=source.parent)
+    except _SettingError as error:
+        raise LocatedInputError(
+            str(error), path=str(path), line=_toml_line(text, error.key, error.variant),
+            field=error.key,
+        ) from None  # fmt: skip
     except InvalidInputError as error:
-        raise InvalidInputError(f"experiment file {str(path)!r}: {error}") from None
+        raise LocatedInputError(str(error), path=str(path)) from None
     object.__setattr__(experiment, "path", str(source))
     return experiment
 

@@ -10,6 +10,7 @@ returns every finding; :func:`todo_list` keeps those that ask you to do somethin
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,8 @@ __all__ = [
     "Finding",
     "TodoList",
     "check_etiquette",
+    "short_ids",
+    "short_names",
     "todo_list",
 ]
 
@@ -167,7 +170,12 @@ class EtiquetteSettings:
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing the article would have you do differently, or do now."""
+    """One thing the article would have you do differently, or do now.
+
+    ``message`` is the full sentence; ``detail`` the same finding in a few words without the
+    recipient (the printed tables show it); ``recipients`` lists everyone concerned when a
+    finding is about several people (a burst), ``recipient`` then joins their names.
+    """
 
     check: str
     recipient: str
@@ -177,6 +185,8 @@ class Finding:
     action: str = ""
     since: Any = None
     age_days: float = math.nan
+    detail: str = ""
+    recipients: tuple[str, ...] = ()
 
     @property
     def rule(self) -> str:
@@ -203,9 +213,82 @@ def _frame(findings: tuple[Finding, ...]) -> Any:
             "since": pd.to_datetime([f.since for f in findings], utc=True),
             "age_days": pd.Series([f.age_days for f in findings], dtype=float),
             "message": [f.message for f in findings],
+            "detail": [f.detail for f in findings],
             "rule": [CHECKS[f.check].rule if f.check in CHECKS else "" for f in findings],
         }
     )
+
+
+#: The printed tables fit a terminal this wide; ``to_frame()`` keeps everything.
+_WIDTH = 120
+_NAMES_WIDTH = 30
+
+
+def short_ids(ids: tuple[str, ...] | list[str], *, keep: int = 2) -> str:
+    """Request ids for a table: all of them when few, else the first *keep* and a count.
+
+    Examples
+    --------
+    >>> short_ids(["r0001", "r0002", "r0003"])
+    'r0001, r0002, r0003'
+    >>> short_ids([f"r{i:04d}" for i in range(1, 151)])
+    'r0001, r0002, ... (+148)'
+    """
+    if len(ids) <= keep + 1:
+        return ", ".join(ids)
+    return f"{', '.join(ids[:keep])}, ... (+{len(ids) - keep})"
+
+
+def short_names(names: tuple[str, ...] | list[str], *, width: int = _NAMES_WIDTH) -> str:
+    """Names for a table: as many as fit in about *width* characters (at least one), then
+    "and N more".
+
+    Examples
+    --------
+    >>> short_names(["Zoë Berg", "Ørjan Lid"])
+    'Zoë Berg, Ørjan Lid'
+    >>> short_names(["Zoë Berg", "Ørjan Lid", "Ada Østby", "Nils Moe", "Priya Vik"], width=30)
+    'Zoë Berg, Ørjan Lid and 3 more'
+    """
+    shown = ", ".join(names)
+    if len(shown) <= width or len(names) < 2:  # a name alone is never cut
+        return shown
+    count = 1
+    while count < len(names):
+        longer = f"{', '.join(names[: count + 1])} and {len(names) - count - 1} more"
+        if len(longer) > width:
+            break
+        count += 1
+    return f"{', '.join(names[:count])} and {len(names) - count} more"
+
+
+def _fit(frame: Any, column: str) -> Any:
+    """Cut the text of *column* (the last) so that the printed table fits :data:`_WIDTH`."""
+    if frame.empty:
+        return frame
+    used = len(str(len(frame) - 1)) + sum(
+        max(len(str(name)), int(frame[name].astype(str).str.len().max())) + 2
+        for name in frame.columns
+        if name != column
+    )
+    room = max(_WIDTH - used - 2, 20)
+    frame[column] = [t if len(t) <= room else t[: room - 1].rstrip() + "…" for t in frame[column]]
+    return frame
+
+
+def _printed(findings: tuple[Finding, ...], first: str, last: str) -> Any:
+    """The printed table: short request ids and names, the short detail fitted to the width."""
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            first: [f.check if first == "check" else f.action for f in findings],
+            "requests": [short_ids(f.request_ids) for f in findings],
+            "recipient": [short_names(f.recipients or (f.recipient,)) for f in findings],
+            last: [f.detail or f.message for f in findings],
+        }
+    )
+    return _fit(frame, last)
 
 
 @dataclass(frozen=True)
@@ -229,7 +312,7 @@ class EtiquetteReport(Result):
         return _frame(self.findings)
 
     def _summary_frame(self) -> Any:
-        return self.to_frame()[["check", "recipient", "message"]]
+        return _printed(self.findings, "check", "finding")
 
     def _notes(self) -> list[str]:
         when = f"as of {_day(self.as_of)}"
@@ -238,7 +321,8 @@ class EtiquetteReport(Result):
         seen = dict.fromkeys(f.check for f in self.findings)
         count = _plural(len(self.findings), "finding")
         return [f"{count} among {_plural(self.n_requests, 'request')} {when}."] + [
-            f"{check}: {CHECKS[check].rule}" for check in seen
+            textwrap.fill(f"{check}: {CHECKS[check].rule}", _WIDTH, subsequent_indent="  ")
+            for check in seen
         ]
 
 
@@ -257,7 +341,7 @@ class TodoList(Result):
         return frame.drop(columns="check")
 
     def _summary_frame(self) -> Any:
-        return self.to_frame()[["action", "recipient", "request_ids", "reason"]]
+        return _printed(self.items, "action", "reason")
 
     def _notes(self) -> list[str]:
         if not self.items:
@@ -388,6 +472,7 @@ def _repeat_requests(table: Any, settings: EtiquetteSettings) -> list[Finding]:
             f"{kind} request sent to {who} {sends} times{separate}; the article says not more "
             f"than {settings.max_sends}",
             tuple(group["request_id"].astype(str)), kind, "", group["last_sent_at"].max(),
+            detail=f"sent {sends} times{separate} (max {settings.max_sends})",
         ))  # fmt: skip
     return found
 
@@ -414,13 +499,17 @@ def _bursts(table: Any, settings: EtiquetteSettings) -> list[Finding]:
         part = asks.iloc[i : j + 1]
         peak = int(max(k - s + 1 for k, s in enumerate(starts) if i <= k <= j))
         first, last = part["first_sent_at"].iloc[0], part["first_sent_at"].iloc[-1]
-        who = ", ".join(part["recipient"].astype(str))
+        people = tuple(part["recipient"].astype(str))
+        who = ", ".join(people)
         found.append(Finding(
             "request-burst", who,
             f"{len(part)} recommendation requests {_span(first, last)} (up to "
             f"{peak} within {settings.burst_window_days:g} days; the article suggests at most "
             f"{settings.max_recommendation_requests})",
             tuple(part["request_id"].astype(str)), "recommendation", "", first,
+            detail=f"{len(part)} requests, up to {peak} within "
+            f"{settings.burst_window_days:g} days (max {settings.max_recommendation_requests})",
+            recipients=people,
         ))  # fmt: skip
     return found
 
@@ -444,6 +533,7 @@ def _follow_ups(table: Any, settings: EtiquetteSettings, moment: Any) -> list[Fi
                 f"{_date(sent)}); withdraw it (no answer after "
                 f"{settings.withdraw_after_days:g} days)",
                 rid, str(r["kind"]), "withdraw", sent, age,
+                detail=f"unanswered {int(age)} days (since {_date(sent)})",
             ))  # fmt: skip
             continue
         reminded = r["last_reminded_at"]
@@ -461,6 +551,7 @@ def _follow_ups(table: Any, settings: EtiquetteSettings, moment: Any) -> list[Fi
                 f"{r['kind']} request to {who} pending for {int(age)} days (since {_date(sent)}); "
                 f"send a friendly reminder{hint}",
                 rid, str(r["kind"]), "remind", sent, age,
+                detail=f"pending {int(age)} days (since {_date(sent)})",
             ))  # fmt: skip
     return found
 
@@ -478,6 +569,7 @@ def _not_thanked(table: Any, settings: EtiquetteSettings, moment: Any) -> list[F
             "not-thanked", who,
             f"{who} {outcome} you on {_date(since)} and has not been thanked",
             (str(r["request_id"]),), str(r["kind"]), "thank", since, _age(moment, since),
+            detail=f"{outcome} you on {_date(since)}",
         ))  # fmt: skip
     return found
 
@@ -511,5 +603,6 @@ def _default_connection_notes(
                 f"connection request to {who} sent with LinkedIn's default note{arm}; "
                 "personalise it",
                 (str(r["request_id"]),), "connection", "", r["first_sent_at"],
+                detail="LinkedIn's default note" + (f" ({variant!r})" if experiment else ""),
             ))  # fmt: skip
     return found

@@ -59,8 +59,8 @@ def test_assign_bad_input_is_exit_2_with_one_line(tmp_path, capsys):
     code, out, err = run(capsys, "assign", EXAMPLES / "experiment.toml", contacts)
     assert code == 2 and out == ""
     assert err.strip() == (
-        "etiquette-lab: error: recipient 'Zoë Berg' has no value for field 'shared_project' "
-        "(used by variant 'personalised')"
+        f"etiquette-lab: error: {contacts}, line 2, field 'shared_project': recipient 'Zoë Berg' "
+        "has no value (used by variant 'personalised')"
     )
     code, _, err = run(capsys, "assign", tmp_path / "none.toml", contacts)
     assert code == 2 and "does not exist" in err
@@ -158,3 +158,48 @@ def test_assign_keeps_earlier_people_with_previous_or_log(tmp_path, capsys):
         again = read_plan(tmp_path / "again.csv").set_index("recipient")["assignment"]
         assert code == 0 and len(again) == 20
         assert (again.loc[before.index] == before).all()
+
+
+def lines_of(text: str) -> list[str]:
+    return text.splitlines()
+
+
+def test_check_on_a_burst_prints_a_narrow_table_with_request_ids(capsys):
+    log = EXAMPLES / "example_log.csv"
+    code, out, _ = run(capsys, "check", log, "--as-of", "2026-03-16")
+    assert code == 1 and "Empty DataFrame" not in out
+    assert max(map(len, lines_of(out))) <= 120  # readable in a 120-column terminal
+    code, text, _ = run(capsys, "check", log, "--as-of", "2026-03-16", "--json")
+    findings = json.loads(text)["findings"]
+    burst = next(f for f in findings if f["check"] == "request-burst")
+    ids, names = burst["request_ids"], burst["recipients"]
+    assert len(ids) == len(names) > 100  # the JSON keeps everyone
+    assert burst["recipient"] == ", ".join(names)
+    row = next(line for line in lines_of(out) if "request-burst" in line)
+    assert f"{ids[0]}, {ids[1]}, ... (+{len(ids) - 2})" in row
+    shown = row.split(f"(+{len(ids) - 2})")[1].split(" and ")[0].strip().split(", ")
+    assert shown == names[: len(shown)]
+    assert f"and {len(names) - len(shown)} more" in row
+    # Every other finding is one request: its id is shown, so rows never look like duplicates.
+    others = [
+        line for line in lines_of(out) if any(f" {c} " in line for c in ("remind", "withdraw"))
+    ]
+    assert len(others) == sum(f["check"] in ("remind", "withdraw") for f in findings)
+    assert len({line.split()[2] for line in others}) == len(others)
+
+
+def test_todo_prints_well_with_a_burst_and_nothing_to_do(tmp_path, capsys):
+    log = tmp_path / "log.csv"
+    book = create_log(log)
+    for n in range(5):
+        book.send(f"Person {n}", "a", at=f"2026-09-01T1{n}:00Z")
+    code, out, _ = run(capsys, "todo", log, "--as-of", "2026-09-02T12:00Z")
+    assert code == 0 and "Empty DataFrame" not in out
+    assert out.strip().splitlines() == ["To do", "", "Nothing to do as of 2026-09-02 12:00 UTC."]
+    code, out, _ = run(capsys, "check", log, "--as-of", "2026-09-02")
+    assert code == 1 and "Empty DataFrame" not in out
+    assert "r0001, r0002, ... (+3)" in out
+    assert "5 requests, up to 5 within 30 days (max 2)" in out
+    code, out, _ = run(capsys, "todo", EXAMPLES / "example_log.csv", "--as-of", "2026-03-16")
+    assert code == 0 and max(map(len, lines_of(out))) <= 120
+    assert "r0023" in out and "Empty DataFrame" not in out

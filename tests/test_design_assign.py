@@ -176,5 +176,7 @@ def test_small_lists_are_normal():
 
 def test_plan_messages_validates_before_assigning():
     e = Experiment("v", [Variant("a", "Hi {first_name}"), Variant("b", "On {project}")])
-    with pytest.raises(InvalidInputError, match="'Person 000' has no value for field 'first_name'"):
+    with pytest.raises(
+        InvalidInputError, match="field 'first_name': recipient 'Person 000' has no value"
+    ):
         plan_messages(e, people(2).assign(first_name="", project="p"))

@@ -77,7 +77,7 @@ def test_a_missing_placeholder_stops_everything_before_the_log(log_path, experim
     contacts.loc[7, "skill"] = ""
     log = new_log(log_path, experiment)
     with pytest.raises(
-        InvalidInputError, match="recipient 'Ingrid Mosegrønn' has no value for field 'skill'"
+        InvalidInputError, match="line 9, field 'skill': recipient 'Ingrid Mosegrønn' has no value"
     ):
         log_messages(log, plan_messages(experiment, contacts))
     assert log.requests().empty

@@ -15,6 +15,8 @@ from etiquette_lab.etiquette import (
     CHECKS,
     EtiquetteSettings,
     check_etiquette,
+    short_ids,
+    short_names,
     todo_list,
 )
 from etiquette_lab.timestamps import parse_as_of
@@ -266,6 +268,7 @@ def test_the_todo_list_orders_thank_remind_withdraw_with_reasons():
         "since",
         "age_days",
         "reason",
+        "detail",
         "rule",
     ]
     text = str(todo)
@@ -328,3 +331,43 @@ def test_the_documentation_lists_every_check_and_setting_with_its_default():
         if isinstance(default, tuple) and not default:
             shown = "everyone"
         assert f"`{field.name}` ({shown})" in text, field.name
+
+
+def test_printed_tables_shorten_ids_and_names_but_to_frame_keeps_all():
+    rows = [request(n, sent=n / 24, recipient=f"Person Number {n}") for n in range(1, 41)]
+    report = check_etiquette(table(*rows), as_of=day(2))
+    burst = report.findings[0]
+    assert burst.check == "request-burst" and len(burst.recipients) == 40
+    summary = report.summary
+    assert list(summary.columns) == ["check", "requests", "recipient", "finding"]
+    assert summary.loc[0, "requests"] == "r0001, r0002, ... (+38)"
+    # As many names as fit in 30 characters with the count: "Person Number 1 and 39 more".
+    assert summary.loc[0, "recipient"] == "Person Number 1 and 39 more"
+    assert summary.loc[0, "finding"] == "40 requests, up to 40 within 30 days (max 2)"
+    frame = report.to_frame()
+    assert frame.loc[0, "request_ids"] == ", ".join(f"r{n:04d}" for n in range(1, 41))
+    assert frame.loc[0, "recipient"] == ", ".join(f"Person Number {n}" for n in range(1, 41))
+    assert frame.loc[0, "message"].startswith("40 recommendation requests between 2026-03-01")
+    assert max(len(line) for line in str(report).splitlines()) <= 120
+
+
+def test_repeat_requests_to_one_person_show_their_request_ids():
+    rows = [answered(1, recipient="Zoë Berg", sends=2), answered(2, sent=40, recipient="Zoë Berg")]
+    report = check_etiquette(table(*rows), as_of=day(50))
+    assert report.summary.values.tolist() == [
+        [
+            "repeat-request",
+            "r0001, r0002",
+            "Zoë Berg",
+            "sent 3 times in 2 separate requests (max 2)",
+        ]
+    ]
+
+
+def test_short_names_and_ids_edge_cases():
+    assert short_ids([]) == "" and short_ids(["r1"]) == "r1"
+    assert short_ids(["a", "b", "c", "d"], keep=1) == "a, ... (+3)"
+    long = "A" * 50
+    assert short_names([long]) == long  # one name is never cut
+    assert short_names([long, "B"]) == f"{long} and 1 more"
+    assert short_names(["Ada", "Bo", "Cy"], width=30) == "Ada, Bo, Cy"

@@ -155,7 +155,7 @@ def _assign(args: argparse.Namespace) -> int:
 
 
 def _send_planned(args: argparse.Namespace) -> int:
-    from ..design import log_messages, read_plan
+    from ..design import log_messages, planned_sends, read_plan
     from ..log import open_log
 
     key = None
@@ -164,6 +164,8 @@ def _send_planned(args: argparse.Namespace) -> int:
 
         key = load_pseudonym_key()
     plan = read_plan(args.plan)
+    # The plan's problems first: they are what the user is fixing, whatever the log's state.
+    planned_sends(plan, recipients=args.to, pseudonym_key=key)
     ids = log_messages(
         open_log(args.log),
         plan,
