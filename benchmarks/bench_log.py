@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from etiquette_lab import open_log, requests_from_events
-from etiquette_lab.csvsafe import BOM, format_row
+from etiquette_lab.csvsafe import BOM, format_row, neutralise
 from etiquette_lab.log_format import COLUMNS, HEADER_LINE
 
 BIG = 1_000_000
@@ -43,7 +43,12 @@ def write_synthetic_log(path: Path, events: int, seed: int = 1) -> None:
             variant=("default", "personalised")[request % 2],
             kind="recommendation",
             channel="linkedin",
-            message="Hi, would you write a few lines?",
+            # Like real messages: apostrophes inside, and 1 in 100 opening with a bullet, which
+            # the log stores neutralised (so reading has cells to restore).
+            message=neutralise(
+                ("- " if request % 100 == 0 else "")
+                + "Hi, I'm updating my profile: would you write a few lines?"
+            ),
             log_format="1",
         )
         rows.append(format_row([cells[c] for c in COLUMNS]))

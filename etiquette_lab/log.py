@@ -307,12 +307,13 @@ class LogFile:
         if info.st_size == self._offset:
             return
         self._mtime_ns = info.st_mtime_ns
-        handle.seek(self._offset)
-        data = handle.read(info.st_size - self._offset)
-        first_line = self._state.lines_read + 1
-        if self._offset == 0:
-            data, self._delimiter = _strip_header(data, str(self.path))
+        start, first_line = self._offset, self._state.lines_read + 1
+        handle.seek(start)
+        if start == 0:
+            # The header is read on its own, so a million rows are read once, never copied.
+            self._delimiter, start = _read_header(handle, str(self.path))
             first_line = 2
+        data = handle.read(info.st_size - start)
         parse_events(data, state=self._state, first_line=first_line, delimiter=self._delimiter)
         self._offset = info.st_size
         self._ends_with_newline = not data or data.endswith(b"\n")
@@ -508,20 +509,24 @@ def default_outcome(kind: str) -> str:
 # -- the file --------------------------------------------------------------------------------
 
 
-def _strip_header(data: bytes, path: str) -> tuple[bytes, str]:
-    if data.startswith(csvsafe.BOM.encode()):
-        data = data[3:]
-    end = data.find(b"\n")
-    raw_header = data if end < 0 else data[:end]
+def _read_header(handle: Any, path: str) -> tuple[str, int]:
+    """Check the header line at the handle's start; return the delimiter and where rows begin."""
+    raw = handle.readline(_HEADER_LIMIT)
+    size = len(raw)
+    if raw.startswith(csvsafe.BOM.encode()):
+        raw = raw[3:]
     try:
-        header = raw_header.decode("utf-8").rstrip("\r")
+        header = raw.decode("utf-8").rstrip("\r\n")
     except UnicodeDecodeError:
         raise LogError("not an etiquette-lab log (not UTF-8 text)", path=path, line=1) from None
     delimiter = csvsafe.sniff_delimiter(header)
     names = [name.strip().strip('"') for name in header.split(delimiter)]
     if names != list(COLUMNS):
         raise LogError(_header_problem(names), path=path, line=1, field=_header_field(names))
-    return (b"" if end < 0 else data[end + 1 :]), delimiter
+    return delimiter, size
+
+
+_HEADER_LIMIT = 4096  # a longer first line is not our header (a binary or foreign file)
 
 
 def _header_problem(names: list[str]) -> str:

@@ -147,7 +147,7 @@ def parse_events(
     """
     path = state.path
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
-    if not data.strip():
+    if not data or data.isspace():  # (isspace stops at the first other byte: no copy)
         state.lines_read = first_line - 1 + lines
         return _empty_events()
     torn_possible = not data.endswith(b"\n")
@@ -307,7 +307,10 @@ def _validate(
     )
 
     event = frame["event"].to_numpy()
-    known_event = np.isin(event, EVENTS)
+    # Factorise once: every 'event == name' below is then a comparison of small integers.
+    codes, kinds = pd.factorize(event)
+    event = _EventColumn(codes, list(kinds), event)
+    known_event = event.isin(EVENTS)
     problems.add(
         ~known_event, "event", lambda i: f"unknown event {event[i]!r} (one of: {', '.join(EVENTS)})"
     )
@@ -397,7 +400,7 @@ def _check_against_history(
         )
 
     # Follow-ups must name a request sent on an earlier line, and not be dated before it.
-    follow = np.isin(event, list(FOLLOW_UPS))
+    follow = event.isin(FOLLOW_UPS)
     if not follow.any():
         return
     first_of_id = ~duplicate  # with duplicates (reported above) the first send counts
@@ -481,6 +484,28 @@ def _parse_times(at_text: pd.Series) -> tuple[pd.Series, np.ndarray]:
         at = at.copy()
         at.iloc[others] = parsed.to_numpy()
     return at, well_formed
+
+
+class _EventColumn:
+    """The event column, factorised: ``==`` and ``isin`` compare codes, ``[i]`` gives text."""
+
+    def __init__(self, codes: np.ndarray, kinds: list[str], values: np.ndarray) -> None:
+        self.codes, self.kinds, self.values = codes, kinds, values
+
+    def __eq__(self, name: object) -> np.ndarray:  # type: ignore[override]
+        return self.codes == (self.kinds.index(name) if name in self.kinds else -2)
+
+    def isin(self, names: Any) -> np.ndarray:
+        wanted = [i for i, kind in enumerate(self.kinds) if kind in set(names)]
+        return np.isin(self.codes, wanted)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.values[index]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def _nanoseconds(at: pd.Series) -> np.ndarray:
