@@ -21,8 +21,9 @@ def main() -> None:
     sections = []
     for script in sorted(HERE.glob("bench_*.py")):
         print(f"running {script.name} ...", file=sys.stderr, flush=True)
-        result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                                check=True)
+        result = subprocess.run(
+            [sys.executable, str(script)], capture_output=True, text=True, check=True
+        )
         sections.append(result.stdout.strip())
     import numpy
     import pandas
