@@ -88,18 +88,32 @@ def test_risk_ratio_matches_statsmodels_log(counts):
     assert (r.ci_low, r.ci_high) == pytest.approx((low, high), rel=1e-10)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # statsmodels divides by zero inside
 @pytest.mark.parametrize("counts", [(0, 5, 3, 5), (3, 5, 0, 5), (0, 5, 0, 5)])
-def test_risk_ratio_with_a_zero_uses_the_adjusted_interval(counts):
-    # statsmodels method="log-adjusted" adds 0.5 to counts and to n
-    low, high = smp.confint_proportions_2indep(*counts, method="log-adjusted", compare="ratio")
+def test_risk_ratio_with_a_zero_uses_the_score_interval(counts):
+    # statsmodels confint_proportions_2indep(compare="ratio", method="score") is the
+    # Miettinen-Nurminen score interval (with their n / (n - 1) correction), computed there by
+    # its own inversion; the interval must contain the estimate (0 or inf).
     r = risk_ratio_interval(*counts)
-    assert r.method == "katz-log-adjusted" and r.note
-    assert (r.ci_low, r.ci_high) == pytest.approx((low, high), rel=1e-10)
     expected = {(0, 5, 3, 5): 0.0, (3, 5, 0, 5): math.inf}.get(counts)
     if expected is None:
-        assert math.isnan(r.estimate)
-    else:
-        assert r.estimate == expected
+        assert math.isnan(r.estimate) and (r.ci_low, r.ci_high) == (0.0, math.inf)
+        return
+    low, high = smp.confint_proportions_2indep(*counts, method="score", compare="ratio")
+    assert r.method == "miettinen-nurminen-score" and r.note
+    assert (r.ci_low, r.ci_high) == pytest.approx((low, high), rel=1e-6)
+    assert r.estimate == expected and r.ci_low <= r.estimate <= r.ci_high
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # statsmodels divides by zero inside
+@pytest.mark.parametrize("counts", [(5, 5, 0, 5), (1, 40, 0, 38), (7, 9, 0, 2), (0, 12, 4, 11)])
+def test_score_interval_matches_statsmodels_and_agrees_with_fisher(counts):
+    # statsmodels (score) as above; and 5/5 vs 0/5, where Fisher's p = 0.0079, must exclude 1.
+    r = risk_ratio_interval(*counts)
+    low, high = smp.confint_proportions_2indep(*counts, method="score", compare="ratio")
+    assert (r.ci_low, r.ci_high) == pytest.approx((low, high), rel=1e-6)
+    if counts == (5, 5, 0, 5):
+        assert r.ci_low == pytest.approx(2.1714299723, rel=1e-6) and r.ci_low > 1
 
 
 def _fisher_brute_force(x1, n1, x0, n0):

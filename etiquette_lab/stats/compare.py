@@ -127,38 +127,68 @@ def risk_ratio_interval(
 ) -> EffectInterval:
     """Risk ratio (arm rate / control rate) with the Katz log interval.
 
-    When either arm has no response, 0.5 is added to both responses and both n for the interval
-    only (the "log-adjusted" interval of statsmodels), so the interval stays finite; the estimate
-    is then 0 or ``inf``, and undefined (``nan``) when neither arm has a response.
+    When an arm has no response the Katz interval does not exist, and patching it (adding 0.5,
+    statsmodels' "log-adjusted") gives an interval that leaves out the estimate itself: for
+    5/5 against 0/5 the ratio is infinite but that interval stops at 155. There the kit uses
+    the Miettinen-Nurminen score interval instead (statsmodels' ``method="score"``), which
+    inverts a test and so runs to 0 or to infinity as the data say. Undefined (``nan``) when
+    neither arm has a response.
 
     Examples
     --------
     >>> r = risk_ratio_interval(4, 5, 1, 5)
     >>> round(r.estimate, 2), round(r.ci_low, 4), round(r.ci_high, 4)
     (4.0, 0.6566, 24.3685)
+    >>> r = risk_ratio_interval(5, 5, 0, 5)
+    >>> r.estimate, round(r.ci_low, 4), r.ci_high, r.method
+    (inf, 2.1714, inf, 'miettinen-nurminen-score')
     """
     x1, n1, x0, n0 = _pair(x1, n1, x0, n0)
     z = _z(check_alpha(alpha))
-    note = ""
     if x1 == 0 and x0 == 0:
-        estimate = math.nan
-        note = "risk ratio undefined: neither arm has a response"
-    elif x0 == 0:
-        estimate = math.inf
-        note = "risk ratio infinite: the control has no response"
-    elif x1 == 0:
-        estimate = 0.0
-        note = "risk ratio 0: the arm has no response"
-    else:
-        estimate = (x1 / n1) / (x0 / n0)
-    method = "katz-log"
-    a1, m1, a0, m0 = float(x1), float(n1), float(x0), float(n0)
-    if x1 == 0 or x0 == 0:
-        a1, m1, a0, m0 = a1 + 0.5, m1 + 0.5, a0 + 0.5, m0 + 0.5
-        method = "katz-log-adjusted"
-    centre = math.log((a1 / m1) / (a0 / m0))
-    half = z * math.sqrt(1 / a1 - 1 / m1 + 1 / a0 - 1 / m0)
-    return EffectInterval(estimate, math.exp(centre - half), math.exp(centre + half), method, note)
+        return EffectInterval(
+            math.nan,
+            0.0,
+            math.inf,
+            "miettinen-nurminen-score",
+            "risk ratio undefined: neither arm has a response",
+        )
+    if x0 == 0 or x1 == 0:
+        estimate = math.inf if x0 == 0 else 0.0
+        note = (
+            "risk ratio infinite: the control has no response"
+            if x0 == 0
+            else "risk ratio 0: the arm has no response"
+        )
+        low, high = _score_ratio_limits(x1, n1, x0, n0, z)
+        return EffectInterval(estimate, low, high, "miettinen-nurminen-score", note)
+    centre = math.log((x1 / n1) / (x0 / n0))
+    half = z * math.sqrt(1 / x1 - 1 / n1 + 1 / x0 - 1 / n0)
+    estimate = (x1 / n1) / (x0 / n0)
+    return EffectInterval(estimate, math.exp(centre - half), math.exp(centre + half), "katz-log")
+
+
+def _score_ratio_limits(x1: int, n1: int, x0: int, n0: int, z: float) -> tuple[float, float]:
+    """Miettinen & Nurminen (1985) score interval for p1 / p0, by root finding on log ratio."""
+    from scipy.optimize import brentq
+
+    total = n1 + n0
+    p1, p0 = x1 / n1, x0 / n0
+
+    def score(log_ratio: float) -> float:
+        ratio = math.exp(log_ratio)
+        # The maximum-likelihood p0 under p1 = ratio * p0: the smaller root of their quadratic,
+        # written as 2c / (-b + sqrt(...)) so that a tiny ratio does not cancel to noise.
+        a, b, c = total * ratio, -(n1 * ratio + x1 + n0 + x0 * ratio), x1 + x0
+        q0 = 2 * c / (-b + math.sqrt(max(b * b - 4 * a * c, 0.0)))
+        q1 = ratio * q0
+        variance = (q1 * (1 - q1) / n1 + ratio**2 * q0 * (1 - q0) / n0) * total / (total - 1)
+        return (p1 - ratio * p0) / math.sqrt(variance) if variance > 0 else 0.0
+
+    span = 60.0  # ratios from e^-60 to e^60: far past anything counts can support
+    low = 0.0 if score(-span) <= z else math.exp(brentq(lambda t: score(t) - z, -span, span))
+    high = math.inf if score(span) >= -z else math.exp(brentq(lambda t: score(t) + z, -span, span))
+    return low, high
 
 
 #: Odds-ratio estimates and intervals :func:`odds_ratio_interval` offers.
