@@ -35,6 +35,8 @@ from functools import lru_cache
 import numpy as np
 from scipy import special, stats
 
+from .errors import InvalidInputError
+
 __all__: list[str] = []
 
 #: R's fisher.test: pmf values within this relative factor count as ties.
@@ -46,6 +48,14 @@ BOSCHLOO_MAX_N = 25
 
 _BAND_SD = 10.0
 _BAND_MASS = 1e-20
+#: Largest hypergeometric table built (rows x columns, floats): about 0.5 GB of working memory.
+MAX_CELLS = 15_000_000
+
+
+class TooLargeError(InvalidInputError):
+    """The exact computation would need more memory than is sensible on a laptop."""
+
+
 _LOG_FLOOR = -1e5  # stands for log(0) in the sort keys; far below any real log-pmf
 
 
@@ -72,7 +82,9 @@ def _table_grid(n_c: int, n_n: int, p_c: float, p_n: float, eps: float):
     return x_c, x_n, stats.binom.pmf(x_c, n_c, p_c), stats.binom.pmf(x_n, n_n, p_n)
 
 
-def _hypergeometric_rows(n_c: int, n_n: int, totals: np.ndarray, banded: bool):
+def _hypergeometric_rows(
+    n_c: int, n_n: int, totals: np.ndarray, banded: bool, band_sd: float = _BAND_SD
+):
     """Log-pmf of x_n given each total, on a band of columns; returns (logd, start, ok)."""
     big_n = n_c + n_n
     lf = _log_factorials(big_n)
@@ -81,10 +93,16 @@ def _hypergeometric_rows(n_c: int, n_n: int, totals: np.ndarray, banded: bool):
     hi_t = np.minimum(totals, n_n)
     if banded and big_n > 1:
         var = totals * (n_n / big_n) * (n_c / big_n) * (big_n - totals) / (big_n - 1)
-        half = math.ceil(_BAND_SD * math.sqrt(float(var.max())) + 2)
+        half = math.ceil(band_sd * math.sqrt(float(var.max())) + 2)
     else:
         half = n_n + 1
     width = min(2 * half + 1, n_n + 1)
+    if len(totals) * width > MAX_CELLS:
+        raise TooLargeError(
+            f"exact power at {n_c:,} and {n_n:,} requests would need about "
+            f"{len(totals) * width * 8 * 4 / 1e9:.0f} GB; at this size the normal approximation "
+            "is accurate: use test='normal' (--test normal)"
+        )
     centre = np.rint(totals * (n_n / max(big_n, 1))).astype(int)
     start = np.clip(centre - half, lo_t, np.maximum(lo_t, hi_t - width + 1))
     j = start[:, None] + np.arange(width)[None, :]
@@ -120,8 +138,12 @@ def fisher_p_values(
     """
     t0 = int(x_c[0] + x_n[0])
     totals = np.arange(t0, int(x_c[-1] + x_n[-1]) + 1)
-    logd, start, ok = _hypergeometric_rows(n_c, n_n, totals, banded=True)
-    if not ok:
+    # Widen the band before giving it up: full rows cost (totals x n) memory at large n.
+    for band_sd in (_BAND_SD, 1.5 * _BAND_SD, 2 * _BAND_SD):
+        logd, start, ok = _hypergeometric_rows(n_c, n_n, totals, banded=True, band_sd=band_sd)
+        if ok:
+            break
+    else:
         logd, start, ok = _hypergeometric_rows(n_c, n_n, totals, banded=False)
     rows = (x_c[:, None] + x_n[None, :]) - t0
     cols = x_n[None, :] - start[rows]

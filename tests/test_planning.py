@@ -252,3 +252,30 @@ def test_minimum_detectable_effect_is_the_smallest_rate_reaching_the_power():
 def test_minimum_detectable_effect_unreachable():
     with pytest.raises(InvalidInputError, match="100%"):
         minimum_detectable_effect(3, baseline=0.2)
+
+
+def test_large_designs_widen_the_band_and_match_full_rows(monkeypatch):
+    # At 10,000 per arm the 10-SD band fails its 1e-20 check and a wider one is used; the
+    # result must equal the computation on full hypergeometric rows (band wider than n).
+    import etiquette_lab.planning_kernels as kernels
+
+    banded = exact_power(10_000, 10_000, 0.2, 0.21).power
+    monkeypatch.setattr(kernels, "_BAND_SD", 1e9)
+    full = exact_power(10_000, 10_000, 0.2, 0.21).power
+    assert banded == pytest.approx(full, abs=1e-12)
+    # R's power.prop.test(n = 10000, p1 = 0.2, p2 = 0.21) formula, recomputed here with
+    # scipy: 0.41745; Fisher's exact test is a little more conservative at this size.
+    from scipy.stats import norm
+
+    pbar = 0.205
+    normal = norm.cdf(
+        (100 * 0.01 - norm.ppf(0.975) * math.sqrt(2 * pbar * (1 - pbar)))
+        / math.sqrt(0.2 * 0.8 + 0.21 * 0.79)
+    )
+    assert normal == pytest.approx(0.41745, abs=1e-5)
+    assert normal - 0.02 < banded < normal
+
+
+def test_designs_too_large_for_exact_power_say_so():
+    with pytest.raises(InvalidInputError, match="normal approximation"):
+        exact_power(1_000_000, 1_000_000, 0.2, 0.201)
