@@ -681,6 +681,11 @@ def _two_arm_logrank(
 
     if not (first[1].any() or second[1].any()):
         return LogRankTest(math.nan, 1, math.nan, "scipy.stats.logrank")
+    _, expected, covariance = _logrank_observed_expected([first, second])
+    if covariance[0, 0] <= 0 or (expected > 0).sum() < 2:
+        # No response time at which both arms had someone waiting: the test has no variance.
+        # R's survdiff reports chi-square 0 (p = 1) here, and so do we, rather than NaN.
+        return LogRankTest(0.0, 1, 1.0, "log-rank (no response time shared by both arms)")
     result = stats.logrank(_censored_data(*first), _censored_data(*second))
     # scipy returns the signed z-score; survdiff prints its square, the chi-square on 1 df.
     return LogRankTest(float(result.statistic) ** 2, 1, float(result.pvalue), "scipy.stats.logrank")

@@ -534,3 +534,11 @@ def test_text_and_html_render():
     assert "<table" in report._repr_html_()
     assert list(report.summary.index) == ["Maintained", "Nonmaintained"]
     assert report.arm("Maintained").curve.at_risk(20) == 7  # by hand: 23, 28, 31, 34, 45, 48, 161
+
+
+def test_log_rank_without_a_shared_response_time_is_zero_not_nan():
+    # Arm a's only request is censored at day 0, so at b's response (day 10) only b is at risk:
+    # the statistic has no variance. R: survdiff(Surv(c(0, 10, 10), c(0, 1, 0)) ~ c("a", "b",
+    # "b")) reports Chisq = 0 (its rule: fewer than two groups with expected > 0).
+    report = time_to_response_from_durations({"a": ([0], [False]), "b": ([10, 10], [True, False])})
+    assert (report.logrank.statistic, report.logrank.p_value) == (0.0, 1.0)
