@@ -167,10 +167,15 @@ def test_strata_add_mantel_haenszel_and_must_add_up():
 
 
 def test_sample_ratio_mismatch_is_in_the_verdict():
-    r = compare_counts({"default": (10, 100), "b": (5, 40)})
+    equal = {"default": 1, "b": 1}
+    r = compare_counts({"default": (10, 100), "b": (5, 40)}, allocation=equal)
     assert r.sample_ratio.mismatch and "not split across arms as planned" in r.verdict
+    assert r.verdict.count("not split across arms") == 1
     r = compare_counts({"default": (10, 100), "b": (5, 40)}, allocation={"default": 5, "b": 2})
     assert not r.sample_ratio.mismatch
+    # Counts typed in without a plan have nothing to be checked against: no false alarm.
+    r = compare_counts({"default": (10, 100), "b": (5, 40)})
+    assert r.sample_ratio is None and "as planned" not in r.verdict
 
 
 def test_ten_million_per_arm_is_complete():

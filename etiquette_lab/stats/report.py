@@ -178,11 +178,6 @@ class ComparisonReport(Result):
                 f"odds ratio {pooled.odds_ratio:.3g} [{pooled.ci_low:.3g}, {pooled.ci_high:.3g}],"
                 f" CMH p = {pooled.p_value:.3g}."
             )
-        if self.sample_ratio is not None and self.sample_ratio.p_value < 0.01:
-            lines.append(
-                f"Check the assignment: the arms' sizes are unlikely under the planned allocation "
-                f"(sample-ratio p = {self.sample_ratio.p_value:.3g})."
-            )
         if self.any_response is not None:
             lines += [
                 "",
@@ -310,7 +305,9 @@ def compare_counts(
         The same counts split by stratum (they must add up to ``arms``); adds the
         Mantel-Haenszel odds ratio and CMH test of each arm against the control.
     allocation : mapping of arm -> planned share, optional
-        For the sample-ratio check (equal shares by default).
+        The planned split, for the sample-ratio check. Without it (and without ``sent``) there
+        is no plan to check against, and ``sample_ratio`` is None; with ``sent`` alone, equal
+        shares are assumed (the kit's random assignment).
     pending : mapping of arm -> int, optional
         Requests whose outcome window has not closed; reported, never counted. Arms not in
         ``arms`` (nothing evaluated yet) still count in the report's total.
@@ -381,7 +378,15 @@ def compare_counts(
         for (name, effects, tests, primary_test, p), p_holm in zip(raw, adjusted, strict=True)
     )
     omnibus = omnibus_test([counts[n] for n in names]) if len(names) >= 3 else None
-    ratio = sample_ratio_check(allocated, allocation=allocation) if len(names) >= 2 else None
+    # Only a design has a planned split: counts typed in for a comparison carry none, and a
+    # 'mismatch' against equal shares would be a false alarm. A log (sent) or a stated
+    # allocation has one.
+    planned = allocation is not None or sent is not None
+    ratio = (
+        sample_ratio_check(allocated, allocation=allocation)
+        if len(names) >= 2 and planned
+        else None
+    )
     stratified = _stratified(strata, counts, control, alpha) if strata else None
     report = ComparisonReport(
         arms=tuple(summaries),
