@@ -177,9 +177,9 @@ def record_lines(text: str, *, delimiter: str = ",") -> list[int]:
     >>> record_lines('name,note\\nZoë,"two\\nlines"\\n\\nÅse,x\\n')
     [2, 5]
     """
-    from .log_validation import _record_start_lines
+    from .csvsafe import record_start_lines
 
-    return [int(n) for n in _record_start_lines(text.encode("utf-8"), delimiter, 1)[1:]]
+    return [int(n) for n in record_start_lines(text.encode("utf-8"), 1)[1:]]
 
 
 def read_contacts(path: str | os.PathLike[str], *, key: str = "name") -> Any:

@@ -155,7 +155,10 @@ def parse_events(
     if len(frame) == lines:
         frame.insert(0, "line", np.arange(first_line, first_line + lines))
     else:  # quoted line breaks or blank lines: ask the csv module where each record starts
-        frame.insert(0, "line", _record_start_lines(data, delimiter, first_line))
+        starts = csvsafe.record_start_lines(data, first_line)
+        if len(starts) != len(frame):
+            _locate_blank_looking_line(data, path, first_line)
+        frame.insert(0, "line", starts)
     try:
         events = _validate(
             frame,
@@ -236,6 +239,14 @@ def _locate_unreadable_row(
     raise LogError("could not be read as CSV", path=path, line=start)
 
 
+def _locate_blank_looking_line(data: bytes, path: str, first_line: int) -> None:
+    """pandas and the line counter disagree only on a line of spaces or tabs: name it."""
+    for number, line in enumerate(data.split(b"\n"), start=first_line):
+        if line.strip() == b"" and line != b"" and line != b"\r":
+            raise LogError("a line of only spaces or tabs; delete it", path=path, line=number)
+    raise LogError("the rows could not be matched to their lines", path=path, line=first_line)
+
+
 TORN_MESSAGE = (
     "the last line is incomplete (a write was cut off); "
     "'etiquette-lab repair LOG' moves it aside so the log can be used again"
@@ -253,16 +264,6 @@ def _last_record_line(data: bytes, delimiter: str, first_line: int) -> int:
     except csv.Error:
         return start
     return last
-
-
-def _record_start_lines(data: bytes, delimiter: str, first_line: int) -> np.ndarray:
-    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=delimiter)
-    starts, start = [], first_line
-    for record in reader:
-        if record:
-            starts.append(start)
-        start = first_line + reader.line_num
-    return np.asarray(starts, dtype=np.int64)
 
 
 # -- checks ----------------------------------------------------------------------------------
