@@ -12,11 +12,12 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from . import csvsafe
 from .errors import InvalidInputError, LogError, TornLineError
@@ -25,6 +26,7 @@ from .log_format import (
     DEFAULT_OUTCOMES,
     FORMAT_VERSION,
     HEADER_LINE,
+    KINDS,
     OUTCOMES,
     TEXT_COLUMNS,
 )
@@ -33,7 +35,6 @@ from .timestamps import format_time, now, parse_time
 
 __all__ = ["LogFile", "Origin", "create_log", "open_log", "read_events", "repair_log"]
 
-_REQUEST_ID = re.compile(r"^r(\d+)$")
 _TAIL = 64  # bytes remembered before the read offset, to notice a file rewritten behind our back
 
 
@@ -73,6 +74,10 @@ def create_log(
     names = [v.strip() for v in (variants or [])]
     if any(not v or "|" in v for v in names) or len(set(names)) != len(names):
         raise InvalidInputError("variants must be distinct, non-empty names without '|'")
+    if experiment and not names:
+        raise InvalidInputError(
+            f"experiment {experiment!r} needs its variants (e.g. --variants default,personalised)"
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -82,8 +87,12 @@ def create_log(
         # A byte-order mark, so that Excel shows names such as Ørjan and Zoë correctly.
         handle.write(csvsafe.BOM + HEADER_LINE)
     log = LogFile(target)
-    if names or experiment:
-        log._append([_row("declared", at, experiment=experiment, variant="|".join(names))])
+    if names:
+        try:
+            log._append([_row("declared", at, experiment=experiment, variant="|".join(names))])
+        except BaseException:
+            target.unlink(missing_ok=True)  # a log that failed to be created is not left behind
+            raise
     return log
 
 
@@ -133,9 +142,12 @@ class LogFile:
         return self
 
     def events(self) -> Any:
-        """All events as a DataFrame, one row per event, in file order (refreshes first)."""
+        """All events as a DataFrame, one row per event, in file order (refreshes first).
+
+        A copy: changing it never changes what the open log knows.
+        """
         self.refresh()
-        return self._state.events()
+        return self._state.events().copy()
 
     def requests(self) -> Any:
         """One row per request (see :func:`etiquette_lab.requests.requests_from_events`)."""
@@ -215,7 +227,7 @@ class LogFile:
         """
         rows: list[dict[str, str]] = []
         for position, item in enumerate(sends):
-            spec = dict(item)
+            spec = {"kind": "recommendation", "channel": "linkedin", **item}  # as send()
             follow = {k: spec.pop(k, None) for k in ("responded_at", "outcome", "withdrawn_at")}
             score = spec.pop("score", None)
             experiment = spec.pop("experiment", None)
@@ -311,12 +323,23 @@ class LogFile:
         handle.seek(start)
         if start == 0:
             # The header is read on its own, so a million rows are read once, never copied.
-            self._delimiter, start = _read_header(handle, str(self.path))
+            self._delimiter, start, self._ends_with_newline = _read_header(handle, str(self.path))
             first_line = 2
         data = handle.read(info.st_size - start)
+        if data and not self._ends_with_newline:
+            if not data.startswith(b"\n"):
+                raise LogError(
+                    "a row was written onto the end of the line before it",
+                    path=str(self.path),
+                    line=first_line - 1,
+                )
+            # Another writer ended our unfinished last line before appending: that line end
+            # belongs to the line already read, not to a new one.
+            data, start = data[1:], start + 1
         parse_events(data, state=self._state, first_line=first_line, delimiter=self._delimiter)
         self._offset = info.st_size
-        self._ends_with_newline = not data or data.endswith(b"\n")
+        if data:
+            self._ends_with_newline = data.endswith(b"\n")
         handle.seek(max(0, self._offset - _TAIL))
         self._tail = handle.read(self._offset - max(0, self._offset - _TAIL))
 
@@ -336,10 +359,14 @@ class LogFile:
             for row in rows:
                 with _at_origin(row):
                     row["at"] = self._stamp(row["at"])
+            for row in rows:
+                if row["event"] == "sent":
+                    row["kind"] = canonical_kind(row["kind"])
             self._fill_default_outcomes(rows)
             if not new_outcomes:
                 self._check_outcomes(rows)
-            text = "".join(csvsafe.format_row(_cells(r), self._delimiter) for r in rows)
+            row_texts = [csvsafe.format_row(_cells(r), self._delimiter) for r in rows]
+            text = "".join(row_texts)
             data = text.encode("utf-8")
             if not self._ends_with_newline:
                 # The last row was complete but had no line end (as Google Sheets saves):
@@ -358,7 +385,16 @@ class LogFile:
                     rejected=True,
                 )
             except LogError as error:
-                index = (error.line or first_line) - first_line
+                # Which row failed: rows may span lines (a message with line breaks).
+                row_lines = np.cumsum([0] + [c.count("\n") for c in row_texts])
+                index = (
+                    int(
+                        np.searchsorted(
+                            row_lines, (error.line or first_line) - first_line, side="right"
+                        )
+                    )
+                    - 1
+                )
                 with _at_origin(rows[index] if 0 <= index < len(rows) else {}):
                     raise
             _write_all(handle, self._offset, data)
@@ -501,6 +537,13 @@ def _cells(row: Mapping[str, Any]) -> list[str]:
     return cells
 
 
+def canonical_kind(kind: str) -> str:
+    """A known request kind in its canonical spelling (``Recommendation`` -> ``recommendation``);
+    an unknown kind as typed, trimmed."""
+    text = " ".join(str(kind).split())
+    return next((k for k in KINDS if k == text.casefold()), text)
+
+
 def default_outcome(kind: str) -> str:
     """The outcome a response records when none is given, by request kind."""
     return DEFAULT_OUTCOMES.get(kind, "replied")
@@ -509,10 +552,11 @@ def default_outcome(kind: str) -> str:
 # -- the file --------------------------------------------------------------------------------
 
 
-def _read_header(handle: Any, path: str) -> tuple[str, int]:
-    """Check the header line at the handle's start; return the delimiter and where rows begin."""
+def _read_header(handle: Any, path: str) -> tuple[str, int, bool]:
+    """Check the header line at the handle's start: (delimiter, where rows begin, whether the
+    header has its line end; Google Sheets leaves a header-only file without one)."""
     raw = handle.readline(_HEADER_LIMIT)
-    size = len(raw)
+    size, ended = len(raw), raw.endswith(b"\n")
     if raw.startswith(csvsafe.BOM.encode()):
         raw = raw[3:]
     try:
@@ -523,7 +567,7 @@ def _read_header(handle: Any, path: str) -> tuple[str, int]:
     names = [name.strip().strip('"') for name in header.split(delimiter)]
     if names != list(COLUMNS):
         raise LogError(_header_problem(names), path=path, line=1, field=_header_field(names))
-    return delimiter, size
+    return delimiter, size, ended
 
 
 _HEADER_LIMIT = 4096  # a longer first line is not our header (a binary or foreign file)
@@ -606,7 +650,7 @@ def repair_log(path: str | os.PathLike[str]) -> Path | None:
         handle.seek(0)
         data = handle.read()
         cut = _offset_of_line(data, torn_line)
-        aside = log.path.with_name(f"{log.path.name}.torn-{now().strftime('%Y%m%dT%H%M%S')}")
+        aside = _unused_name(log.path, f".torn-{now().strftime('%Y%m%dT%H%M%S')}")
         with open(aside, "xb") as out:
             out.write(data[cut:])
             out.flush()
@@ -615,6 +659,15 @@ def repair_log(path: str | os.PathLike[str]) -> Path | None:
         os.fsync(handle.fileno())
     open_log(path)  # what is left must read cleanly
     return aside
+
+
+def _unused_name(path: Path, suffix: str) -> Path:
+    """``<path><suffix>``, or with ``-2``, ``-3``, ... if that exists (two repairs a second)."""
+    candidate, number = path.with_name(path.name + suffix), 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.name}{suffix}-{number}")
+    return candidate
 
 
 def _offset_of_line(data: bytes, line: int) -> int:

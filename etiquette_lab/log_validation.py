@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from collections import ChainMap
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,7 @@ import pandas as pd
 from . import csvsafe
 from .errors import LogError, TornLineError
 from .log_format import COLUMNS, EVENTS, FOLLOW_UPS, FORMAT_VERSION, REQUIRED, TEXT_COLUMNS
-from .timestamps import STORED_TIME_PATTERN
+from .timestamps import STORED_TIME_PATTERN, YEARS, utc_nanoseconds
 
 __all__: list[str] = []
 
@@ -166,6 +167,7 @@ def parse_events(
             path=path,
             torn_possible=torn_possible,
             escaped_lines=first_line + csvsafe.escaped_lines(data, delimiter),
+            delimiter=delimiter,
         )
     except LogError as error:
         if not rejected:
@@ -182,23 +184,34 @@ def parse_events(
 def _read_rows(
     data: bytes, delimiter: str, path: str, first_line: int, torn_possible: bool
 ) -> pd.DataFrame:
+    if b"\x00" in data:  # a NUL is never text a person typed: a binary or damaged file
+        line = first_line + data[: data.index(b"\x00")].count(b"\n")
+        raise LogError("contains a NUL byte (a damaged or binary file?)", path=path, line=line)
     try:
-        return pd.read_csv(
-            io.BytesIO(data),
-            sep=delimiter,
-            header=None,
-            names=list(COLUMNS),
-            index_col=False,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            encoding="utf-8",
-            skip_blank_lines=True,
-            engine="c",
-        )
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError):
+        with warnings.catch_warnings():
+            # pandas only warns when a first row has more fields than the header, and drops
+            # them: an error like any other row with too many fields.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return _read_csv(data, delimiter)
+    except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError, ValueError):
         _locate_unreadable_row(data, delimiter, path, first_line, torn_possible)
         raise  # pragma: no cover - _locate_unreadable_row always raises
+
+
+def _read_csv(data: bytes, delimiter: str) -> pd.DataFrame:
+    return pd.read_csv(
+        io.BytesIO(data),
+        sep=delimiter,
+        header=None,
+        names=list(COLUMNS),
+        index_col=False,
+        dtype=str,
+        keep_default_na=False,
+        na_filter=False,
+        encoding="utf-8",
+        skip_blank_lines=True,
+        engine="c",
+    )
 
 
 def _locate_unreadable_row(
@@ -219,6 +232,7 @@ def _locate_unreadable_row(
             ) from None
         line_no += 1
     text = data.decode("utf-8")
+    csv.field_size_limit(2**31 - 1)  # a long message is a long cell, not a broken file
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     start = first_line
     try:
@@ -256,6 +270,7 @@ TORN_MESSAGE = (
 def _last_record_line(data: bytes, delimiter: str, first_line: int) -> int:
     """Where the last record starts, for data whose tail may be cut inside a character."""
     text = data.decode("utf-8", errors="replace")
+    csv.field_size_limit(2**31 - 1)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     start = last = first_line
     try:
@@ -289,7 +304,13 @@ class _Problems:
 
 
 def _validate(
-    frame: pd.DataFrame, *, state: Any, path: str, torn_possible: bool, escaped_lines: Any
+    frame: pd.DataFrame,
+    *,
+    state: Any,
+    path: str,
+    torn_possible: bool,
+    escaped_lines: Any,
+    delimiter: str,
 ) -> pd.DataFrame:
     problems = _Problems(frame)
     last = len(frame) - 1
@@ -316,6 +337,8 @@ def _validate(
         ~known_event, "event", lambda i: f"unknown event {event[i]!r} (one of: {', '.join(EVENTS)})"
     )
 
+    # Restored first, so that a cell holding only the escape mark counts as empty.
+    _restore_escaped_cells(frame, escaped_lines)
     for name, columns in REQUIRED.items():
         is_event = event == name
         for column in columns:
@@ -342,11 +365,12 @@ def _validate(
     )
 
     score_text = frame["score"]
-    score = pd.to_numeric(score_text.where(score_text != "", None), errors="coerce")
+    # A spreadsheet in a comma-decimal locale (the one that saves with ';') writes 0,5.
+    decimal = score_text.str.replace(",", ".", regex=False) if delimiter == ";" else score_text
+    score = pd.to_numeric(decimal.where(score_text != "", None), errors="coerce")
     bad_score = (score_text != "").to_numpy() & ~((score >= 0) & (score <= 1)).to_numpy()
     problems.add(bad_score, "score", lambda i: f"{score_text.iat[i]!r} is not a number from 0 to 1")
 
-    _restore_escaped_cells(frame, escaped_lines)
     if problems.best is None:
         _check_against_history(frame, event, at, state, problems)
     if problems.best is not None:
@@ -364,7 +388,7 @@ def _check_against_history(
 ) -> None:
     request_id = frame["request_id"].to_numpy()
     lines = frame["line"].to_numpy()
-    at_ns = _nanoseconds(at)
+    at_ns = utc_nanoseconds(at)
     is_sent = event == "sent"
 
     sent_ids = request_id[is_sent]
@@ -435,7 +459,7 @@ def _record_history(frame: pd.DataFrame, event: np.ndarray, at: pd.Series, state
     is_sent = event == "sent"
     if is_sent.any():
         ids = frame["request_id"].to_numpy()[is_sent]
-        state.add_sent(ids, _nanoseconds(at)[is_sent], frame["kind"].to_numpy()[is_sent])
+        state.add_sent(ids, utc_nanoseconds(at)[is_sent], frame["kind"].to_numpy()[is_sent])
     responded = event == "responded"
     if responded.any():
         state.outcomes.update(pd.unique(frame["outcome"].to_numpy()[responded]).tolist())
@@ -470,7 +494,9 @@ def _parse_times(at_text: pd.Series) -> tuple[pd.Series, np.ndarray]:
     offset, so a naive time cannot slip through as UTC); only the cells that fail it (hand
     edits, fractions of seconds, ``Z``, impossible dates) take the slower regex path.
     """
+    # Microseconds throughout: the fast path parses whole seconds, the rest may have fractions.
     at = pd.to_datetime(at_text, format="%Y-%m-%dT%H:%M:%S%z", utc=True, errors="coerce")
+    at = at.dt.as_unit("us")
     well_formed = np.ones(len(at_text), dtype=bool)
     # pandas' %z also takes "+1:00" or "+01:0": only the exact 25-character form is trusted.
     stored_form = at.notna().to_numpy() & (at_text.str.len().to_numpy() == 25)
@@ -481,9 +507,15 @@ def _parse_times(at_text: pd.Series) -> tuple[pd.Series, np.ndarray]:
         well_formed[others] = matches
         parsed = pd.to_datetime(
             rest.where(matches, None), format="ISO8601", utc=True, errors="coerce"
-        )
+        ).dt.as_unit("us")
         at = at.copy()
         at.iloc[others] = parsed.to_numpy()
+    # The kit's own range (timestamps.YEARS): outside it a time is a typo, and nanosecond
+    # arithmetic would overflow.
+    years = at.dt.year.to_numpy(dtype=float, na_value=np.nan)
+    out_of_range = ~np.isnan(years) & ((years < YEARS[0]) | (years > YEARS[1]))
+    if out_of_range.any():
+        at = at.mask(out_of_range)
     return at, well_formed
 
 
@@ -507,11 +539,6 @@ class _EventColumn:
         return len(self.codes)
 
     __hash__ = None  # type: ignore[assignment]
-
-
-def _nanoseconds(at: pd.Series) -> np.ndarray:
-    """UTC times as int64 nanoseconds since the epoch (NaT as the smallest int64)."""
-    return at.dt.as_unit("ns").dt.tz_localize(None).to_numpy().view(np.int64)
 
 
 def _empty_events() -> pd.DataFrame:

@@ -7,6 +7,8 @@ import os
 import numpy as np
 import pandas as pd
 
+from .timestamps import utc_nanoseconds
+
 __all__ = ["REQUEST_COLUMNS", "SEND_FIELDS", "read_requests", "requests_from_events"]
 
 #: What a send records about a request, besides its id and time (the log's columns of a send).
@@ -55,7 +57,7 @@ def requests_from_events(events: pd.DataFrame) -> pd.DataFrame:
     # Each follow-up's row in the table, found once; then every column is a numpy gather.
     row = pd.Index(table["request_id"]).get_indexer(events["request_id"])
     at = events["at"]
-    order = np.argsort(_as_int64(at), kind="stable")  # events logged late fold in time order
+    order = np.argsort(utc_nanoseconds(at), kind="stable")  # events logged late fold in time order
     event = events["event"].to_numpy()[order]
     row, at_sorted = row[order], at.iloc[order]
     outcome = events["outcome"].to_numpy()[order]
@@ -97,7 +99,3 @@ def requests_from_events(events: pd.DataFrame) -> pd.DataFrame:
     table["outcome"] = outcomes(last_response)
     table["thanked_at"] = times(pick("thanked", "first"))
     return table[list(REQUEST_COLUMNS)]
-
-
-def _as_int64(at: pd.Series) -> np.ndarray:
-    return at.dt.as_unit("ns").dt.tz_localize(None).to_numpy().view(np.int64)

@@ -61,6 +61,12 @@ def json_safe(value: Any) -> Any:
             return value.isoformat()
         except (TypeError, ValueError):
             return None
+    if hasattr(value, "tolist") and getattr(value, "ndim", 0) > 0:  # numpy arrays
+        return json_safe(value.tolist())
+    if hasattr(value, "to_dict"):
+        return json_safe(
+            value.to_dict(orient="records") if hasattr(value, "columns") else value.to_dict()
+        )
     if hasattr(value, "item"):
         return json_safe(value.item())
     if hasattr(value, "to_dict"):

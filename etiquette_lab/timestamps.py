@@ -16,6 +16,8 @@ __all__ = ["format_time", "now", "parse_as_of", "parse_duration", "parse_time"]
 STORED_TIME_PATTERN = (
     r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 )
+#: Years a time in a log may have: anything else is a typo (and 1026 would overflow).
+YEARS = (1900, 2200)
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
 _DURATION_UNITS = {
     **dict.fromkeys(("", "d", "day", "days"), dt.timedelta(days=1)),
@@ -68,6 +70,10 @@ def parse_time(value: Any, *, what: str = "time") -> dt.datetime:
             ) from None
     else:
         raise InvalidInputError(f"{what} {value!r} is not a date or time")
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise InvalidInputError(
+            f"{what} {value!r} is outside the years {YEARS[0]} to {YEARS[1]} (a typo?)"
+        )
     if moment.tzinfo is None:
         local = moment.astimezone()  # naive means local: attach the local offset of that date
         if local.replace(tzinfo=None) != moment:
@@ -83,6 +89,11 @@ def format_time(moment: dt.datetime) -> str:
     """The stored form of an aware datetime: ISO 8601, to the second (or finer), with offset."""
     if moment.tzinfo is None:
         raise InvalidInputError("a stored time needs a UTC offset")
+    offset = moment.utcoffset()
+    if offset is not None and offset.seconds % 60:
+        # Historic local mean times have offsets in seconds (+00:19:32), which the stored
+        # +HH:MM form cannot write: store the same instant in UTC.
+        moment = moment.astimezone(dt.UTC)
     spec = "seconds" if moment.microsecond == 0 else "microseconds"
     return moment.isoformat(timespec=spec)
 
@@ -102,9 +113,7 @@ def parse_duration(value: Any) -> dt.timedelta:
         delta = value
     elif hasattr(value, "to_pytimedelta"):
         delta = value.to_pytimedelta()
-    elif (isinstance(value, (int, float)) and not isinstance(value, bool)) or hasattr(
-        value, "dtype"
-    ):
+    elif (isinstance(value, (int, float)) and not isinstance(value, bool)) or _is_number(value):
         if not math.isfinite(float(value)):
             raise InvalidInputError(f"{value!r} is not a duration (use e.g. 7d, 36h, 2w)")
         delta = dt.timedelta(days=float(value))
@@ -119,6 +128,13 @@ def parse_duration(value: Any) -> dt.timedelta:
     if delta < dt.timedelta(0):
         raise InvalidInputError(f"duration {value!r} is negative")
     return delta
+
+
+def utc_nanoseconds(times: Any) -> Any:
+    """A Series of UTC times as int64 nanoseconds since the epoch (NaT as the smallest int64)."""
+    import numpy as np
+
+    return times.dt.as_unit("ns").dt.tz_localize(None).to_numpy().view(np.int64)
 
 
 def _is_number(value: Any) -> bool:
