@@ -104,7 +104,8 @@ def record_start_lines(data: bytes, first_line: int = 1) -> Any:
 
     raw = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(raw == ord("\n"))
-    quotes_before = np.cumsum(raw == ord('"'))[newlines] if len(newlines) else newlines
+    quotes = np.flatnonzero(raw == ord('"'))
+    quotes_before = np.searchsorted(quotes, newlines)  # quotes are few: no cumulative sum
     ends = newlines[quotes_before % 2 == 0]  # the newlines that end a record
     starts = np.concatenate(([0], ends + 1))
     stops = np.concatenate((ends, [len(raw)]))
