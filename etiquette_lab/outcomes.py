@@ -22,11 +22,13 @@ The rules (also in ``docs/methods.md``):
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import InvalidInputError
+from .log_format import OUTCOMES
 from .results import Result
 from .timestamps import parse_as_of, parse_duration
 
@@ -284,14 +286,16 @@ def _classify(requests, window, as_of, success, experiment):
         at("withdrawn_at"),
     )
     answered = first_at.notna() & (first_at <= closes)
-    withdrawn = (
-        withdrawn_at.notna()
-        & (withdrawn_at <= closes)
-        & ~(first_at.notna() & (first_at <= withdrawn_at))
-    )
+    # Withdrawn inside the window and never answered in it: left out. An answer that came
+    # after a withdrawal but inside the window still counts (a late yes is a yes), as the
+    # time-to-response curves count it.
+    withdrawn = withdrawn_at.notna() & (withdrawn_at <= closes) & ~answered
     pending = ~withdrawn & (end > now)
     evaluated = ~withdrawn & ~pending
-    label, is_success = _success_rule(success)
+    seen = set(table["first_outcome"].dropna().astype(str)) | set(
+        table["outcome"].dropna().astype(str)
+    )
+    label, is_success = _success_rule(success, seen)
     last_in = last_at.notna() & (last_at <= closes)
     succeeded = answered & (
         is_success(table["first_outcome"]) | (last_in & is_success(table["outcome"]))
@@ -314,8 +318,12 @@ def _classify(requests, window, as_of, success, experiment):
     return table, frame, span, now, after, label
 
 
-def _success_rule(success: Iterable[str] | None):
-    """A label for the rule and a function marking the outcomes that are successes."""
+def _success_rule(success: Iterable[str] | None, seen: Iterable[str] = ()):
+    """A label for the rule and a function marking the outcomes that are successes.
+
+    An outcome in *success* that the kit does not know and the table never uses is refused:
+    a typo there would make every arm 0 of n without a word.
+    """
     if success is None:
 
         def is_default_success(values):
@@ -325,6 +333,15 @@ def _success_rule(success: Iterable[str] | None):
     chosen = {str(s) for s in ([success] if isinstance(success, str) else success)}
     if not chosen:
         raise InvalidInputError("success= names no outcome")
+    known = set(OUTCOMES) | {str(o) for o in seen}
+    unknown = sorted(chosen - known)
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], sorted(known), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise InvalidInputError(
+            f"success names {unknown[0]!r}{hint}, an outcome neither known nor in these "
+            f"requests; known: {', '.join(sorted(known))}"
+        )
 
     def is_chosen(values):
         return values.fillna("").astype(str).isin(chosen)
@@ -424,9 +441,15 @@ def compare_requests(
         notes.append("the requests have no strata (at most one stratum): no stratified analysis")
     withdrawn = sum(a.withdrawn for a in counts.arms)
     if withdrawn:
-        notes.append(f"{withdrawn} requests withdrawn before a response are not counted")
+        notes.append(
+            f"{withdrawn} request{'s' if withdrawn != 1 else ''} withdrawn without a response "
+            "in the window not counted"
+        )
     if counts.sent_after_as_of:
-        notes.append(f"{counts.sent_after_as_of} requests sent after the as-of time are ignored")
+        later = counts.sent_after_as_of
+        notes.append(
+            f"{later} request{'s' if later != 1 else ''} sent after the as-of time ignored"
+        )
     names = {a.name for a in ready}
     if control is not None and control not in names:
         raise InvalidInputError(

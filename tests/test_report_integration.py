@@ -151,3 +151,21 @@ def test_report_with_strata_prints_the_pooled_odds_ratios(capsys):
 def test_an_as_of_before_any_send_says_so(finished_log, capsys):
     assert main(["report", str(finished_log), "--as-of", "2025-01-01"]) == 2
     assert "no request had been sent" in capsys.readouterr().err
+
+
+def test_a_success_outcome_typo_is_refused(finished_log, capsys):
+    code = main(["report", str(finished_log), "--as-of", "2026-03-01", "--success", "recomended"])
+    assert code == 2 and "did you mean 'recommended'" in capsys.readouterr().err
+
+
+def test_withdrawn_then_answered_in_the_window_counts_in_rates_and_curves(log_path):
+    log = create_log(log_path)
+    start = pd.Timestamp("2026-01-05T09:00+01:00")
+    rid = log.send("Ada", "default", at=start)
+    log.withdraw(rid, at=start + pd.Timedelta(days=2))
+    log.respond(rid, at=start + pd.Timedelta(days=3))  # a late yes is still a yes
+    log.send("Bo", "default", at=start)
+    report = compare_requests(read_requests(log_path), as_of="2026-03-01")
+    arm = report.arms[0]
+    assert (arm.responded, arm.n) == (1, 2)
+    assert report.time_to_response.arms[0].p_by_window == pytest.approx(arm.rate)
