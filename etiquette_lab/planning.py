@@ -64,10 +64,14 @@ def _open_unit(name: str, value: float) -> float:
     return value
 
 
-def _count(name: str, value: int) -> int:
-    if isinstance(value, bool) or not float(value).is_integer() or value < 1:
-        raise InvalidInputError(f"{name} must be a whole number of requests >= 1, got {value!r}")
-    return int(value)
+def _count(name: str, value: int, *, what: str = "requests") -> int:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, (bool, str)) or not number.is_integer() or number < 1:
+        raise InvalidInputError(f"{name} must be a whole number of {what} >= 1, got {value!r}")
+    return int(number)
 
 
 def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:

@@ -290,7 +290,7 @@ def simulate_null_experiments(
     n = _n_per_arm("n_per_arm", n_per_arm)
     rate = _rate("rate", rate)
     a, b = _split(split, n)
-    m = _count("experiments", experiments)
+    m = _count("experiments", experiments, what="experiments")
     alpha = _open_unit("alpha", alpha)
     rng = np.random.default_rng(_seed(seed))
 
@@ -527,7 +527,7 @@ def simulate_winners_curse(
     ns = tuple(_n_per_arm("n", v) for v in n)
     if not ns:
         raise InvalidInputError("n must hold at least one sample size")
-    m = _count("experiments", experiments)
+    m = _count("experiments", experiments, what="experiments")
     alpha = _open_unit("alpha", alpha)
     rng = np.random.default_rng(_seed(seed))
     true = target - baseline
@@ -706,9 +706,9 @@ def simulate_peeking(
     """
     rate = _rate("rate", rate)
     per_day = _count("per_day", per_day)
-    days = _count("days", days)
+    days = _count("days", days, what="days")
     _n_per_arm("per_day * days", per_day * days)
-    m = _count("experiments", experiments)
+    m = _count("experiments", experiments, what="experiments")
     alpha = _open_unit("alpha", alpha)
     rng = np.random.default_rng(_seed(seed))
     rejects = [_reject_table(d * per_day, alpha) for d in range(1, days + 1)]

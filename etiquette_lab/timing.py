@@ -32,6 +32,7 @@ import numpy as np
 from .arms import control_first
 from .errors import InvalidInputError
 from .results import Result
+from .stats.rates import check_alpha
 from .timestamps import parse_as_of, parse_duration
 
 if TYPE_CHECKING:
@@ -462,8 +463,7 @@ def time_to_response_from_durations(
         raise InvalidInputError("no arms to analyse")
     if conf_type not in _CONF_TYPES:
         raise InvalidInputError(f"conf_type must be one of {_CONF_TYPES}, not {conf_type!r}")
-    if not (0 < alpha < 1):
-        raise InvalidInputError(f"alpha must be between 0 and 1, got {alpha!r}")
+    alpha = check_alpha(alpha)
     window_days = parse_window_days(window)
     control, arms = control_first({str(k): v for k, v in arms.items()}, control)
     data = {name: _validated(name, *pair) for name, pair in arms.items()}

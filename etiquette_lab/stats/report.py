@@ -347,6 +347,9 @@ def compare_counts(
         summaries.append(
             ArmSummary(name, n, x, r.estimate, r.ci_low, r.ci_high, ci_method, waiting[name])
         )
+    if sent is not None and set(names) - set(sent):
+        missing = sorted(set(names) - set(sent))
+        raise InvalidInputError(f"sent= has no count for the arm(s) {', '.join(missing)}")
     allocated = {n: counts[n][1] for n in names} if sent is None else {n: sent[n] for n in names}
     by_name = {s.name: s for s in summaries}
     x0, n0 = counts[control]
