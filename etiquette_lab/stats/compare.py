@@ -236,6 +236,8 @@ def odds_ratio_interval(
         note = "odds ratio undefined: the table's margins allow only the observed table"
     elif math.isinf(estimate):
         note = "odds ratio infinite: the arm has no non-response or the control no response"
+    elif estimate == 0:
+        note = "odds ratio 0: the arm has no response or the control no non-response"
     return EffectInterval(estimate, low, high, "conditional-mle-exact", note)
 
 

@@ -42,7 +42,7 @@ from .many import (
     sample_ratio_check,
 )
 from .rates import RATE_METHODS, check_alpha, check_count, check_counts, check_method, rate_interval
-from .verdict import SensitivityRow, comparison_sentence, sensitivity_rows
+from .verdict import SensitivityRow, comparison_sentence, p_text, sensitivity_rows
 
 __all__ = ["ArmSummary", "Comparison", "ComparisonReport", "TwoArmTests", "compare_counts"]
 
@@ -176,7 +176,7 @@ class ComparisonReport(Result):
             lines.append(
                 f"Within strata ({pooled.strata}, Mantel-Haenszel): '{name}' vs '{self.control}' "
                 f"odds ratio {pooled.odds_ratio:.3g} [{pooled.ci_low:.3g}, {pooled.ci_high:.3g}],"
-                f" CMH p = {pooled.p_value:.3g}."
+                f" CMH p {p_text(pooled.p_value)}." + (f" ({pooled.note})" if pooled.note else "")
             )
         if self.any_response is not None:
             lines += [
@@ -429,7 +429,7 @@ def _verdict(report: ComparisonReport, by_name: dict[str, ArmSummary]) -> str:
             clear = "differ" if o.p_value < report.alpha else "show no clear overall difference"
             lines.append(
                 f"Across all {len(report.arms)} arms the rates {clear} "
-                f"({o.method} test p = {o.p_value:.3g})."
+                f"({o.method} test p {p_text(o.p_value)})."
             )
         lines += [
             comparison_sentence(by_name[c.treatment], control, c, alpha=report.alpha)
@@ -438,7 +438,7 @@ def _verdict(report: ComparisonReport, by_name: dict[str, ArmSummary]) -> str:
     if report.sample_ratio is not None and report.sample_ratio.mismatch:
         lines.append(
             f"Warning: the requests are not split across arms as planned "
-            f"(sample-ratio p = {report.sample_ratio.p_value:.3g}); check the "
+            f"(sample-ratio p {p_text(report.sample_ratio.p_value)}); check the "
             "assignment before trusting the comparison."
         )
     if report.pending:

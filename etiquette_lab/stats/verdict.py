@@ -113,6 +113,11 @@ def per_arm_sample_size(
         return math.ceil(approximate.n_per_arm)
 
 
+def p_text(p: float) -> str:
+    """'= 0.0177', or '< 1e-300' where a p-value underflows to 0 (huge samples)."""
+    return "< 1e-300" if p == 0 else f"= {p:.3g}"
+
+
 def _pct(value: float) -> str:
     return (
         f"{100 * value:.0f}%"
@@ -146,7 +151,7 @@ def comparison_sentence(
         f"difference {_points(diff.estimate)}, {level}% CI {_points(diff.ci_low)} to "
         f"{_points(diff.ci_high)}"
     )
-    test = f"{comparison.primary_test} p = {comparison.p_value:.3g}"
+    test = f"{comparison.primary_test} p {p_text(comparison.p_value)}"
     if comparison.p_holm != comparison.p_value:
         test += f", {comparison.p_holm:.3g} after Holm's correction"
     head = f"'{arm.name}' was answered {direction} often than '{control.name}': {rates}; {ci}."
@@ -172,7 +177,7 @@ def comparison_sentence(
         else ""
     )
     if confident >= 0.9 or wald_p < alpha:
-        naive = f"; the naive z-test's p = {wald_p:.3g} overstates it" if wald_p < alpha else ""
+        naive = f"; the naive z-test's p {p_text(wald_p)} overstates it" if wald_p < alpha else ""
         return (
             head + f" With {smaller:,} requests in the smaller arm this is suggestive, not "
             f"conclusive ({test}{naive}; P(better) = {prob:.2f}).{repeat}"
