@@ -116,3 +116,17 @@ def test_all_versus_nothing_at_ten_million_matches_the_gamma_limit():
     assert b.prob_better == 1.0
     assert 1 - b.ci_high == pytest.approx(gamma.ppf(0.025, 2, scale=1 / 10_000_001), rel=1e-5)
     assert 1 - b.ci_low == pytest.approx(gamma.ppf(0.975, 2, scale=1 / 10_000_001), rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("x1", "n1", "x0", "n0"),
+    [(4, 5, 1, 5), (0, 5, 0, 5), (30, 254, 26, 255), (7, 9, 2, 11), (120, 400, 100, 400)],
+)
+def test_quadrature_agrees_with_the_planning_modules_exact_sum(x1, n1, x0, n0):
+    # Two implementations on purpose: the report integrates numerically (any prior, any n in
+    # constant time); planning sums the exact beta-binomial series for integer priors, for
+    # every table at once. Each checks the other.
+    from etiquette_lab.planning_bayes import probability_new_better
+
+    exact = probability_new_better(x0, n0, x1, n1, prior=(1, 1))
+    assert bayes_compare(x1, n1, x0, n0).prob_better == pytest.approx(exact, abs=1e-9)
