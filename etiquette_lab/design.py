@@ -38,6 +38,7 @@ from .design_templates import (
     template_fields,
 )
 from .errors import InvalidInputError
+from .log_format import canonical_kind
 from .requests import SEND_FIELDS
 
 __all__ = [
@@ -210,12 +211,7 @@ def plan_messages(
 def write_plan(plan: Any, path: str | os.PathLike[str] | Any) -> None:
     """Write a plan as CSV: a file gets UTF-8 with a byte-order mark (for Excel), a text stream
     plain text; text that a spreadsheet would run as a formula is stored safely."""
-    frame = plan.copy()
-    for column in frame.columns:
-        if frame[column].dtype == object or str(frame[column].dtype).startswith(("str", "string")):
-            frame[column] = frame[column].map(
-                lambda v: csvsafe.neutralise(v) if isinstance(v, str) else v
-            )
+    frame = csvsafe.neutralise_frame(plan)
     if hasattr(path, "write"):
         frame.to_csv(path, index=False, lineterminator="\n")
         return
@@ -229,8 +225,18 @@ def read_plan(path: str | os.PathLike[str]) -> Any:
 
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InvalidInputError(f"plan file {str(path)!r} does not exist") from None
+    except OSError as error:  # a folder, no permission, ...
+        raise InvalidInputError(
+            f"plan file {str(path)!r} cannot be read: {error.strerror or error}"
+        ) from None
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"plan file {str(path)!r} is not UTF-8 text") from None
+    except (pd.errors.EmptyDataError, pd.errors.ParserError) as error:
+        reason = " ".join(str(error).split())
+        raise LocatedInputError(f"is not a plan ({reason})", path=str(path)) from None
     for column in frame.columns:
         frame[column] = csvsafe.restore_column(frame[column].astype(object))
     if {"event", "request_id"} <= set(frame.columns):
@@ -248,7 +254,7 @@ def read_plan(path: str | os.PathLike[str]) -> Any:
             field=missing[0],
         )
     frame["score"] = pd.to_numeric(frame["score"].replace("", None), errors="coerce")
-    lines = record_lines(Path(path).read_text(encoding="utf-8-sig"))
+    lines = record_lines(text)
     frame.attrs[_PLAN_SOURCE] = {
         "path": str(path),
         "lines": lines if len(lines) == len(frame) else None,
@@ -288,13 +294,13 @@ def planned_sends(
         store_message = pseudonym_key is None
     empty = rows["message"].astype(str).str.strip() == ""
     if store_message and empty.any():
-        source = plan.attrs.get(_PLAN_SOURCE) or {}
         position = int(rows.index[empty.to_numpy()][0])  # row of the plan as read
-        lines = source.get("lines")
         raise LocatedInputError(
             f"the planned message to {rows.loc[empty, 'recipient'].iloc[0]!r} is empty",
-            path=source.get("path"), line=lines[position] if lines else None, field="message",
+            **_plan_place(plan, position), field="message",
         )  # fmt: skip
+    # "Recommendation" typed in a plan must count as the kit's "recommendation".
+    rows = rows.assign(kind=[canonical_kind(str(k)) for k in rows["kind"]])
     if pseudonym_key is not None:
         from .privacy import pseudonymise
 
@@ -304,6 +310,13 @@ def planned_sends(
     if not store_message:
         rows = rows.assign(message="")
     return rows
+
+
+def _plan_place(plan: Any, position: int) -> dict[str, Any]:
+    """The file and line of the plan's row at *position*, when it was read from a file."""
+    source = plan.attrs.get(_PLAN_SOURCE) or {}
+    lines = source.get("lines")
+    return {"path": source.get("path"), "line": lines[position] if lines else None}
 
 
 def log_messages(
@@ -343,10 +356,22 @@ def log_messages(
     -------
     list of str
         The new request ids, in plan order. Every row is checked before anything is written.
+
+    Notes
+    -----
+    A log made with ``etiquette-lab new LOG --variants default,personalised`` declares its
+    variants for its own experiment (often ``""``), while the plan's rows carry the
+    experiment file's name. When the plan's experiment has no declaration of its own in the
+    log, its variants are checked against the log's declaration (that of
+    :attr:`LogFile.experiment`), so a plan edited to say ``personalized`` is refused, naming
+    the plan's line, as a send would be. The rows keep the plan's experiment name rather than
+    being filed under the log's: that name is what repeat detection and
+    ``check --experiment`` go by, and relabelling would silently merge two experiments.
     """
     rows = planned_sends(
         plan, recipients=recipients, pseudonym_key=pseudonym_key, store_message=store_message
     )
+    _check_declared_variants(log, plan, rows)
     if not allow_repeat:
         _refuse_repeats(log.requests(), rows)
     return log.send_many(
@@ -368,11 +393,31 @@ def log_messages(
     )
 
 
+def _check_declared_variants(log: Any, plan: Any, rows: Any) -> None:
+    """Refuse a variant the log's declaration does not know, for a plan experiment without a
+    declaration of its own (the log itself checks experiments it has a declaration for)."""
+    declared = log.variants
+    fallback = declared.get(log.experiment)
+    if not fallback:
+        return
+    for position, experiment, variant in zip(
+        rows.index, rows["experiment"].astype(str), rows["variant"].astype(str), strict=True
+    ):
+        if experiment not in declared and variant not in fallback:
+            raise LocatedInputError(
+                f"variant {variant!r} is not one the log declares ({', '.join(fallback)}); "
+                f"the plan's experiment {experiment!r} has no declaration of its own, so the "
+                "log's applies",
+                **_plan_place(plan, int(position)),
+                field="variant",
+            )
+
+
 def _refuse_repeats(requests: Any, rows: Any) -> None:
     if not len(requests):
         return
     logged = {
-        (str(e), fold_name(p), str(k)): str(rid)
+        (str(e), fold_name(p), canonical_kind(str(k))): str(rid)
         for e, p, k, rid in zip(
             requests["experiment"],
             requests["recipient"],

@@ -28,7 +28,14 @@ from .design_templates import (
 from .design_toml import toml_value
 from .errors import InvalidInputError
 
-__all__ = ["Experiment", "Variant", "experiment_to_toml", "load_experiment", "save_experiment"]
+__all__ = [
+    "MAX_BLOCK_SIZE",
+    "Experiment",
+    "Variant",
+    "experiment_to_toml",
+    "load_experiment",
+    "save_experiment",
+]
 
 _BUILTIN = "builtin:"
 _TOP_KEYS = (
@@ -43,6 +50,9 @@ _TOP_KEYS = (
     "variants",
 )
 _VARIANT_KEYS = ("name", "template", "template_file", "weight")
+#: The largest block: a block is drawn as a list of this many names, and larger blocks only
+#: delay balance (the arms are equal at the end of each block).
+MAX_BLOCK_SIZE = 1000
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,7 @@ class Variant:
         The template text, with ``{field}`` placeholders.
     weight : int
         Its share of the allocation: weights 1 and 1 give equal arms, 2 and 1 give two thirds.
+        The weights of an experiment add up to at most 1000 (:data:`MAX_BLOCK_SIZE`).
     source : str
         Where the text came from: ``""`` (inline), ``"builtin:NAME"`` or a file path. Kept so
         that saving writes the reference back instead of a copy of the text.
@@ -100,7 +111,7 @@ class Experiment:
     variants : sequence of Variant
         At least two wordings with distinct names.
     kind : str
-        The request kind (``"recommendation"``, ``"connection"``, ...).
+        The request kind (``"recommendation"``, ``"connection"``, ...), in any case.
     control : str
         The name of the control variant (default: the first variant).
     outcome_window_days : float
@@ -110,7 +121,8 @@ class Experiment:
     strata : str
         Optional contacts column to balance within (such as ``"closeness"``); ``""`` for none.
     block_size : int
-        Optional block size, a multiple of the sum of the weights (default: that sum).
+        Optional block size, a multiple of the sum of the weights (default: that sum), at most
+        1000 (:data:`MAX_BLOCK_SIZE`).
     channel : str
         Recorded with the sends (default ``"linkedin"``).
 
@@ -141,8 +153,13 @@ class Experiment:
         set_(self, "variants", tuple(self.variants))
         if not isinstance(self.name, str) or not self.name.strip():
             raise _SettingError("the experiment needs a non-empty name", "name")
-        from .log_format import KINDS  # the kinds a log accepts
+        from .log_format import (
+            KINDS,  # the kinds a log accepts
+            canonical_kind,
+        )
 
+        if isinstance(self.kind, str):
+            set_(self, "kind", canonical_kind(self.kind))
         if self.kind not in KINDS:
             raise _SettingError(
                 f"kind must be one of {', '.join(map(repr, KINDS))}, not {self.kind!r}", "kind"
@@ -209,11 +226,24 @@ class Experiment:
                 f"seed must be a non-negative whole number, not {self.seed!r}", "seed"
             )
         total = sum(v.weight for v in self.variants)
+        if total > MAX_BLOCK_SIZE:
+            heaviest = max(range(len(self.variants)), key=lambda i: self.variants[i].weight)
+            raise _SettingError(
+                f"the weights add up to {total}, but a block holds each variant 'weight' times "
+                f"and has at most {MAX_BLOCK_SIZE} places; use small numbers such as 1 and 2",
+                "weight",
+                heaviest + 1,
+            )
         size = self.block_size or total
         if isinstance(size, bool) or not isinstance(size, int) or size < 1 or size % total:
             raise _SettingError(
                 f"block_size must be a positive multiple of the sum of the weights ({total}), "
                 f"not {self.block_size!r}",
+                "block_size",
+            )
+        if size > MAX_BLOCK_SIZE:
+            raise _SettingError(
+                f"block_size must be at most {MAX_BLOCK_SIZE}, not {size}",
                 "block_size",
             )
         set_(self, "block_size", size)
@@ -349,7 +379,16 @@ def _variant_from_dict(data: Mapping[str, Any], number: int, base: Path) -> Vari
         if reference.startswith(_BUILTIN):
             return Variant(name, builtin_template(reference[len(_BUILTIN) :]), weight, reference)
         path = Path(reference) if Path(reference).is_absolute() else base / reference
-        return Variant(name, read_template_file(path), weight, reference)
+        try:
+            text = read_template_file(path)
+        except OSError as error:  # a folder, no permission, ...
+            raise _SettingError(
+                f"variant {name!r}: cannot read template file {str(path)!r}: "
+                f"{error.strerror or error}",
+                "template_file",
+                number,
+            ) from None
+        return Variant(name, text, weight, reference)
 
 
 class _SettingError(InvalidInputError):
@@ -427,6 +466,10 @@ def load_experiment(path: str | os.PathLike[str]) -> Experiment:
         raise InvalidInputError(f"experiment file {str(path)!r} does not exist") from None
     except UnicodeDecodeError:
         raise InvalidInputError(f"experiment file {str(path)!r} is not UTF-8 text") from None
+    except OSError as error:  # a folder, no permission, ...
+        raise InvalidInputError(
+            f"experiment file {str(path)!r} cannot be read: {error.strerror or error}"
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -8,7 +8,9 @@ and only then appends them all in one write: an import either lands whole or not
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import os
 import re
 from collections.abc import Mapping
@@ -19,6 +21,7 @@ import pandas as pd
 
 from .errors import InvalidInputError, LogError
 from .log import Origin
+from .log_format import canonical_kind
 
 __all__ = ["import_requests"]
 
@@ -37,7 +40,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "replied at",
         "answered",
     ),
-    "outcome": ("outcome", "result", "response", "status"),
+    # Not "status": trackers use it for "pending" or "sent", which is no outcome.
+    "outcome": ("outcome", "result", "response"),
     "withdrawn_at": ("withdrawn", "withdrawn_at", "withdrawn at", "date withdrawn"),
     "kind": ("kind", "request kind", "type", "request type"),
     "channel": ("channel", "medium", "via"),
@@ -46,6 +50,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "note": ("note", "notes", "comment", "comments"),
 }
 REQUIRED_COLUMNS = ("recipient", "variant", "at")
+# Left out of the log when recipients are pseudonymised: they are likely to name the person.
+PERSONAL_COLUMNS = ("message", "note")
 
 
 def import_requests(
@@ -66,7 +72,10 @@ def import_requests(
     ----------
     table : DataFrame or path of a CSV file
         One row per request. Needed columns: recipient, variant, date sent; optional: date
-        responded, outcome, date withdrawn, kind, channel, message, stratum, note.
+        responded, outcome (which needs the date responded), date withdrawn, kind, channel,
+        message, stratum, note. Kinds typed in any case (``Recommendation``) are stored in
+        the kit's spelling (``recommendation``). Errors name the sheet's physical line, as a
+        text editor shows it (the header is line 1).
     log : LogFile
         An open log (:func:`etiquette_lab.open_log`).
     columns : mapping, optional
@@ -81,7 +90,8 @@ def import_requests(
     kind, channel : str
         Used for rows whose table has no such column or leaves it empty.
     pseudonym_key : bytes, optional
-        If given, recipients are stored as :func:`etiquette_lab.pseudonymise` ids.
+        If given, recipients are stored as :func:`etiquette_lab.pseudonymise` ids, and the
+        sheet's message and note columns are not stored: they are likely to name the person.
     allow_repeat : bool
         Import a row even when the log already has a request to the same person with the same
         wording sent at the same time (by default that is an earlier import of the same sheet,
@@ -104,11 +114,13 @@ def import_requests(
     ['recommended', nan]
     """
     source = str(table) if not isinstance(table, pd.DataFrame) else "the table"
-    frame = _load(table)
+    frame, lines = _load(table)
     mapping = _match_columns(frame, columns or {}, source)
+    if pseudonym_key is not None:
+        mapping = {f: c for f, c in mapping.items() if f not in PERSONAL_COLUMNS}
     date_columns = [mapping[f] for f in ("at", "responded_at", "withdrawn_at") if f in mapping]
     if dayfirst is None:
-        dayfirst = _infer_dayfirst(frame, date_columns, source)
+        dayfirst = _infer_dayfirst(frame, date_columns, source, lines)
     origin_columns = {"recipient": mapping["recipient"], "variant": mapping["variant"],
                       **{f: mapping[f] for f in ("kind", "channel", "message", "stratum", "note")
                          if f in mapping}, "at": mapping["at"]}  # fmt: skip
@@ -117,8 +129,7 @@ def import_requests(
         "withdrawn": {"at": mapping.get("withdrawn_at", "")},
     }
     sends, origins = [], []
-    for position, (_, row) in enumerate(frame.iterrows()):
-        line = position + 2  # the header is line 1 of the sheet
+    for line, (_, row) in zip(lines, frame.iterrows(), strict=True):
         spec: dict[str, Any] = {"kind": kind, "channel": channel}
         for field, column in mapping.items():
             value = row[column]
@@ -130,6 +141,16 @@ def import_requests(
         for field in REQUIRED_COLUMNS:
             if not spec.get(field):
                 raise LogError("is empty", path=source, line=line, field=mapping[field])
+        if spec.get("outcome") and not spec.get("responded_at"):
+            date = mapping.get("responded_at")
+            raise LogError(
+                f"outcome {spec['outcome']!r} has no response date"
+                + (f" in column {date!r}" if date else " (the sheet has no such column; name it"
+                   " with --column responded_at=NAME)")
+                + "; an outcome needs its date, or leave the outcome empty",
+                path=source, line=line, field=mapping["outcome"],
+            )  # fmt: skip
+        spec["kind"] = canonical_kind(spec["kind"])
         if pseudonym_key is not None:
             from .privacy import pseudonymise
 
@@ -171,18 +192,44 @@ def _refuse_reimport(
             )
 
 
-def _load(table: pd.DataFrame | str | os.PathLike[str]) -> pd.DataFrame:
+def _load(table: pd.DataFrame | str | os.PathLike[str]) -> tuple[pd.DataFrame, list[int]]:
+    """The table and the sheet line of each of its rows (for a DataFrame: position + 2, as if
+    it had been read from a file with a header line and no line breaks inside cells)."""
     if isinstance(table, pd.DataFrame):
-        return table
-    path = Path(table)
+        return table, list(range(2, len(table) + 2))
+    from .csvsafe import record_start_lines
+
+    path = str(table)
     try:
-        return pd.read_csv(
-            path, dtype=str, keep_default_na=False, sep=None, engine="python", encoding="utf-8-sig"
-        )
+        data = Path(table).read_bytes()
+        text = data.decode("utf-8-sig")
     except FileNotFoundError:
-        raise LogError("no such file", path=str(path)) from None
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise LogError(f"cannot be read as a CSV table ({error})", path=str(path)) from None
+        raise LogError("no such file", path=path) from None
+    except IsADirectoryError:
+        raise LogError("is a folder, not a CSV table", path=path) from None
+    except OSError as error:
+        raise LogError(f"cannot be read ({error.strerror or error})", path=path) from None
+    except UnicodeDecodeError as error:
+        raise LogError(
+            f"is not UTF-8 text (byte {error.start}); save the sheet as CSV UTF-8", path=path
+        ) from None
+    header = text.lstrip("\r\n").partition("\n")[0]
+    if not header.strip():
+        raise LogError("is empty: no header row with column names", path=path, line=1)
+    try:
+        # Sniffed from the header, as spreadsheets in comma-decimal locales write ';'.
+        delimiter = csv.Sniffer().sniff(header, delimiters=",;\t|").delimiter
+    except csv.Error:  # a single column: no delimiter to find
+        delimiter = ","
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
+        reason = " ".join(str(error).split())
+        raise LogError(f"cannot be read as a CSV table ({reason})", path=path) from None
+    starts = record_start_lines(data, 1).tolist()[1:]  # the header is the first record
+    # Blank-looking rows pandas reads differently: fall back to counting rows.
+    lines = starts if len(starts) == len(frame) else list(range(2, len(frame) + 2))
+    return frame, lines
 
 
 def _match_columns(frame: pd.DataFrame, explicit: Mapping[str, str], source: str) -> dict[str, str]:
@@ -223,12 +270,12 @@ _NUMERIC_DATE = re.compile(
 )
 
 
-def _infer_dayfirst(frame: pd.DataFrame, columns: list[str], source: str) -> bool:
+def _infer_dayfirst(frame: pd.DataFrame, columns: list[str], source: str, lines: list[int]) -> bool:
     """Day first or month first, as the sheet's own numeric dates show; refuse to guess."""
     day_first = month_first = dotted = False
     ambiguous: tuple[int, str, str] | None = None
     for column in columns:
-        for position, value in enumerate(frame[column]):
+        for line, value in zip(lines, frame[column], strict=True):
             match = _NUMERIC_DATE.match("" if pd.isna(value) else str(value).strip())
             if match is None:
                 continue
@@ -237,7 +284,7 @@ def _infer_dayfirst(frame: pd.DataFrame, columns: list[str], source: str) -> boo
             month_first |= second > 12
             dotted |= match.group(2) == "."
             if first <= 12 and second <= 12 and ambiguous is None:
-                ambiguous = (position + 2, column, match.group(0))
+                ambiguous = (line, column, match.group(0))
     if day_first and month_first:
         raise LogError(
             "mixes day-first and month-first dates; fix the sheet or say --dayfirst / --monthfirst",

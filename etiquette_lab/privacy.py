@@ -34,16 +34,24 @@ def load_pseudonym_key(path: str | os.PathLike[str] | None = None, *, create: bo
     if from_env:
         return from_env.encode("utf-8")
     key_path = Path(path) if path is not None else default_key_path()
-    if not key_path.exists():
-        if not create:
-            raise InvalidInputError(
-                f"no pseudonym key at {key_path} and {KEY_ENVIRONMENT_VARIABLE} is not set"
-            )
-        key_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32) + "\n")
-    key = key_path.read_text(encoding="utf-8").strip()
+    try:
+        if not key_path.exists():
+            if not create:
+                raise InvalidInputError(
+                    f"no pseudonym key at {key_path} and {KEY_ENVIRONMENT_VARIABLE} is not set"
+                )
+            key_path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32) + "\n")
+        key = key_path.read_text(encoding="utf-8").strip()
+    except OSError as error:  # a folder where the key should be, no permission, ...
+        raise InvalidInputError(
+            f"cannot use the pseudonym key file {key_path}: {error.strerror or error} "
+            f"(or set {KEY_ENVIRONMENT_VARIABLE})"
+        ) from None
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"the pseudonym key file {key_path} is not UTF-8 text") from None
     if not key:
         raise InvalidInputError(f"the pseudonym key file {key_path} is empty")
     return key.encode("utf-8")

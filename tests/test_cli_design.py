@@ -203,3 +203,23 @@ def test_todo_prints_well_with_a_burst_and_nothing_to_do(tmp_path, capsys):
     code, out, _ = run(capsys, "todo", EXAMPLES / "example_log.csv", "--as-of", "2026-03-16")
     assert code == 0 and max(map(len, lines_of(out))) <= 120
     assert "r0023" in out and "Empty DataFrame" not in out
+
+
+def test_send_planned_respects_the_variants_a_new_log_declares(tmp_path, capsys):
+    # The documented workflow: the log declares variants without naming the experiment.
+    log, plan_file = tmp_path / "log.csv", tmp_path / "plan.csv"
+    assert run(capsys, "new", log, "--variants", "default,personalised")[0] == 0
+    assert run(capsys, "assign", EXAMPLES / "experiment.toml", EXAMPLES / "contacts.csv",
+               "--out", plan_file)[0] == 0  # fmt: skip
+    text = plan_file.read_text(encoding="utf-8-sig")
+    typo = text.replace(",personalised,", ",personalized,", 1)
+    assert typo != text
+    plan_file.write_text(typo, encoding="utf-8-sig")
+    before = log.read_bytes()
+    code, out, err = run(capsys, "send-planned", plan_file, log)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert f"{plan_file}, line " in err and "field 'variant'" in err and "'personalized'" in err
+    assert log.read_bytes() == before
+    plan_file.write_text(text, encoding="utf-8-sig")
+    code, out, _ = run(capsys, "send-planned", plan_file, log, "--at", "2026-11-02T09:00")
+    assert code == 0 and len(out.split()) == 20

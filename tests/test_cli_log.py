@@ -222,3 +222,79 @@ def test_report_plot_with_an_unknown_format_is_one_line(capsys, tmp_path):
         capsys=capsys,
     )
     assert code == 2 and err.count("\n") == 1 and "r.txt" in err
+
+
+def test_a_kind_in_any_case_is_stored_in_the_kits_spelling(log_path, capsys):
+    main(["new", str(log_path)])
+    main(["send", str(log_path), "--to", "Ada", "--variant", "d", "--kind", "Recommendation"])
+    main(["send", str(log_path), "--to", "Bo", "--variant", "d", "--kind", "Coffee chat"])
+    main(["respond", str(log_path), "r0001"])
+    main(["respond", str(log_path), "r0002"])
+    capsys.readouterr()
+    table = read_requests(log_path)
+    assert table["kind"].tolist() == ["recommendation", "Coffee chat"]
+    assert table["outcome"].tolist() == ["recommended", "replied"]
+
+
+def test_pseudonymised_send_and_import_leave_the_message_out(log_path, tmp_path, capsys,
+                                                              monkeypatch):  # fmt: skip
+    monkeypatch.setenv("ETIQUETTE_LAB_KEY", "test-key")
+    main(["new", str(log_path)])
+    code = main(["send", str(log_path), "--to", "Ada Lovelace", "--variant", "personalised",
+                 "--message", "Hi Ada Lovelace, about the engine", "--note", "met at the fair",
+                 "--pseudonymise"])  # fmt: skip
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text(
+        "Name,Variant,Sent,Message,Notes\n"
+        'Bo Berg,default,2026-11-02,"Hi Bo Berg,\nplease",Bo\'s sister\n',
+        encoding="utf-8",
+    )
+    assert code == 0 and main(["import", str(sheet), str(log_path), "--pseudonymise"]) == 0
+    capsys.readouterr()
+    events = read_requests(log_path)
+    assert events["message"].tolist() == ["", ""]
+    text = log_path.read_text(encoding="utf-8-sig")
+    assert "Ada" not in text and "Bo" not in text
+    assert "met at the fair" in text  # a note given with --note is stored as typed
+    for command in ("send", "import", "send-planned"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        shown = " ".join(capsys.readouterr().out.split())
+        assert "out of the log" in shown, command
+        assert command != "send" or "stored as typed" in shown
+
+
+def test_requests_csv_neutralises_formulas(log_path, capsys):
+    import csv
+    import io
+
+    main(["new", str(log_path)])
+    main(["send", str(log_path), "--to", "=HYPERLINK(\"http://x\")", "--variant", "@SUM(1)",
+          "--message=-2+3", "--at", "2026-11-02T09:00"])  # fmt: skip
+    capsys.readouterr()
+    code, out, _ = run("requests", log_path, "--csv", capsys=capsys)
+    row = next(csv.DictReader(io.StringIO(out)))
+    assert code == 0
+    assert row["recipient"] == '\'=HYPERLINK("http://x")'
+    assert (row["variant"], row["message"]) == ("'@SUM(1)", "'-2+3")
+    assert row["first_sent_at"] == "2026-11-02T08:00:00+00:00" and row["request_id"] == "r0001"
+    # The table and the log itself keep the text as typed.
+    assert read_requests(log_path).loc[0, "variant"] == "@SUM(1)"
+
+
+def test_the_confirmation_shows_our_event_not_another_writers(log_path, capsys, monkeypatch):
+    from etiquette_lab import open_log
+    from etiquette_lab.log import LogFile
+
+    main(["new", str(log_path)])
+    main(["send", str(log_path), "--to", "Ada", "--variant", "default", "--at", "2026-11-02"])
+    real = LogFile.respond
+
+    def respond_then_another_writer_appends(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        open_log(log_path).send("Bo", "default", at="2026-12-24T18:00")
+
+    monkeypatch.setattr(LogFile, "respond", respond_then_another_writer_appends)
+    capsys.readouterr()
+    code, out, _ = run("respond", log_path, "r0001", "--at", "2026-11-03T10:00", capsys=capsys)
+    assert (code, out) == (0, "r0001: responded (recommended) at 2026-11-03 10:00\n")

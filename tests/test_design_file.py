@@ -219,3 +219,51 @@ def test_weights_set_the_block(tmp_path):
     assert "block_size = 6" in experiment_to_toml(e)
     with pytest.raises(InvalidInputError, match="weight"):
         Experiment("w", [Variant("a", "x", weight=True), Variant("b", "y")])
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "message"),
+    [
+        # Each of these used to build a list of that many names and run out of memory.
+        (("seed = 3", "seed = 3\nblock_size = 1000000000000"), "block_size", "at most 1000"),
+        (('template = "Hi', 'weight = 100000000000\ntemplate = "Hi'), "weight", "add up to"),
+        (('template = "Hi', 'weight = 1e11\ntemplate = "Hi'), "weight", "positive whole"),
+        (('template = "Hi', 'weight = 1000\ntemplate = "Hi'), "weight", "add up to 1001"),
+    ],
+)
+def test_huge_blocks_are_refused_at_their_line(tmp_path, change, message, key):
+    old, new = change
+    path = write(tmp_path, VALID.replace(old, new, 1))
+    with pytest.raises(InvalidInputError, match=message) as info:
+        load_experiment(path)
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "000" in text
+                or "1e11" in text)  # fmt: skip
+    assert f"{path}, line {line}, field {key!r}" in str(info.value)
+
+
+def test_the_largest_block_is_allowed_and_fast(tmp_path):
+    from etiquette_lab.design import assign_variants
+
+    e = load_experiment(write(tmp_path, VALID.replace("seed = 3", "seed = 3\nblock_size = 1000")))
+    out = assign_variants([{"name": f"p{i}"} for i in range(1000)], e)
+    assert out["variant"].value_counts().to_dict() == {"default": 500, "personalised": 500}
+
+
+def test_a_template_file_that_is_a_folder_is_named(tmp_path):
+    (tmp_path / "wordings").mkdir()
+    path = write(tmp_path, VALID.replace("builtin:linkedin-recommendation-default", "wordings"))
+    with pytest.raises(InvalidInputError, match="cannot read template file") as info:
+        load_experiment(path)
+    assert f"{path}, line 6, field 'template_file'" in str(info.value)
+
+
+def test_an_experiment_path_that_is_a_folder_is_one_line(tmp_path):
+    with pytest.raises(InvalidInputError, match="cannot be read"):
+        load_experiment(tmp_path)
+
+
+def test_the_kind_is_stored_in_the_kits_spelling(tmp_path):
+    e = load_experiment(write(tmp_path, 'kind = "Connection"\n' + VALID))
+    assert e.kind == "connection"
+    with pytest.raises(InvalidInputError, match="kind must be one of"):
+        load_experiment(write(tmp_path, 'kind = "Coffee"\n' + VALID))

@@ -140,3 +140,44 @@ def test_planned_sends_can_be_pseudonymised_without_the_personal_message(tmp_pat
     assert first.split()[0] not in (tmp_path / "log.csv").read_text(encoding="utf-8-sig")
     with pytest.raises(Exception, match="already has request"):  # repeats seen through pseudonyms
         log_messages(log, plan, recipients=[first], pseudonym_key=b"k")
+
+
+def test_a_plan_is_checked_against_the_variants_of_a_log_made_without_experiment(tmp_path, plan):
+    # The documented workflow: `new LOG --variants default,personalised`, then send-planned.
+    # The plan's experiment has no declaration in the log, so the log's declaration applies.
+    log = create_log(tmp_path / "log.csv", variants=["default", "personalised"])
+    path = tmp_path / "plan.csv"
+    edited = plan.copy()
+    edited.loc[7, "variant"] = "personalized"
+    write_plan(edited, path)
+    # Messages span several lines, so the row's line is found in the file's text.
+    start = f"{plan.loc[7, 'experiment']},{plan.loc[7, 'recipient']},personalized,"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith(start))
+    assert line > 9  # not simply the row number
+    with pytest.raises(InvalidInputError, match="'personalized' is not one the log declares") as e:
+        log_messages(log, read_plan(path))
+    assert f"{path}, line {line}, field 'variant'" in str(e.value)
+    assert log.requests().empty
+    ids = log_messages(log, plan.iloc[:2], at="2026-11-02T09:00+01:00")
+    # Filed under the plan's own experiment, which `check --experiment FILE` goes by.
+    assert log.requests()["experiment"].tolist() == [plan["experiment"].iloc[0]] * 2
+    assert len(ids) == 2
+
+
+def test_a_log_declaring_the_plans_own_experiment_is_not_overridden(tmp_path, plan):
+    from etiquette_lab.log import _row
+
+    log = create_log(tmp_path / "log.csv", experiment="other", variants=["x", "y"])
+    name = plan["experiment"].iloc[0]
+    log._append([_row("declared", None, experiment=name, variant="default|personalised")])
+    assert len(log_messages(log, plan.iloc[:2], at="2026-11-02T09:00+01:00")) == 2
+
+
+def test_plan_kinds_are_stored_in_the_kits_spelling(tmp_path, plan):
+    log = create_log(tmp_path / "log.csv")
+    shouted = plan.iloc[:1].assign(kind="Recommendation")
+    log_messages(log, shouted, at="2026-11-02T09:00+01:00")
+    assert log.requests()["kind"].tolist() == ["recommendation"]
+    with pytest.raises(InvalidInputError, match="already has request"):  # same kind, any case
+        log_messages(log, shouted)

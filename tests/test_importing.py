@@ -162,3 +162,109 @@ def test_importing_the_same_sheet_twice_is_refused(log_path, tmp_path):
         import_requests(sheet, log)
     assert log_path.read_bytes() == before
     assert import_requests(sheet, log, allow_repeat=True) == ["r0003", "r0004"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty: no header row"),
+        (b"\n\n", "is empty: no header row"),
+        (b"Name\nAda\n", "no column for variant"),  # one column: no delimiter to sniff
+        (b"Name,Variant,Sent\n", "has no rows to import"),
+        ("Name,Variant,Sent\nØrjan,default,2026-11-02\n".encode("latin-1"), "not UTF-8"),
+    ],
+)
+def test_unreadable_sheets_are_named_errors(log_path, tmp_path, content, message):
+    log = create_log(log_path)
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_bytes(content)
+    with pytest.raises(LogError, match=message) as info:
+        import_requests(sheet, log)
+    assert str(info.value).startswith(str(sheet))
+    assert len(log) == 0
+
+
+def test_a_folder_is_not_a_sheet(log_path, tmp_path):
+    with pytest.raises(LogError, match="is a folder") as info:
+        import_requests(tmp_path, create_log(log_path))
+    assert str(info.value).startswith(str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "hint"),
+    [
+        ("Name,Variant,Sent,Responded,Outcome", "Bo,default,2026-11-02,,declined", "'Responded'"),
+        ("Name,Variant,Sent,Outcome", "Bo,default,2026-11-02,declined", "responded_at=NAME"),
+    ],
+)
+def test_an_outcome_without_its_date_is_refused(log_path, tmp_path, header, row, hint):
+    # Dropping it silently would count a refusal as "no answer yet".
+    log = create_log(log_path)
+    sheet = _sheet(tmp_path, f"{header}\nAda,default,2026-11-02\n{row}\n")
+    with pytest.raises(LogError, match="an outcome needs its date") as info:
+        import_requests(sheet, log)
+    assert f"{sheet}, line 3, field 'Outcome'" in str(info.value) and hint in str(info.value)
+    assert len(log) == 0
+
+
+def test_errors_name_the_physical_line_past_multi_line_cells_and_blank_rows(log_path, tmp_path):
+    log = create_log(log_path)
+    sheet = _sheet(
+        tmp_path,
+        "Name,Variant,Sent,Message\n"
+        'Ada,default,2026-11-02,"Hi Ada,\nthree\nlines"\n'  # lines 2-4
+        "\n"  # line 5: blank, skipped by the reader
+        "Bo,personalised,2026-11-02,short\n"  # line 6
+        "Cy,,2026-11-02,short\n",  # line 7: the bad one (row 4 of the table counting the header)
+    )
+    with pytest.raises(LogError, match="is empty") as info:
+        import_requests(sheet, log)
+    assert f"{sheet}, line 7, field 'Variant'" in str(info.value)
+    ambiguous = _sheet(tmp_path, 'Name,Variant,Sent,Note\nAda,default,2026-11-02,"a\nb"\n'
+                                 "Bo,default,03/11/2026,\n")  # fmt: skip
+    with pytest.raises(LogError, match="could be day first") as info:
+        import_requests(ambiguous, log)
+    assert "line 4, field 'Sent'" in str(info.value)
+
+
+def test_kinds_are_stored_in_the_kits_spelling(log_path):
+    log = create_log(log_path)
+    sheet = pd.DataFrame(
+        {
+            "Name": ["Ada", "Bo", "Cy"],
+            "Variant": ["default"] * 3,
+            "Sent": ["2026-11-02"] * 3,
+            "Type": ["Recommendation", " CONNECTION ", "Coffee chat"],
+            "Responded": ["2026-11-03"] * 3,
+        }
+    )
+    import_requests(sheet, log, new_outcomes=True)
+    table = log.requests()
+    assert table["kind"].tolist() == ["recommendation", "connection", "Coffee chat"]
+    # The default outcome follows the kind: Recommendation used to get "replied".
+    assert table["outcome"].tolist() == ["recommended", "accepted", "replied"]
+    import_requests(
+        pd.DataFrame({"Name": ["Di"], "Variant": ["default"], "Sent": ["2026-11-02"]}),
+        log,
+        kind="Endorsement",
+    )
+    assert log.requests()["kind"].iloc[-1] == "endorsement"
+
+
+def test_pseudonymised_import_leaves_message_and_note_out(log_path):
+    log = create_log(log_path)
+    sheet = pd.DataFrame(
+        {
+            "Name": ["Ada Lovelace"],
+            "Variant": ["personalised"],
+            "Sent": ["2026-11-02"],
+            "Message": ["Hi Ada Lovelace, about the engine"],
+            "Note": ["Ada's old colleague"],
+            "Closeness": ["close"],
+        }
+    )
+    import_requests(sheet, log, pseudonym_key=b"k")
+    events = log.events()
+    assert events["message"].tolist() == [""] and events["note"].tolist() == [""]
+    assert events["stratum"].tolist() == ["close"]  # not personal: kept
+    assert "Ada" not in log_path.read_text(encoding="utf-8-sig")

@@ -44,3 +44,19 @@ def test_no_key_and_no_creation_is_an_error(tmp_path):
 def test_empty_name_is_an_error():
     with pytest.raises(InvalidInputError):
         pseudonymise("   ", b"k")
+
+
+def test_an_unusable_key_path_is_a_one_line_error(tmp_path):
+    folder = tmp_path / "pseudonym.key"
+    folder.mkdir()
+    with pytest.raises(InvalidInputError, match="cannot use the pseudonym key file") as info:
+        load_pseudonym_key(folder)
+    assert str(folder) in str(info.value) and "\n" not in str(info.value)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="cannot use the pseudonym key file"):
+        load_pseudonym_key(blocker / "pseudonym.key")  # cannot be created inside a file
+    latin1 = tmp_path / "latin1.key"
+    latin1.write_bytes("nøkkel".encode("latin-1"))
+    with pytest.raises(InvalidInputError, match="not UTF-8"):
+        load_pseudonym_key(latin1)

@@ -39,7 +39,8 @@ def register(subparsers: Any) -> None:
     send.add_argument(
         "--kind",
         default="recommendation",
-        help="recommendation (default), connection, informational interview, ...",
+        help="recommendation (default), connection, informational interview, endorsement, "
+        "cold email (any capitalisation)",
     )
     send.add_argument("--channel", default="linkedin", help="linkedin (default), email, ...")
     text = send.add_mutually_exclusive_group()
@@ -50,8 +51,9 @@ def register(subparsers: Any) -> None:
     send.add_argument(
         "--pseudonymise",
         action="store_true",
-        help="store a keyed pseudonym instead of the name (key: $ETIQUETTE_LAB_KEY "
-        "or ~/.config/etiquette-lab/pseudonym.key)",
+        help="store a keyed pseudonym instead of the name and leave the message text out "
+        "of the log (it names the person); a --note is still stored as typed "
+        "(key: $ETIQUETTE_LAB_KEY or ~/.config/etiquette-lab/pseudonym.key)",
     )
     _add_common(send)
     send.set_defaults(handler=_send)
@@ -87,7 +89,12 @@ def register(subparsers: Any) -> None:
     table.add_argument("log", metavar="LOG")
     fmt = table.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print JSON")
-    fmt.add_argument("--csv", action="store_true", help="print CSV")
+    fmt.add_argument(
+        "--csv",
+        action="store_true",
+        help="print CSV; text a spreadsheet would run as a formula (=, +, -, @) is prefixed "
+        "with ' so that it shows as typed",
+    )
     table.set_defaults(handler=_requests)
 
     imp = subparsers.add_parser(
@@ -129,10 +136,17 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="accept outcomes the kit does not know (default: refused as typos)",
     )
-    imp.add_argument("--kind", default="recommendation")
-    imp.add_argument("--channel", default="linkedin")
+    imp.add_argument(
+        "--kind", default="recommendation", help="for rows without a kind (recommendation)"
+    )
+    imp.add_argument("--channel", default="linkedin", help="for rows without a channel")
     imp.add_argument("--variants", help="when creating LOG: its declared variants")
-    imp.add_argument("--pseudonymise", action="store_true", help="store keyed pseudonyms")
+    imp.add_argument(
+        "--pseudonymise",
+        action="store_true",
+        help="store keyed pseudonyms instead of names, and leave the sheet's message and note "
+        "columns out of the log (they may name the person)",
+    )
     imp.set_defaults(handler=_import)
 
     pseudo = subparsers.add_parser(
@@ -159,7 +173,11 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         metavar="TIME",
         help="when it happened, ISO 8601 (default: now; no zone = local time)",
     )
-    parser.add_argument("--note", default="", help="a free-text note")
+    parser.add_argument(
+        "--note",
+        default="",
+        help="a free-text note, stored as typed (also with --pseudonymise: do not name anyone)",
+    )
 
 
 def _new(args: argparse.Namespace) -> int:
@@ -175,6 +193,7 @@ def _new(args: argparse.Namespace) -> int:
 def _send(args: argparse.Namespace) -> int:
     from ..errors import LogError
     from ..log import open_log
+    from ..log_format import canonical_kind
 
     message = args.message or ""
     if args.message_file:
@@ -189,10 +208,11 @@ def _send(args: argparse.Namespace) -> int:
         from ..privacy import load_pseudonym_key, pseudonymise
 
         recipient = pseudonymise(recipient, load_pseudonym_key())
+        message = ""  # "Hi Ada Lovelace, ..." would undo the pseudonym
     request_id = open_log(args.log).send(
         recipient,
         args.variant,
-        kind=args.kind,
+        kind=canonical_kind(args.kind),
         channel=args.channel,
         message=message,
         at=args.at,
@@ -204,7 +224,13 @@ def _send(args: argparse.Namespace) -> int:
     return 0
 
 
-_DONE = {"resend": "sent again", "remind": "reminded", "withdraw": "withdrawn", "thank": "thanked"}
+# action -> (what the confirmation says, the event it records)
+_DONE = {
+    "resend": ("sent again", "resent"),
+    "remind": ("reminded", "reminded"),
+    "withdraw": ("withdrawn", "withdrawn"),
+    "thank": ("thanked", "thanked"),
+}
 
 
 def _follow_up(args: argparse.Namespace) -> int:
@@ -212,7 +238,7 @@ def _follow_up(args: argparse.Namespace) -> int:
 
     log = open_log(args.log)
     getattr(log, args.action)(args.request_id, at=args.at, note=args.note)
-    _confirm(log, args.request_id, _DONE[args.action])
+    _confirm(log, args.request_id, *_DONE[args.action])
     return 0
 
 
@@ -227,14 +253,17 @@ def _respond(args: argparse.Namespace) -> int:
         note=args.note,
         new_outcome=args.new_outcome,
     )
-    _confirm(log, args.request_id, "responded")
+    _confirm(log, args.request_id, "responded", "responded")
     return 0
 
 
-def _confirm(log: Any, request_id: str, what: str) -> None:
+def _confirm(log: Any, request_id: str, what: str, event_type: str) -> None:
     """One line saying what was recorded, with the time as stored (the default is now)."""
-    event = log.events().iloc[-1]
-    outcome = f" ({event['outcome']})" if event["event"] == "responded" else ""
+    events = log.events()
+    # Not simply the last row: another writer may have appended since our write.
+    ours = events[(events["request_id"] == request_id) & (events["event"] == event_type)]
+    event = ours.iloc[-1]
+    outcome = f" ({event['outcome']})" if event_type == "responded" else ""
     when = event["at"].tz_convert(_local_zone()).strftime("%Y-%m-%d %H:%M")
     print(f"{request_id}: {what}{outcome} at {when}")
 
@@ -242,6 +271,7 @@ def _confirm(log: Any, request_id: str, what: str) -> None:
 def _requests(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from ..csvsafe import neutralise_frame
     from ..requests import read_requests
     from .output import print_json
 
@@ -249,6 +279,7 @@ def _requests(args: argparse.Namespace) -> int:
     if args.json:
         print_json(table.to_dict(orient="records"))
     elif args.csv:
+        table = neutralise_frame(table)
         for column in table.select_dtypes("datetimetz").columns:
             table[column] = table[column].map(lambda t: "" if pd.isna(t) else t.isoformat())
         table.to_csv(sys.stdout, index=False)

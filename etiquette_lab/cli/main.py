@@ -12,6 +12,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+__all__ = ["build_parser", "main", "os_error_text"]
+
 from .. import __version__
 
 # Command modules, in the order their commands appear in --help.
@@ -50,11 +52,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = args.handler(args)
     except EtiquetteLabError as error:
-        print(f"etiquette-lab: error: {error}", file=sys.stderr)
-        return 2
+        return _fail(str(error))
     except (BrokenPipeError, KeyboardInterrupt):
         return 130
+    except OSError as error:  # a folder given as a file, no permission, a full disk, ...
+        return _fail(os_error_text(error))
+    except UnicodeDecodeError as error:  # a reader that did not name its file
+        return _fail(f"a file is not UTF-8 text ({error.reason} at byte {error.start})")
     return int(code or 0)
+
+
+def _fail(message: str) -> int:
+    # One line, whatever the message holds: a file name or a sheet's cell may contain a newline.
+    one_line = message.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    print(f"etiquette-lab: error: {one_line}", file=sys.stderr)
+    return 2
+
+
+def os_error_text(error: OSError) -> str:
+    """``<filename>: <strerror>``, the way the shell reports a file it cannot use.
+
+    Examples
+    --------
+    >>> os_error_text(IsADirectoryError(21, "Is a directory", "plans"))
+    'plans: Is a directory'
+    >>> os_error_text(OSError("disk on fire"))
+    'disk on fire'
+    """
+    if error.strerror is None:
+        return str(error)
+    names = [str(n) for n in (error.filename, error.filename2) if n is not None]
+    return ": ".join([" -> ".join(names), error.strerror] if names else [error.strerror])
 
 
 if __name__ == "__main__":  # pragma: no cover
