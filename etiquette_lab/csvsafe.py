@@ -36,6 +36,16 @@ def restore(text: str) -> str:
     return text[1:] if text.startswith(_ESCAPE) else text
 
 
+def neutralise_frame(frame: Any) -> Any:
+    """A copy of *frame* with every text cell as the log stores it (``=1+1`` -> ``'=1+1``),
+    for CSV files the kit writes besides the log (exports, plans)."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or str(out[column].dtype).startswith(("str", "string")):
+            out[column] = out[column].map(lambda v: neutralise(v) if isinstance(v, str) else v)
+    return out
+
+
 def restore_column(column: Any) -> Any:
     """:func:`restore` applied to a pandas Series of text."""
     escaped = column.str.startswith(_ESCAPE)

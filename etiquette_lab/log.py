@@ -26,9 +26,9 @@ from .log_format import (
     DEFAULT_OUTCOMES,
     FORMAT_VERSION,
     HEADER_LINE,
-    KINDS,
     OUTCOMES,
     TEXT_COLUMNS,
+    canonical_kind,
 )
 from .log_validation import LogState, parse_events
 from .timestamps import format_time, now, parse_time
@@ -535,13 +535,6 @@ def _cells(row: Mapping[str, Any]) -> list[str]:
             raise InvalidInputError(f"field {column!r} contains a NUL character")
         cells.append(csvsafe.neutralise(value) if column in TEXT_COLUMNS else value)
     return cells
-
-
-def canonical_kind(kind: str) -> str:
-    """A known request kind in its canonical spelling (``Recommendation`` -> ``recommendation``);
-    an unknown kind as typed, trimmed."""
-    text = " ".join(str(kind).split())
-    return next((k for k in KINDS if k == text.casefold()), text)
 
 
 def default_outcome(kind: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["LOG_COLUMNS", "LOG_EVENTS", "LOG_FORMAT_VERSION"]
+__all__ = ["LOG_COLUMNS", "LOG_EVENTS", "LOG_FORMAT_VERSION", "canonical_kind"]
 
 FORMAT_VERSION = "1"
 
@@ -64,3 +64,18 @@ OUTCOMES = ("recommended", "accepted", "endorsed", "replied", "declined")
 LOG_COLUMNS = COLUMNS
 LOG_EVENTS = EVENTS
 LOG_FORMAT_VERSION = FORMAT_VERSION
+
+
+def canonical_kind(kind: str) -> str:
+    """The kit's own spelling of a request kind typed in any case, else *kind* as typed.
+
+    The default outcome and the etiquette checks go by kind, so ``Recommendation`` must be
+    stored as ``recommendation``; a kind the kit does not know is kept as it was typed.
+
+    Examples
+    --------
+    >>> canonical_kind("Recommendation"), canonical_kind("Cold  Email"), canonical_kind("Coffee")
+    ('recommendation', 'cold email', 'Coffee')
+    """
+    folded = " ".join(str(kind).split()).casefold()
+    return next((known for known in KINDS if known == folded), kind)
