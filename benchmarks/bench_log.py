@@ -24,8 +24,11 @@ BIG = 1_000_000
 APPENDS = 60
 
 
-def write_synthetic_log(path: Path, events: int, seed: int = 1) -> None:
-    """A valid log of *events* events: sends, responses, reminders and thanks, written fast."""
+def write_synthetic_log(path: Path, events: int, seed: int = 1, *, message_lines: int = 1) -> None:
+    """A valid log of *events* events: sends, responses, reminders and thanks, written fast.
+
+    ``message_lines`` > 1 writes messages with line breaks, as the personalised templates have.
+    """
     rng = np.random.default_rng(seed)
     start = pd.Timestamp("2024-01-01T09:00:00+01:00")
     rows: list[str] = []
@@ -47,7 +50,10 @@ def write_synthetic_log(path: Path, events: int, seed: int = 1) -> None:
             # the log stores neutralised (so reading has cells to restore).
             message=neutralise(
                 ("- " if request % 100 == 0 else "")
-                + "Hi, I'm updating my profile: would you write a few lines?"
+                + "\n".join(
+                    ["Hi, I'm updating my profile:"] * (message_lines - 1)
+                    + ["would you write a few lines?"]
+                )
             ),
             log_format="1",
         )
@@ -106,6 +112,10 @@ def main() -> None:
 
     read_csv_floor = best_of(3, lambda: pd.read_csv(big))
     read_requests = best_of(3, lambda: open_log(big).requests())
+    multi = folder / "multi.csv"
+    write_synthetic_log(multi, BIG, message_lines=3)
+    multi_floor = best_of(3, lambda: pd.read_csv(multi))
+    multi_read = best_of(3, lambda: open_log(multi).requests())
     fold_only = best_of(3, lambda: requests_from_events(open_big.events()))
     cli = [str(Path(sys.executable).with_name("etiquette-lab"))]
     one_off = command_seconds(
@@ -161,6 +171,14 @@ def main() -> None:
     print(
         f"| of which the fold (events -> requests) | {fold_only:.2f} s | "
         f"{fold_only / read_csv_floor:.2f}x | |"
+    )
+    print(
+        f"| `pandas.read_csv` of {BIG:,} events with three-line messages (its floor) | "
+        f"{multi_floor:.2f} s | 1 (baseline) | |"
+    )
+    print(
+        f"| `open_log(path).requests()` of the same | {multi_read:.2f} s | "
+        f"{multi_read / multi_floor:.2f}x | at most 2.5x |"
     )
     print(
         f"| `etiquette-lab remind` on the {BIG:,}-event log (one-off: reads it once) | "
