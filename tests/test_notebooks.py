@@ -50,7 +50,8 @@ def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
     import nbformat
     from nbclient import NotebookClient
 
-    monkeypatch.setenv("ETIQUETTE_LAB_SCRATCH", str(tmp_path))
+    # Not created beforehand: on a fresh clone data/private/ does not exist either.
+    monkeypatch.setenv("ETIQUETTE_LAB_SCRATCH", str(tmp_path / "private"))
     monkeypatch.setenv("MPLBACKEND", "Agg")
     before = _repository_state(path.parent.parent)
     notebook = nbformat.read(path, as_version=4)
