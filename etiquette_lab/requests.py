@@ -66,13 +66,15 @@ def requests_from_events(events: pd.DataFrame) -> pd.DataFrame:
     def pick(name: str, which: str) -> np.ndarray:
         """Position (in time order) of each request's first/last *name* event, or -1."""
         positions = np.flatnonzero(event == name)
-        found = np.full(n, -1, dtype=np.int64)
         rows = row[positions]
+        # Unbuffered min/max per request: linear, where np.unique would sort.
         if which == "last":
-            positions, rows = positions[::-1], rows[::-1]
-        unique_rows, first_index = np.unique(rows, return_index=True)
-        found[unique_rows] = positions[first_index]
-        return found
+            found = np.full(n, -1, dtype=np.int64)
+            np.maximum.at(found, rows, positions)
+            return found
+        found = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(found, rows, positions)
+        return np.where(found == np.iinfo(np.int64).max, -1, found)
 
     def times(positions: np.ndarray) -> pd.Series:
         values = at_sorted.iloc[np.maximum(positions, 0)].reset_index(drop=True)
