@@ -89,7 +89,9 @@ def plot_response_rates(report: Any, *, ax: Any = None, max_dots: int = 200) -> 
     ax.set_xlim(-0.6, len(arms) - 0.2)
     ax.set_ylim(-8, 108)
     ax.set_ylabel("response rate (%)", fontsize=11)
-    ax.set_xlabel("arm (dots: individual requests, 100 % = answered, 0 % = not)", fontsize=10)
+    # From a log the rate may count only positive answers (a decline is a 0).
+    counted = "a success" if str(report.outcome).startswith("success") else "answered"
+    ax.set_xlabel(f"arm (dots: individual requests, 100 % = {counted}, 0 % = not)", fontsize=10)
     level = round(100 * (1 - report.alpha))
     method = _METHOD_NAMES.get(report.ci_method, report.ci_method)
     ax.set_title(f"Response rate by arm, {level}% {method} intervals", fontsize=12)
