@@ -47,19 +47,8 @@ class PowerResult(Result):
     _title = "Power of a two-arm design"
 
     def _summary_frame(self):
-        import pandas as pd
-
-        return pd.DataFrame(
-            {
-                "n_control": [self.n_control],
-                "n_new": [self.n_new],
-                "baseline": [self.baseline],
-                "target": [self.target],
-                "alpha": [self.alpha],
-                "alternative": [self.alternative],
-                "test": [self.test],
-                "power": [self.power],
-            }
+        return self._fields_frame(
+            "n_control", "n_new", "baseline", "target", "alpha", "alternative", "test", "power"
         )
 
     def _notes(self) -> list[str]:
@@ -183,18 +172,7 @@ class DetectableEffectResult(Result):
     _title = "Minimum detectable effect"
 
     def _summary_frame(self):
-        import pandas as pd
-
-        return pd.DataFrame(
-            {
-                "n_control": [self.n_control],
-                "n_new": [self.n_new],
-                "baseline": [self.baseline],
-                "target": [self.target],
-                "difference": [self.difference],
-                "power": [self.power],
-            }
-        )
+        return self._fields_frame("n_control", "n_new", "baseline", "target", "difference", "power")
 
     def _notes(self) -> list[str]:
         return [
@@ -222,17 +200,8 @@ class BayesAssuranceResult(Result):
     _title = "Bayesian assurance of a two-arm design"
 
     def _summary_frame(self):
-        import pandas as pd
-
-        return pd.DataFrame(
-            {
-                "n_control": [self.n_control],
-                "n_new": [self.n_new],
-                "baseline": [self.baseline],
-                "target": [self.target],
-                "threshold": [self.threshold],
-                "assurance": [self.assurance],
-            }
+        return self._fields_frame(
+            "n_control", "n_new", "baseline", "target", "threshold", "assurance"
         )
 
     def _notes(self) -> list[str]:

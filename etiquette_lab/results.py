@@ -93,6 +93,12 @@ class Result:
         """Results shown after this one's notes, each with its own table (text and HTML)."""
         return []
 
+    def _fields_frame(self, *names: str):
+        """A one-row DataFrame of the named fields: the summary of a single-figure result."""
+        import pandas as pd
+
+        return pd.DataFrame({name: [getattr(self, name)] for name in names})
+
     @property
     def summary(self):
         """The result as a :class:`pandas.DataFrame`, the table a reader wants first."""
