@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import warnings
 from collections import ChainMap
@@ -405,24 +406,32 @@ def _check_against_history(
         lambda i: f"request id {request_id[i]!r} is already used by an earlier request",
     )
 
-    # Declared variants: a send must use one of its experiment's declared spellings.
-    declared = {k: list(v) for k, v in state.declared.items()}
-    for position in np.flatnonzero(event == "declared"):
-        names = frame["variant"].iat[position].split("|")
-        experiment = frame["experiment"].iat[position]
-        declared[experiment] = list(dict.fromkeys([*declared.get(experiment, []), *names]))
+    # Declared variants: a send must use one of the spellings its experiment had declared on
+    # an earlier line (in file order, so a full read and an incremental one agree).
     experiment_col = frame["experiment"].to_numpy()
     variant_col = frame["variant"].to_numpy()
-    for experiment, names in declared.items():
-        bad = is_sent & (experiment_col == experiment) & ~np.isin(variant_col, names)
-        problems.add(
-            bad,
-            "variant",
-            lambda i, n=names: (
-                f"variant {variant_col[i]!r} is not declared for this "
-                f"experiment (declared: {', '.join(n)})"
-            ),
+    declarations: dict[str, list[tuple[int, list[str]]]] = {}
+    for position in np.flatnonzero(event == "declared"):
+        declarations.setdefault(frame["experiment"].iat[position], []).append(
+            (int(lines[position]), frame["variant"].iat[position].split("|"))
         )
+    for experiment in set(state.declared) | set(declarations):
+        allowed = list(state.declared.get(experiment, []))
+        sends = is_sent & (experiment_col == experiment)
+        edges = [(-1, []), *declarations.get(experiment, []), (np.iinfo(np.int64).max, [])]
+        for (start, names), (stop, _) in itertools.pairwise(edges):
+            allowed = list(dict.fromkeys([*allowed, *names]))
+            if not allowed:  # nothing declared yet: any spelling goes
+                continue
+            segment = sends & (lines > start) & (lines < stop)
+            problems.add(
+                segment & ~np.isin(variant_col, allowed),
+                "variant",
+                lambda i, n=tuple(allowed): (
+                    f"variant {variant_col[i]!r} is not declared for this "
+                    f"experiment (declared: {', '.join(n)})"
+                ),
+            )
 
     # Follow-ups must name a request sent on an earlier line, and not be dated before it.
     follow = event.isin(FOLLOW_UPS)

@@ -151,3 +151,17 @@ def test_an_error_in_a_multi_line_row_is_traced_to_its_origin(log_path):
     with pytest.raises(LogError) as caught:
         log.send_many(sends, origins=origins)
     assert (caught.value.path, caught.value.line, caught.value.field) == ("sheet.csv", 5, "Wording")
+
+
+def test_a_declaration_applies_from_its_line_on_in_a_full_read_as_in_appends(log_path):
+    # A hand-placed declaration below a send does not retroactively reject that send.
+    declared = "2026-11-02T10:00:00+01:00,declared,,,,default|personalised,,,,,,,,,1\n"
+    _log(
+        log_path,
+        HEADER_LINE
+        + ROW.format(rid="r1", who="Ada", score="").replace(",default,", ",personalized,")
+        + declared,
+    )
+    assert read_requests(log_path)["variant"].tolist() == ["personalized"]
+    with pytest.raises(LogError, match="not declared"):
+        open_log(log_path).send("Bo", "personalized", at="2026-11-03")
