@@ -10,6 +10,7 @@ which :func:`log_messages` records as sends, all at once or one person at a time
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -33,6 +34,7 @@ from .design_templates import (
     check_contacts,
     fold_name,
     read_contacts,
+    read_text_file,
     record_lines,
     render_template,
     template_fields,
@@ -223,17 +225,9 @@ def read_plan(path: str | os.PathLike[str]) -> Any:
     """Read a plan written by :func:`write_plan` (or ``etiquette-lab assign --out``)."""
     import pandas as pd
 
+    text = read_text_file(path, "plan file")  # read once: parsed here, and lines counted below
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InvalidInputError(f"plan file {str(path)!r} does not exist") from None
-    except OSError as error:  # a folder, no permission, ...
-        raise InvalidInputError(
-            f"plan file {str(path)!r} cannot be read: {error.strerror or error}"
-        ) from None
-    except UnicodeDecodeError:
-        raise InvalidInputError(f"plan file {str(path)!r} is not UTF-8 text") from None
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.EmptyDataError, pd.errors.ParserError) as error:
         reason = " ".join(str(error).split())
         raise LocatedInputError(f"is not a plan ({reason})", path=str(path)) from None

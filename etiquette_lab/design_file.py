@@ -23,6 +23,7 @@ from .design_templates import (
     builtin_template,
     clean_template,
     read_template_file,
+    read_text_file,
     template_fields,
 )
 from .design_toml import toml_value
@@ -379,16 +380,7 @@ def _variant_from_dict(data: Mapping[str, Any], number: int, base: Path) -> Vari
         if reference.startswith(_BUILTIN):
             return Variant(name, builtin_template(reference[len(_BUILTIN) :]), weight, reference)
         path = Path(reference) if Path(reference).is_absolute() else base / reference
-        try:
-            text = read_template_file(path)
-        except OSError as error:  # a folder, no permission, ...
-            raise _SettingError(
-                f"variant {name!r}: cannot read template file {str(path)!r}: "
-                f"{error.strerror or error}",
-                "template_file",
-                number,
-            ) from None
-        return Variant(name, text, weight, reference)
+        return Variant(name, read_template_file(path), weight, reference)
 
 
 class _SettingError(InvalidInputError):
@@ -460,16 +452,7 @@ def load_experiment(path: str | os.PathLike[str]) -> Experiment:
     ('default', 'personalised')
     """
     source = Path(path)
-    try:
-        text = source.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InvalidInputError(f"experiment file {str(path)!r} does not exist") from None
-    except UnicodeDecodeError:
-        raise InvalidInputError(f"experiment file {str(path)!r} is not UTF-8 text") from None
-    except OSError as error:  # a folder, no permission, ...
-        raise InvalidInputError(
-            f"experiment file {str(path)!r} cannot be read: {error.strerror or error}"
-        ) from None
+    text = read_text_file(path, "experiment file")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

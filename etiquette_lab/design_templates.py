@@ -82,14 +82,25 @@ def builtin_template(name: str) -> str:
     return clean_template(path.read_text(encoding="utf-8"))
 
 
+def read_text_file(path: str | os.PathLike[str], what: str) -> str:
+    """The text of a user's UTF-8 file (a byte-order mark dropped), or one clear error.
+
+    *what* names the file in the error: "experiment file 'x.toml' does not exist".
+    """
+    name = f"{what} {str(path)!r}"
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InvalidInputError(f"{name} does not exist") from None
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"{name} is not UTF-8 text") from None
+    except OSError as error:  # a folder, no permission, ...
+        raise InvalidInputError(f"{name} cannot be read: {error.strerror or error}") from None
+
+
 def read_template_file(path: str | os.PathLike[str]) -> str:
     """A template's text from a UTF-8 file (byte-order mark and trailing space dropped)."""
-    try:
-        return clean_template(Path(path).read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise InvalidInputError(f"template file {str(path)!r} does not exist") from None
-    except UnicodeDecodeError:
-        raise InvalidInputError(f"template file {str(path)!r} is not UTF-8 text") from None
+    return clean_template(read_text_file(path, "template file"))
 
 
 def clean_template(text: str) -> str:
@@ -205,13 +216,7 @@ def read_contacts(path: str | os.PathLike[str], *, key: str = "name") -> Any:
 
     from .csvsafe import sniff_delimiter
 
-    source = Path(path)
-    try:
-        text = source.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InvalidInputError(f"contacts file {str(path)!r} does not exist") from None
-    except UnicodeDecodeError:
-        raise InvalidInputError(f"contacts file {str(path)!r} is not UTF-8 text") from None
+    text = read_text_file(path, "contacts file")
     if not text.strip():
         raise InvalidInputError(f"contacts file {str(path)!r} is empty")
     delimiter = sniff_delimiter(text.splitlines()[0])
