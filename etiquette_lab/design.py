@@ -13,10 +13,9 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
-from . import csvsafe
+from . import csvsafe, userfiles
 from .design_assign import assign_variants, assignment_balance, block_order, parse_assignment
 from .design_file import Experiment, Variant, experiment_to_toml, load_experiment, save_experiment
 from .design_score import (
@@ -217,8 +216,9 @@ def write_plan(plan: Any, path: str | os.PathLike[str] | Any) -> None:
     if hasattr(path, "write"):
         frame.to_csv(path, index=False, lineterminator="\n")
         return
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    # A plan names the people in it: readable by you only, like the log, and whole or absent.
+    text = csvsafe.BOM + frame.to_csv(index=False, lineterminator="\n")
+    userfiles.write_private(path, text.encode("utf-8"), replace=True)
 
 
 def read_plan(path: str | os.PathLike[str]) -> Any:

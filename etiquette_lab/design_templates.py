@@ -12,9 +12,9 @@ import string
 import unicodedata
 from collections.abc import Iterable, Mapping
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
+from . import userfiles
 from .errors import InvalidInputError, LogError
 
 __all__ = [
@@ -89,12 +89,16 @@ def read_text_file(path: str | os.PathLike[str], what: str) -> str:
     """
     name = f"{what} {str(path)!r}"
     try:
-        return Path(path).read_text(encoding="utf-8-sig")
+        # A regular file only: a FIFO given by mistake would block the command for ever.
+        with userfiles.open_regular(path) as handle:
+            return handle.read().decode("utf-8-sig")
     except FileNotFoundError:
         raise InvalidInputError(f"{name} does not exist") from None
     except UnicodeDecodeError:
         raise InvalidInputError(f"{name} is not UTF-8 text") from None
-    except OSError as error:  # a folder, no permission, ...
+    except LogError as error:  # a folder, a FIFO, a device
+        raise InvalidInputError(f"{name} cannot be read: it {error.message}") from None
+    except OSError as error:  # no permission, ...
         raise InvalidInputError(f"{name} cannot be read: {error.strerror or error}") from None
 
 

@@ -32,8 +32,8 @@ def test_key_file_is_created_private_and_reused():
 
 
 def test_environment_key_wins(monkeypatch):
-    monkeypatch.setenv("ETIQUETTE_LAB_KEY", "from-env")
-    assert load_pseudonym_key() == b"from-env"
+    monkeypatch.setenv("ETIQUETTE_LAB_KEY", "from the environment")
+    assert load_pseudonym_key() == b"from the environment"
 
 
 def test_no_key_and_no_creation_is_an_error(tmp_path):
@@ -58,5 +58,6 @@ def test_an_unusable_key_path_is_a_one_line_error(tmp_path):
         load_pseudonym_key(blocker / "pseudonym.key")  # cannot be created inside a file
     latin1 = tmp_path / "latin1.key"
     latin1.write_bytes("nøkkel".encode("latin-1"))
+    latin1.chmod(0o600)
     with pytest.raises(InvalidInputError, match="not UTF-8"):
         load_pseudonym_key(latin1)
