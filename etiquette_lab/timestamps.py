@@ -13,12 +13,15 @@ __all__ = ["format_time", "now", "parse_as_of", "parse_duration", "parse_time"]
 
 # Strict on purpose: a stored time must carry its offset, so a truncated offset ("+01:0") or a
 # missing one is caught instead of being read as some other instant.
+# ASCII digits only (\d would take other scripts' digits, which the writer refuses), and no
+# hour 24 or second 60: the reader accepts no time the writer would not write.
 STORED_TIME_PATTERN = (
-    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]"
+    r"(?::[0-5][0-9](?:\.[0-9]{1,9})?)?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)$"
 )
 #: Years a time in a log may have: anything else is a typo (and 1026 would overflow).
 YEARS = (1900, 2200)
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
+_DURATION = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
 _DURATION_UNITS = {
     **dict.fromkeys(("", "d", "day", "days"), dt.timedelta(days=1)),
     **dict.fromkeys(("w", "week", "weeks"), dt.timedelta(weeks=1)),
@@ -80,6 +83,14 @@ def parse_time(value: Any, *, what: str = "time") -> dt.datetime:
             raise InvalidInputError(
                 f"{what} {value!r} does not exist in local time (the clocks were put forward "
                 "that night); give its UTC offset, e.g. 2026-03-29T02:30+01:00"
+            )
+        other = moment.replace(fold=1).astimezone()
+        if other.utcoffset() != local.utcoffset():
+            first, second = (local, other) if local < other else (other, local)
+            raise InvalidInputError(
+                f"{what} {value!r} happened twice in local time (the clocks were put back "
+                f"that night); give its UTC offset: {first.isoformat(timespec='minutes')} "
+                f"(the first time) or {second.isoformat(timespec='minutes')} (the second)"
             )
         moment = local
     return moment

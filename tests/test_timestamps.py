@@ -65,8 +65,18 @@ def test_a_bare_as_of_date_means_the_end_of_that_local_day():
 
 
 def test_a_local_time_that_never_happened_is_refused():
-    # Europe/Oslo skipped 02:00-03:00 on 29 March 2026; an ambiguous autumn time is accepted
-    # (as its first occurrence, Python's fold=0).
+    # Europe/Oslo skipped 02:00-03:00 on 29 March 2026.
     with pytest.raises(InvalidInputError, match="does not exist"):
         parse_time("2026-03-29T02:30")
-    assert format_time(parse_time("2026-10-25T02:30")) == "2026-10-25T02:30:00+02:00"
+
+
+def test_a_local_time_that_happened_twice_is_refused_with_both_offsets():
+    # Europe/Oslo lived 02:00-03:00 twice on 25 October 2026 (CEST, then CET): guessing the
+    # first, as Python's fold=0 does, would misdate an event by an hour without a word.
+    with pytest.raises(InvalidInputError, match="happened twice") as caught:
+        parse_time("2026-10-25T02:30")
+    assert "2026-10-25T02:30+02:00 (the first time)" in str(caught.value)
+    assert "2026-10-25T02:30+01:00 (the second)" in str(caught.value)
+    assert format_time(parse_time("2026-10-25T02:30+01:00")) == "2026-10-25T02:30:00+01:00"
+    assert format_time(parse_time("2026-10-25T01:59")) == "2026-10-25T01:59:00+02:00"
+    assert format_time(parse_time("2026-10-25T03:00")) == "2026-10-25T03:00:00+01:00"
