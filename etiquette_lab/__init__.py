@@ -22,6 +22,7 @@ _MODULES: tuple[str, ...] = (
     "timestamps",
     "log_format",
     "log",
+    "log_repair",
     "requests",
     "arms",
     "outcomes",

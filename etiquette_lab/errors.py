@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-__all__ = ["EtiquetteLabError", "InvalidInputError", "LogError", "TornLineError"]
+__all__ = [
+    "EtiquetteLabError",
+    "InvalidInputError",
+    "LogError",
+    "TornLineError",
+    "UnfinishedWriteError",
+]
+
+#: How much of a value an error message quotes: enough to recognise it, never a whole file.
+SHOWN_CHARACTERS = 80
 
 
 class EtiquetteLabError(Exception):
@@ -73,3 +82,30 @@ class TornLineError(LogError):
     Nothing is dropped silently: :func:`etiquette_lab.repair_log` (``etiquette-lab repair``)
     moves the torn bytes to a file beside the log so that the log can be used again.
     """
+
+
+class UnfinishedWriteError(TornLineError):
+    """A write of several rows (an import) was cut off part-way: its rows must not count.
+
+    :func:`etiquette_lab.repair_log` (``etiquette-lab repair``) takes the rows it wrote back
+    out of the log, keeping them in a file beside it, so the write counts as never made.
+    """
+
+
+def shown(value: object, limit: int = SHOWN_CHARACTERS) -> str:
+    """*value* as an error message quotes it: its ``repr``, cut to about *limit* characters.
+
+    A cell can hold a whole file (a CR-only sheet is one long line; a pasted essay is one
+    score): a message names it, it does not echo it.
+
+    Examples
+    --------
+    >>> shown("personalized")
+    "'personalized'"
+    >>> shown("Zoë " * 1000, limit=12)
+    "'Zoë Zoë Zoë …' (4,000 characters)"
+    """
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= limit:
+        return repr(value)
+    return f"{text[:limit]!r}"[:-1] + f"…{repr(text)[0]} ({len(text):,} characters)"

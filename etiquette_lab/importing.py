@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import os
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .errors import InvalidInputError, LogError
+from .errors import InvalidInputError, LogError, shown
 from .log import Origin
 from .log_format import canonical_kind
 
@@ -52,6 +50,15 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 REQUIRED_COLUMNS = ("recipient", "variant", "at")
 # Left out of the log when recipients are pseudonymised: they are likely to name the person.
 PERSONAL_COLUMNS = ("message", "note")
+# Kept exactly as typed: a message's line breaks and spacing are part of it.
+FREE_TEXT = ("message", "note")
+# Stored as typed beside a pseudonym, so they must not name the person.
+_STORED_BESIDE_NAME = ("variant", "kind", "channel", "stratum")
+# What Excel, LibreOffice and Google Sheets put in a cell whose formula failed.
+_SPREADSHEET_ERROR = re.compile(
+    r"^(?:#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|"
+    r"BLOCKED!|CONNECT!|BUSY!|UNKNOWN!|ERROR!)|Err:\d{3})$"
+)
 
 
 def import_requests(
@@ -133,7 +140,18 @@ def import_requests(
         spec: dict[str, Any] = {"kind": kind, "channel": channel}
         for field, column in mapping.items():
             value = row[column]
-            text = "" if pd.isna(value) else str(value).strip()
+            raw = "" if pd.isna(value) else str(value)
+            if _SPREADSHEET_ERROR.match(raw.strip()):
+                raise LogError(
+                    f"holds the spreadsheet error {shown(raw.strip())} (a formula that failed), "
+                    "not a value; fix it in the sheet and save it again",
+                    path=source,
+                    line=line,
+                    field=column,
+                )
+            # Free text is kept as typed, line breaks and spaces included; the other cells
+            # are names, wordings and dates, where stray spaces are noise.
+            text = raw if field in FREE_TEXT else raw.strip()
             if field in ("at", "responded_at", "withdrawn_at") and text:
                 text = _date_text(text, dayfirst, source, line, column)
             if text or field not in ("kind", "channel"):
@@ -152,8 +170,10 @@ def import_requests(
             )  # fmt: skip
         spec["kind"] = canonical_kind(spec["kind"])
         if pseudonym_key is not None:
-            from .privacy import pseudonymise
+            from .privacy import check_not_named, pseudonymise
 
+            others = {mapping[f]: spec[f] for f in _STORED_BESIDE_NAME if f in mapping and spec[f]}
+            check_not_named(spec["recipient"], others, path=source, line=line)
             spec["recipient"] = pseudonymise(spec["recipient"], pseudonym_key)
         sends.append(spec)
         origins.append(Origin(source, line, origin_columns, follow_up_columns))
@@ -194,42 +214,67 @@ def _refuse_reimport(
 
 def _load(table: pd.DataFrame | str | os.PathLike[str]) -> tuple[pd.DataFrame, list[int]]:
     """The table and the sheet line of each of its rows (for a DataFrame: position + 2, as if
-    it had been read from a file with a header line and no line breaks inside cells)."""
+    it had been read from a file with a header line and no line breaks inside cells).
+
+    A file is read record by record with the :mod:`csv` module, so every row keeps the line
+    it starts on (a text editor's count, ``\n`` ending a line), a row with more cells than the
+    header is refused rather than shifted, and rows with nothing in them (the empty rows
+    Excel leaves at the end of a sheet) are not taken for data.
+    """
     if isinstance(table, pd.DataFrame):
         return table, list(range(2, len(table) + 2))
-    from .csvsafe import record_start_lines
+    from .csvsafe import records_by_line
+    from .userfiles import decode_text, read_limited
 
     path = str(table)
-    try:
-        data = Path(table).read_bytes()
-        text = data.decode("utf-8-sig")
-    except FileNotFoundError:
-        raise LogError("no such file", path=path) from None
-    except IsADirectoryError:
-        raise LogError("is a folder, not a CSV table", path=path) from None
-    except OSError as error:
-        raise LogError(f"cannot be read ({error.strerror or error})", path=path) from None
-    except UnicodeDecodeError as error:
+    data = read_limited(table, what="sheet")
+    text = decode_text(data, path=path, what="sheet")
+    if "\n" not in text and "\r" in text.rstrip("\r"):
         raise LogError(
-            f"is not UTF-8 text (byte {error.start}); save the sheet as CSV UTF-8", path=path
-        ) from None
-    header = text.lstrip("\r\n").partition("\n")[0]
-    if not header.strip():
+            "ends its lines with a carriage return alone (an old Mac format); save it as CSV "
+            "with LF or CRLF line ends",
+            path=path,
+            line=1,
+        )
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise LogError("contains a NUL byte (a damaged or binary file?)", path=path, line=line)
+    header_line = next((t for t in text.split("\n") if t.strip("\r")), "")
+    if not header_line.strip():
         raise LogError("is empty: no header row with column names", path=path, line=1)
     try:
         # Sniffed from the header, as spreadsheets in comma-decimal locales write ';'.
-        delimiter = csv.Sniffer().sniff(header, delimiters=",;\t|").delimiter
+        delimiter = csv.Sniffer().sniff(header_line, delimiters=",;\t|").delimiter
     except csv.Error:  # a single column: no delimiter to find
         delimiter = ","
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
-        reason = " ".join(str(error).split())
-        raise LogError(f"cannot be read as a CSV table ({reason})", path=path) from None
-    starts = record_start_lines(data, 1).tolist()[1:]  # the header is the first record
-    # Blank-looking rows pandas reads differently: fall back to counting rows.
-    lines = starts if len(starts) == len(frame) else list(range(2, len(frame) + 2))
-    return frame, lines
+        records = list(records_by_line(text, delimiter))
+    except csv.Error as error:
+        raise LogError(
+            f"cannot be read as a CSV table ({error})", path=path, line=getattr(error, "line", None)
+        ) from None
+    (header_at, header), rows = records[0], records[1:]
+    names = [name.strip() or f"Unnamed: {i}" for i, name in enumerate(header)]
+    doubled = next((n for n in names if names.count(n) > 1), None)
+    if doubled is not None:
+        raise LogError(f"has two columns named {shown(doubled)}", path=path, line=header_at)
+    kept, lines = [], []
+    for line, cells in rows:
+        if len(cells) > len(names):
+            extra = "empty " if not any(c.strip() for c in cells[len(names) :]) else ""
+            raise LogError(
+                f"has {len(cells)} cells where the header has {len(names)} columns ("
+                + ("a delimiter at the end of the row?" if extra else "a cell holding the "
+                   f"delimiter {delimiter!r} without quotes?")
+                + "); nothing was imported, as the columns would be shifted",
+                path=path,
+                line=line,
+            )  # fmt: skip
+        if not any(cell.strip() for cell in cells):
+            continue  # a row of nothing but delimiters (Excel's empty rows): no request
+        kept.append([*cells, *[""] * (len(names) - len(cells))])
+        lines.append(line)
+    return pd.DataFrame(kept, columns=names, dtype=object), lines
 
 
 def _match_columns(frame: pd.DataFrame, explicit: Mapping[str, str], source: str) -> dict[str, str]:

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from . import csvsafe
-from .errors import InvalidInputError, LogError, TornLineError
+from . import csvsafe, log_journal, userfiles
+from .errors import InvalidInputError, LogError, UnfinishedWriteError, shown
 from .log_format import (
     COLUMNS,
     DEFAULT_OUTCOMES,
@@ -33,9 +33,12 @@ from .log_format import (
 from .log_validation import LogState, parse_events
 from .timestamps import format_time, now, parse_time
 
-__all__ = ["LogFile", "Origin", "create_log", "open_log", "read_events", "repair_log"]
+__all__ = ["LogFile", "Origin", "building_log", "create_log", "open_log", "read_events"]
 
 _TAIL = 64  # bytes remembered before the read offset, to notice a file rewritten behind our back
+#: The longest text a cell may hold when written: the longest e-mail fits many times over; a
+#: file given by mistake (a video, a disk image) does not.
+MAX_CELL_CHARACTERS = 1_000_000
 
 
 def create_log(
@@ -50,8 +53,8 @@ def create_log(
     Parameters
     ----------
     path : path-like
-        Where to create the file (its folder is created too). An existing file is never
-        overwritten.
+        Where to create the file (its folder is created too, readable by you only). An existing
+        file is never overwritten.
     experiment : str
         The experiment this log belongs to; sends default to it.
     variants : sequence of str, optional
@@ -70,7 +73,69 @@ def create_log(
     >>> log.requests().loc[0, ["request_id", "outcome"]].tolist()
     ['r0001', 'recommended']
     """
+    with building_log(path, experiment=experiment, variants=variants, at=at) as log:
+        pass
+    return log
+
+
+@contextlib.contextmanager
+def building_log(
+    path: str | os.PathLike[str],
+    *,
+    experiment: str = "",
+    variants: Sequence[str] | None = None,
+    at: Any = None,
+) -> Iterator[LogFile]:
+    """A new log, filled inside the ``with`` block and published whole when the block ends.
+
+    Until then the log exists only under a private temporary name beside *path*: no other
+    command sees it or writes into it, and if the block raises (a bad row in a sheet, a full
+    disk, Ctrl-C) nothing is left behind. This is how an import into a new log lands whole or
+    not at all. Arguments as :func:`create_log`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "asks.csv"
+    >>> with building_log(path, variants=["default", "personalised"]) as log:
+    ...     _ = log.send("Ada", "default", at="2026-11-02T10:00+01:00")
+    ...     path.exists()
+    False
+    >>> len(open_log(path))
+    2
+    """
     target = Path(path)
+    names = _checked_variants(experiment, variants)
+    if os.path.lexists(target):
+        raise _exists_error(target)
+    try:
+        temporary = userfiles.temporary_beside(target)
+    except OSError as error:  # no such folder and none can be made, no permission, ...
+        raise LogError(f"cannot be created: {error.strerror or error}", path=str(target)) from None
+    try:
+        with open(temporary, "r+b") as handle:
+            # A byte-order mark, so that Excel shows names such as Ørjan and Zoë correctly.
+            _write_all(handle, 0, (csvsafe.BOM + HEADER_LINE).encode("utf-8"), str(target), 1)
+        log = LogFile(target, _location=temporary)
+        if names:
+            log._append([_row("declared", at, experiment=experiment, variant="|".join(names))])
+        yield log
+        try:
+            userfiles.publish(temporary, target)
+        except FileExistsError:
+            raise _exists_error(target) from None
+        log._location = target
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+
+
+def _exists_error(target: Path) -> LogError:
+    return LogError("already exists; open it instead of creating it", path=str(target))
+
+
+def _checked_variants(experiment: str, variants: Sequence[str] | None) -> list[str]:
     names = [v.strip() for v in (variants or [])]
     if any(not v or "|" in v for v in names) or len(set(names)) != len(names):
         raise InvalidInputError("variants must be distinct, non-empty names without '|'")
@@ -78,22 +143,7 @@ def create_log(
         raise InvalidInputError(
             f"experiment {experiment!r} needs its variants (e.g. --variants default,personalised)"
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise LogError("already exists; open it instead of creating it", path=str(target)) from None
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        # A byte-order mark, so that Excel shows names such as Ørjan and Zoë correctly.
-        handle.write(csvsafe.BOM + HEADER_LINE)
-    log = LogFile(target)
-    if names:
-        try:
-            log._append([_row("declared", at, experiment=experiment, variant="|".join(names))])
-        except BaseException:
-            target.unlink(missing_ok=True)  # a log that failed to be created is not left behind
-            raise
-    return log
+    return names
 
 
 def open_log(path: str | os.PathLike[str]) -> LogFile:
@@ -119,8 +169,13 @@ class LogFile:
     against everything logged so far, appends it as one complete line, flushes and syncs it.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, _location: str | os.PathLike[str] | None = None
+    ) -> None:
         self.path = Path(path)
+        # The file actually opened: a log being built lives under a temporary name until it
+        # is published (see building_log); errors always name self.path.
+        self._location = Path(_location) if _location is not None else self.path
         self._reset()
 
     # -- reading -------------------------------------------------------------------------
@@ -193,7 +248,12 @@ class LogFile:
         note: str = "",
         request_id: str | None = None,
     ) -> str:
-        """Record a new request and return its id (``r0001``, ``r0002``, ...)."""
+        """Record a new request and return its id (``r0001``, ``r0002``, ...).
+
+        A named *experiment* must be declared in the log first (:meth:`declare`), so that a
+        typo cannot start a new experiment where any wording goes; the default is the log's
+        own experiment (:attr:`experiment`).
+        """
         row = _row(
             "sent",
             at,
@@ -209,7 +269,28 @@ class LogFile:
             experiment=self.experiment if experiment is None else experiment,
             score="" if score is None else repr(float(score)),
         )
+        if experiment:
+            row["_named_experiment"] = True
         return self._append([row])[0]
+
+    def declare(self, experiment: str, variants: Sequence[str], *, at: Any = None) -> None:
+        """Declare an experiment and its wordings; sends to it are then checked against them.
+
+        Declaring an experiment the log already has adds the new wordings to it (from this
+        line on).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> log = create_log(pathlib.Path(tempfile.mkdtemp()) / "asks.csv", variants=["a", "b"])
+        >>> log.declare("connections", ["short", "long"], at="2026-11-02T09:00+01:00")
+        >>> log.variants["connections"]
+        ('short', 'long')
+        """
+        if not str(experiment).strip():
+            raise InvalidInputError("the experiment to declare needs a name")
+        names = _checked_variants(experiment, variants)
+        self._append([_row("declared", at, experiment=experiment, variant="|".join(names))])
 
     def send_many(
         self,
@@ -289,13 +370,17 @@ class LogFile:
     @contextlib.contextmanager
     def _locked(self, *, exclusive: bool) -> Iterator[Any]:
         try:
-            handle = open(self.path, "r+b" if exclusive else "rb")
+            handle = userfiles.open_regular(self._location, write=exclusive)
         except FileNotFoundError:
             raise LogError(
                 "no such log file (create it with 'etiquette-lab new')", path=str(self.path)
             ) from None
         except IsADirectoryError:
             raise LogError("is a folder, not a log file", path=str(self.path)) from None
+        except OSError as error:  # no permission, ...
+            raise LogError(
+                f"cannot be opened: {error.strerror or error}", path=str(self.path)
+            ) from None
         with handle:
             _lock(handle, exclusive=exclusive)
             try:
@@ -305,6 +390,8 @@ class LogFile:
 
     def _catch_up(self, handle: Any) -> None:
         """Read and validate the bytes appended since the last read (all of them the first time)."""
+        if self._location == self.path:  # a published log: was a write of many rows cut off?
+            self._check_journal(handle)
         info = os.fstat(handle.fileno())
         identity = (info.st_dev, info.st_ino)
         if self._offset and not self._still_ours(handle, identity, info):
@@ -343,6 +430,30 @@ class LogFile:
         handle.seek(max(0, self._offset - _TAIL))
         self._tail = handle.read(self._offset - max(0, self._offset - _TAIL))
 
+    def _check_journal(self, handle: Any) -> None:
+        """Stop at a write of many rows that was cut off; forget a journal that is stale.
+
+        Called under the log's lock, so the journal's writer is gone (it held the lock).
+        """
+        journal = log_journal.read(self.path)
+        if journal is None:
+            return
+        held = log_journal.written_part(journal, handle)
+        if held is None:
+            with contextlib.suppress(OSError):  # a reader without write permission leaves it
+                log_journal.finish(journal.path)
+            return
+        rows = len(csvsafe.record_starts(held)[0]) - (0 if held.endswith(b"\n") else 1)
+        handle.seek(0)
+        line = handle.read(journal.offset).count(b"\n") + 1
+        raise UnfinishedWriteError(
+            f"{journal.what} ({journal.rows:,} rows) was cut off after {max(rows, 0):,} of "
+            "them (a crash?); 'etiquette-lab repair LOG' takes them back out, so that the log "
+            "is as it was before, and the write can be made again",
+            path=str(self.path),
+            line=line,
+        )
+
     def _still_ours(self, handle: Any, identity: tuple[int, int], info: os.stat_result) -> bool:
         if identity != self._identity or info.st_size < self._offset:
             return False
@@ -365,7 +476,11 @@ class LogFile:
             self._fill_default_outcomes(rows)
             if not new_outcomes:
                 self._check_outcomes(rows)
-            row_texts = [csvsafe.format_row(_cells(r), self._delimiter) for r in rows]
+            self._check_named_experiments(rows)
+            row_texts = []
+            for row in rows:
+                with _at_origin(row):
+                    row_texts.append(csvsafe.format_row(self._cells(row), self._delimiter))
             text = "".join(row_texts)
             data = text.encode("utf-8")
             if not self._ends_with_newline:
@@ -397,7 +512,7 @@ class LogFile:
                 )
                 with _at_origin(rows[index] if 0 <= index < len(rows) else {}):
                     raise
-            _write_all(handle, self._offset, data)
+            self._write(handle, data, rows=len(rows), first_line=first_line, origin=rows[0])
             pending.commit()
             self._offset += len(data)
             self._ends_with_newline = True
@@ -405,6 +520,76 @@ class LogFile:
             info = os.fstat(handle.fileno())
             self._identity, self._mtime_ns = (info.st_dev, info.st_ino), info.st_mtime_ns
         return ids
+
+    def _write(
+        self, handle: Any, data: bytes, *, rows: int, first_line: int, origin: Mapping[str, Any]
+    ) -> None:
+        """Append *data* whole or not at all; several rows go through the journal, so that even
+        a crash part-way cannot leave some of them behind."""
+        path = str(self.path)
+        journal = None
+        try:
+            if rows > 1 and self._location == self.path:
+                where = origin.get("_origin")
+                journal = log_journal.begin(
+                    self.path,
+                    offset=self._offset,
+                    data=data,
+                    rows=rows,
+                    source=Path(where.path).name if where is not None else "",
+                )
+            _write_all(handle, self._offset, data, path, first_line)
+        except OSError as error:  # the journal could not be saved: nothing was written
+            raise LogError(
+                f"could not be saved ({error.strerror or error}); the log is unchanged",
+                path=path,
+                line=first_line,
+                rejected=True,
+            ) from None
+        finally:
+            if journal is not None:
+                log_journal.finish(journal)
+
+    def _cells(self, row: Mapping[str, Any]) -> list[str]:
+        """The row's cells as stored; a NUL or a text too long for a cell is refused."""
+        cells = []
+        for column in COLUMNS:
+            value = "" if row[column] is None else str(row[column])
+            if "\x00" in value:
+                raise LogError(
+                    "contains a NUL character (binary data?)",
+                    path=str(self.path),
+                    field=column,
+                    rejected=True,
+                )
+            if len(value) > MAX_CELL_CHARACTERS:
+                raise LogError(
+                    f"is {len(value):,} characters long; a cell holds at most "
+                    f"{MAX_CELL_CHARACTERS:,} (the wrong file?)",
+                    path=str(self.path),
+                    field=column,
+                    rejected=True,
+                )
+            cells.append(csvsafe.neutralise(value) if column in TEXT_COLUMNS else value)
+        return cells
+
+    def _check_named_experiments(self, rows: list[dict[str, Any]]) -> None:
+        declared = self._state.declared
+        for row in rows:
+            if row.pop("_named_experiment", False) and row["experiment"] not in declared:
+                known = ", ".join(repr(e) for e in declared) or "none"
+                close = difflib.get_close_matches(row["experiment"], list(declared), n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                with _at_origin(row):
+                    raise LogError(
+                        f"experiment {shown(row['experiment'])} is not declared in this log "
+                        f"(declared: {known}); {hint}to start a new experiment, declare it "
+                        "and its wordings first (etiquette-lab declare LOG --experiment NAME "
+                        "--variants A,B)",
+                        path=str(self.path),
+                        field="experiment",
+                        rejected=True,
+                    )
 
     def _stamp(self, at: Any) -> str:
         try:
@@ -421,7 +606,8 @@ class LogFile:
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 with _at_origin(row):
                     raise LogError(
-                        f"unknown outcome {outcome!r}{hint}; known: {', '.join(sorted(known))}; "
+                        f"unknown outcome {shown(outcome)}{hint}; "
+                        f"known: {', '.join(sorted(known))}; "
                         "to use a new one, say so (new_outcome=True, --new-outcome)",
                         path=str(self.path),
                         field="outcome",
@@ -495,7 +681,7 @@ def _row(event: str, at: Any, **fields: Any) -> dict[str, Any]:
     row["at"] = at
     row["log_format"] = FORMAT_VERSION
     for key in row:
-        if key not in COLUMNS and key not in ("_follow", "_origin"):
+        if key not in COLUMNS and key not in ("_follow", "_origin", "_named_experiment"):
             raise InvalidInputError(f"unknown field {key!r}")
     return row
 
@@ -527,16 +713,6 @@ def _expand_follow_ups(rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
             )
 
 
-def _cells(row: Mapping[str, Any]) -> list[str]:
-    cells = []
-    for column in COLUMNS:
-        value = "" if row[column] is None else str(row[column])
-        if "\x00" in value:
-            raise InvalidInputError(f"field {column!r} contains a NUL character")
-        cells.append(csvsafe.neutralise(value) if column in TEXT_COLUMNS else value)
-    return cells
-
-
 def default_outcome(kind: str) -> str:
     """The outcome a response records when none is given, by request kind."""
     return DEFAULT_OUTCOMES.get(kind, "replied")
@@ -550,6 +726,13 @@ def _read_header(handle: Any, path: str) -> tuple[str, int, bool]:
     header has its line end; Google Sheets leaves a header-only file without one)."""
     raw = handle.readline(_HEADER_LIMIT)
     size, ended = len(raw), raw.endswith(b"\n")
+    if not ended and b"\r" in raw.rstrip(b"\r"):
+        raise LogError(
+            "ends its lines with a carriage return alone (an old Mac format); save it with "
+            "LF or CRLF line ends",
+            path=path,
+            line=1,
+        )
     if raw.startswith(csvsafe.BOM.encode()):
         raw = raw[3:]
     try:
@@ -575,7 +758,7 @@ def _header_problem(names: list[str]) -> str:
     missing = [c for c in COLUMNS if c not in names]
     extra = [c for c in names if c not in COLUMNS]
     parts = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
-        [f"unknown column(s) {', '.join(extra)}"] if extra else []
+        [f"unknown column(s) {shown(', '.join(extra))}"] if extra else []
     )
     return "; ".join(parts) + f" (expected the header {expected})"
 
@@ -587,18 +770,28 @@ def _header_field(names: list[str]) -> str | None:
     return COLUMNS[len(names)] if len(names) < len(COLUMNS) else None
 
 
-def _write_all(handle: Any, offset: int, data: bytes) -> None:
-    """Write *data* at the end of the file as one unit: fully, flushed and synced, or not at all."""
+def _write_all(handle: Any, offset: int, data: bytes, path: str, first_line: int) -> None:
+    """Write *data* at the end of the file as one unit: fully, flushed and synced, or not at all.
+
+    A failure (a full disk) is one line naming the log and the first row that was not written.
+    """
     fd = handle.fileno()
     written = 0
     try:
         while written < len(data):
             written += os.pwrite(fd, data[written:], offset + written)
         os.fsync(fd)
-    except BaseException:
+    except BaseException as error:
         # Disk full or interrupted: take back the partial row, so no torn line is left behind.
         with contextlib.suppress(OSError):
             os.ftruncate(fd, offset)
+        if isinstance(error, OSError):
+            raise LogError(
+                f"could not be saved ({error.strerror or error}); the log is unchanged",
+                path=path,
+                line=first_line,
+                rejected=True,
+            ) from None
         raise
 
 
@@ -624,48 +817,3 @@ def _unlock(handle: Any) -> None:
         msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
         return
     fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def repair_log(path: str | os.PathLike[str]) -> Path | None:
-    """Move a torn last line (a write cut off by a crash) aside, so the log can be used again.
-
-    The torn bytes are kept in ``<log>.torn-<time>`` beside the log; nothing else is touched,
-    and a log with any other problem is left as it is (the error names it). Returns the path
-    of the file holding the torn bytes, or None when the log was not torn.
-    """
-    log = LogFile(path)
-    with log._locked(exclusive=True) as handle:
-        try:
-            log._catch_up(handle)
-            return None
-        except TornLineError as error:
-            torn_line = error.line or 2
-        handle.seek(0)
-        data = handle.read()
-        cut = _offset_of_line(data, torn_line)
-        aside = _unused_name(log.path, f".torn-{now().strftime('%Y%m%dT%H%M%S')}")
-        with open(aside, "xb") as out:
-            out.write(data[cut:])
-            out.flush()
-            os.fsync(out.fileno())
-        os.ftruncate(handle.fileno(), cut)
-        os.fsync(handle.fileno())
-    open_log(path)  # what is left must read cleanly
-    return aside
-
-
-def _unused_name(path: Path, suffix: str) -> Path:
-    """``<path><suffix>``, or with ``-2``, ``-3``, ... if that exists (two repairs a second)."""
-    candidate, number = path.with_name(path.name + suffix), 1
-    while candidate.exists():
-        number += 1
-        candidate = path.with_name(f"{path.name}{suffix}-{number}")
-    return candidate
-
-
-def _offset_of_line(data: bytes, line: int) -> int:
-    """Byte offset where physical *line* (1-based, header is line 1) starts."""
-    offset = 0
-    for _ in range(line - 1):
-        offset = data.index(b"\n", offset) + 1
-    return offset

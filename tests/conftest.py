@@ -6,6 +6,12 @@ import os
 import time
 
 import pytest
+from hypothesis import settings
+
+# Property-based tests run the same examples on every machine and every run (a fixed seed), a
+# bounded number of them, with no timing deadline on this shared, noisy machine.
+settings.register_profile("etiquette-lab", derandomize=True, deadline=None, database=None)
+settings.load_profile("etiquette-lab")
 
 os.environ["TZ"] = "Europe/Oslo"
 time.tzset()

@@ -140,7 +140,7 @@ def test_undecodable_input_without_a_file_name_is_one_line(capsys, monkeypatch):
 def test_repair_twice_in_the_same_second_is_never_a_traceback(tmp_path, capsys, monkeypatch):
     import pandas as pd
 
-    import etiquette_lab.log as log_module
+    import etiquette_lab.log_repair as log_module
 
     frozen = pd.Timestamp("2026-11-02T10:00:00Z").to_pydatetime()
     monkeypatch.setattr(log_module, "now", lambda: frozen)

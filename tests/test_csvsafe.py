@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etiquette_lab import create_log, open_log
+from etiquette_lab import LogError, create_log, open_log
 from etiquette_lab.csvsafe import FORMULA_TRIGGERS, neutralise, restore, sniff_delimiter
 
 # Any Unicode text a person could type or paste: no surrogates (not encodable as UTF-8) and no
@@ -76,8 +76,9 @@ def test_formula_cells_are_stored_inert(log_path, trigger):
 
 def test_nul_is_rejected(log_path):
     log = create_log(log_path)
-    with pytest.raises(ValueError, match="NUL"):
+    with pytest.raises(LogError, match="NUL") as caught:
         log.send("Ada\x00", "default")
+    assert str(caught.value).startswith(f"{log_path}, new event (not written), field 'recipient'")
 
 
 @pytest.mark.parametrize(

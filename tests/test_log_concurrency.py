@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from etiquette_lab import TornLineError, create_log, open_log, read_events, repair_log
+from etiquette_lab import LogError, TornLineError, create_log, open_log, read_events, repair_log
 from etiquette_lab.log_format import COLUMNS
 
 WRITERS, EVENTS_EACH = 8, 200
@@ -140,8 +140,9 @@ def test_repair_moves_the_torn_bytes_aside_and_keeps_the_rest(log_path):
     good = log_path.read_bytes()
     torn = b'2026-11-02T10:00:00+01:00,sent,r0002,,Bo,default,recommendation,,,,,,"half a\nmess'
     log_path.write_bytes(good + torn)
-    aside = repair_log(log_path)
-    assert aside is not None and aside.read_bytes() == torn
+    repair = repair_log(log_path)
+    assert repair is not None and repair.aside.read_bytes() == torn
+    assert (repair.what, repair.line, repair.rows) == ("torn line", 3, 0)
     assert log_path.read_bytes() == good
     assert repair_log(log_path) is None  # already clean: nothing to do
     assert open_log(log_path).send("Bo", "default") == "r0002"
@@ -171,7 +172,7 @@ def test_a_failed_write_leaves_no_partial_row(log_path, monkeypatch):
         return real_pwrite(fd, data, offset)
 
     monkeypatch.setattr(os, "pwrite", half_then_full_disk)
-    with pytest.raises(OSError):
+    with pytest.raises(LogError, match=r"line 3 \(not written\): could not be saved \(No space"):
         log.send("Bo", "default", at="2026-11-02T09:00+01:00")
     monkeypatch.setattr(os, "pwrite", real_pwrite)
     assert log_path.read_bytes() == before

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from pathlib import Path
 from typing import Any
 
 _FOLLOW_UPS = {
@@ -166,6 +166,20 @@ def register(subparsers: Any) -> None:
     repair.add_argument("log", metavar="LOG")
     repair.set_defaults(handler=_repair)
 
+    declare = subparsers.add_parser(
+        "declare",
+        help="declare a new experiment and its wordings in a log",
+        description="Declare an experiment and its wordings in an existing log; sends naming "
+        "it (--experiment NAME) are then checked against them.",
+    )
+    declare.add_argument("log", metavar="LOG")
+    declare.add_argument("--experiment", required=True, help="the experiment's name")
+    declare.add_argument(
+        "--variants", required=True, help="comma-separated wordings, e.g. default,personalised"
+    )
+    declare.add_argument("--at", metavar="TIME", help="when (default: now)")
+    declare.set_defaults(handler=_declare)
+
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -191,23 +205,18 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _send(args: argparse.Namespace) -> int:
-    from ..errors import LogError
     from ..log import open_log
     from ..log_format import canonical_kind
 
     message = args.message or ""
     if args.message_file:
-        try:
-            message = Path(args.message_file).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
-            raise LogError(
-                f"cannot read the message ({error.__class__.__name__})", path=args.message_file
-            ) from None
+        message = _read_message_file(args.message_file)
     recipient = args.to
     if args.pseudonymise:
-        from ..privacy import load_pseudonym_key, pseudonymise
+        from ..privacy import check_not_named, pseudonymise
 
-        recipient = pseudonymise(recipient, load_pseudonym_key())
+        check_not_named(args.to, {"stratum": args.stratum, "note": args.note})
+        recipient = pseudonymise(recipient, _pseudonym_key())
         message = ""  # "Hi Ada Lovelace, ..." would undo the pseudonym
     request_id = open_log(args.log).send(
         recipient,
@@ -222,6 +231,25 @@ def _send(args: argparse.Namespace) -> int:
     )
     print(request_id)
     return 0
+
+
+def _read_message_file(path: str) -> str:
+    """A message from a file: a regular file, UTF-8, no larger than a cell may be."""
+    from ..log import MAX_CELL_CHARACTERS
+    from ..userfiles import decode_text, read_limited
+
+    # Four bytes a character at most in UTF-8: the log then counts the characters.
+    data = read_limited(path, what="message file", limit=4 * MAX_CELL_CHARACTERS)
+    return decode_text(data, path=path, what="message file")
+
+
+def _pseudonym_key() -> bytes:
+    """The pseudonym key; creating it says so once, where it is and why to keep it."""
+    from ..privacy import load_pseudonym_key
+
+    return load_pseudonym_key(
+        announce=lambda text: print(f"etiquette-lab: {text}", file=sys.stderr)
+    )
 
 
 # action -> (what the confirmation says, the event it records)
@@ -291,10 +319,13 @@ def _requests(args: argparse.Namespace) -> int:
 
 
 def _readable(table: Any) -> Any:
-    """The columns a person scans, times shown as local dates and times."""
+    """The columns a person scans, times shown as local dates and times; the experiment too
+    when the log holds more than one (the analysis then asks which)."""
+    several = table["experiment"].nunique() > 1
     shown = table[
         [
             "request_id",
+            *(["experiment"] if several else []),
             "recipient",
             "variant",
             "kind",
@@ -331,7 +362,7 @@ def _local_zone() -> Any:
 def _import(args: argparse.Namespace) -> int:
     from ..errors import InvalidInputError
     from ..importing import import_requests
-    from ..log import create_log, open_log
+    from ..log import building_log, open_log
 
     columns = {}
     for item in args.column:
@@ -339,27 +370,24 @@ def _import(args: argparse.Namespace) -> int:
         if not sep or not field or not name:
             raise InvalidInputError(f"--column {item!r}: use FIELD=NAME, e.g. recipient=Who")
         columns[field.strip()] = name
-    key = None
-    if args.pseudonymise:
-        from ..privacy import load_pseudonym_key
+    key = _pseudonym_key() if args.pseudonymise else None
 
-        key = load_pseudonym_key()
-    created = not Path(args.log).exists()
-    if created:
-        variants = [v for v in (args.variants or "").split(",") if v.strip()] or None
-        log = create_log(args.log, variants=variants)
-    else:
-        log = open_log(args.log)
-    try:
-        ids = import_requests(
+    def run(log: Any) -> list[str]:
+        return import_requests(
             args.table, log, columns=columns, dayfirst=args.dayfirst, kind=args.kind,
             channel=args.channel, pseudonym_key=key, allow_repeat=args.allow_repeat,
             new_outcomes=args.new_outcome,
         )  # fmt: skip
-    except BaseException:
-        if created:  # an import lands whole or not at all, the new log included
-            Path(args.log).unlink(missing_ok=True)
-        raise
+
+    if os.path.lexists(args.log):
+        log = open_log(args.log)
+        ids = run(log)
+    else:
+        # A new log appears only once every row is in it: a bad row, a crash or Ctrl-C
+        # leaves nothing, and no other command can write into it half-made.
+        variants = [v for v in (args.variants or "").split(",") if v.strip()] or None
+        with building_log(args.log, variants=variants) as log:
+            ids = run(log)
     count = f"{len(ids)} request{'s' if len(ids) != 1 else ''}"
     span = ids[0] if len(ids) == 1 else f"{ids[0]} to {ids[-1]}"
     print(f"imported {count} ({span}) into {log.path}")
@@ -374,12 +402,17 @@ def _pseudonym(args: argparse.Namespace) -> int:
 
 
 def _repair(args: argparse.Namespace) -> int:
-    from ..log import repair_log
+    from ..log_repair import repair_log
 
-    aside = repair_log(args.log)
-    print(
-        "the log was not torn; nothing changed"
-        if aside is None
-        else f"moved the torn last line to {aside}"
-    )
+    repair = repair_log(args.log)
+    print("the log needed no repair; nothing changed" if repair is None else str(repair))
+    return 0
+
+
+def _declare(args: argparse.Namespace) -> int:
+    from ..log import open_log
+
+    variants = [v for v in args.variants.split(",") if v.strip()]
+    open_log(args.log).declare(args.experiment, variants, at=args.at)
+    print(f"declared experiment {args.experiment!r} with variants {', '.join(variants)}")
     return 0

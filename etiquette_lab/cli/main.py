@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ..errors import EtiquetteLabError
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_negative_values_joined(sys.argv[1:] if argv is None else argv))
     try:
         code = args.handler(args)
     except EtiquetteLabError as error:
@@ -60,6 +60,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UnicodeDecodeError as error:  # a reader that did not name its file
         return _fail(f"a file is not UTF-8 text ({error.reason} at byte {error.start})")
     return int(code or 0)
+
+
+def _negative_values_joined(argv: Sequence[str]) -> list[str]:
+    """``--window -1d`` as ``--window=-1d``: argparse takes a value that starts with ``-`` for
+    an option and says only "expected one argument"; given as the value, the command can say
+    what is wrong with it (no option of the kit looks like ``-1``)."""
+    joined: list[str] = []
+    for token in argv:
+        if joined and joined[-1].startswith("--") and "=" not in joined[-1] and token[:2] in _NEG:
+            joined[-1] = f"{joined[-1]}={token}"
+        else:
+            joined.append(token)
+    return joined
+
+
+_NEG = {f"-{digit}" for digit in "0123456789"} | {"-."}
 
 
 def _fail(message: str) -> int:
