@@ -3,16 +3,29 @@
 Each command group lives in its own module with a ``register(subparsers)`` function; handlers
 import the API inside their bodies so that ``etiquette-lab --help`` stays fast.
 Exit codes: 0 success, 1 findings (``check``), 2 bad input of any kind (one line on stderr).
+
+The API's error messages name keyword arguments, the Python user's words ("say so with
+new_outcome=True"); :func:`command_line_message` rewrites them in the command line's words
+("say so with --new-outcome") through the one table :data:`PYTHON_TO_COMMAND_LINE`, so that one
+message serves both. ``tests/test_cli_messages.py`` fails when a message raised anywhere in the
+package names a Python option the table cannot translate.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from collections.abc import Sequence
 
-__all__ = ["build_parser", "main", "os_error_text"]
+__all__ = [
+    "PYTHON_TO_COMMAND_LINE",
+    "build_parser",
+    "command_line_message",
+    "main",
+    "os_error_text",
+]
 
 from .. import __version__
 
@@ -23,6 +36,53 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "plan_commands",
     "design_commands",
 )
+
+
+#: Python spelling in an API message (a regular expression) -> the command line's spelling.
+#: Applied in order, each to the whole message, by :func:`command_line_message`.
+PYTHON_TO_COMMAND_LINE: tuple[tuple[str, str], ...] = (
+    # Until log.py and importing.py say only the Python spelling, their messages give both;
+    # these three keep the command line from saying the option twice (remove them then).
+    (r"\(new_outcome=True, --new-outcome\)", "(--new-outcome)"),
+    (
+        r"\(allow_repeat=True, --allow-repeat to import it again\)",
+        "(--allow-repeat to import it again)",
+    ),
+    (r"--dayfirst or --monthfirst \(dayfirst=True/False\)", "--dayfirst or --monthfirst"),
+    # respond takes new_outcome=, send_many and import_requests new_outcomes=.
+    (r"\bnew_outcomes?=True\b", "--new-outcome"),
+    (r"\ballow_repeat=True\b", "--allow-repeat"),
+    (r"\bdayfirst=True/False\b", "--dayfirst or --monthfirst"),
+    (r"\btest='(fisher|boschloo|normal)'", r"--test \1"),
+    (r"\bmax_n\b", "--max-n"),
+    (r"\bcolumns=\{'(\w+)': 'NAME'\}", r"--column \1=NAME"),
+    (r"\bvariants=\['default', 'personalised'\]", "--variants default,personalised"),
+    (
+        r"make a plan with plan_messages\(\) and write_plan\(\)",
+        "make a plan with 'etiquette-lab assign EXPERIMENT CONTACTS --out PLAN'",
+    ),
+    (r"create (it|one) with create_log\(\)", r"create \1 with 'etiquette-lab new'"),
+    # create_log: the command line opens a log by naming it, there is no open_log to call.
+    (
+        r"already exists; open it instead of creating it",
+        "already exists (use it as LOG in other commands, or choose a new name)",
+    ),
+)
+
+
+def command_line_message(message: str) -> str:
+    """*message* with the Python spellings of :data:`PYTHON_TO_COMMAND_LINE` in CLI words.
+
+    Examples
+    --------
+    >>> command_line_message("record another only with allow_repeat=True")
+    'record another only with --allow-repeat'
+    >>> command_line_message("n per arm is limited to 25; use test='fisher' for larger designs")
+    'n per arm is limited to 25; use --test fisher for larger designs'
+    """
+    for python, command_line in PYTHON_TO_COMMAND_LINE:
+        message = re.sub(python, command_line, message)
+    return message
 
 
 class _Parser(argparse.ArgumentParser):
@@ -64,7 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _fail(message: str) -> int:
     # One line, whatever the message holds: a file name or a sheet's cell may contain a newline.
-    one_line = message.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    one_line = command_line_message(message)
+    one_line = one_line.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
     print(f"etiquette-lab: error: {one_line}", file=sys.stderr)
     return 2
 
