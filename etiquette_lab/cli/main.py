@@ -3,6 +3,9 @@
 Each command group lives in its own module with a ``register(subparsers)`` function; handlers
 import the API inside their bodies so that ``etiquette-lab --help`` stays fast.
 Exit codes: 0 success, 1 findings (``check``), 2 bad input of any kind (one line on stderr).
+Without a command the full help is printed (on stdout, so that it can be paged) and the exit
+code is 2, as for any other call that did nothing. Every command's ``--help`` ends with examples
+and the doc that explains it.
 
 The API's error messages name keyword arguments, the Python user's words ("say so with
 new_outcome=True"); :func:`command_line_message` rewrites them in the command line's words
@@ -18,6 +21,7 @@ import importlib
 import re
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 __all__ = [
     "PYTHON_TO_COMMAND_LINE",
@@ -28,6 +32,7 @@ __all__ = [
 ]
 
 from .. import __version__
+from .help_text import HelpFormatter, epilog
 
 # Command modules, in the order their commands appear in --help.
 _COMMAND_MODULES: tuple[str, ...] = (
@@ -86,6 +91,10 @@ def command_line_message(message: str) -> str:
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)  # keeps the epilog's examples
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # one line and exit 2, like every other bad input
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
@@ -94,10 +103,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="etiquette-lab",
         description="Log outreach requests and compare how wordings are answered, honestly.",
+        epilog=epilog(
+            "etiquette-lab compare default=1/5 personalised=4/5",
+            "etiquette-lab new data/private/asks.csv --variants default,personalised",
+            docs="README.md (each command's --help has its own examples and doc)",
+        ),
     )
     parser.add_argument("--version", action="version", version=f"etiquette-lab {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    subparsers.required = True
+    # Not required: without a command, main() prints the whole help instead of
+    # "the following arguments are required: COMMAND".
     for module_name in _COMMAND_MODULES:
         importlib.import_module(f"{__package__}.{module_name}").register(subparsers)
     return parser
@@ -109,6 +124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
     try:
         code = args.handler(args)
     except EtiquetteLabError as error:
