@@ -10,12 +10,19 @@ $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
 	  echo "etiquette-lab needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)." \
 	       "Run: make PYTHON=/path/to/python3.11 ..." >&2; exit 1; }
+# pip is quiet for minutes on a first install: say what is happening, so it does not look stuck.
+	@if [ -x $(BIN)/python ]; then \
+	  echo "updating $(VENV) to match pyproject.toml and constraints.txt (a minute or two)"; \
+	else \
+	  echo "setting up $(VENV) (first time only, a few minutes)"; \
+	fi
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV) || { \
 	  echo "Could not create $(VENV): the venv module is missing (Debian/Ubuntu: apt-get install python3-venv)." >&2; \
 	  rm -rf $(VENV); exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[lab,test]'
 	@touch $(STAMP)
+	@echo "$(VENV) is ready"
 
 # Jupyter refuses to run as root unless told; containers and sandboxes often are root.
 lab: $(STAMP)

@@ -235,8 +235,8 @@ def read_plan(path: str | os.PathLike[str]) -> Any:
         frame[column] = csvsafe.restore_column(frame[column].astype(object))
     if {"event", "request_id"} <= set(frame.columns):
         raise LocatedInputError(
-            "this is a request log, not a plan; make a plan with "
-            "'etiquette-lab assign EXPERIMENT CONTACTS --out PLAN'",
+            "this is a request log, not a plan; make a plan with plan_messages() and "
+            "write_plan()",
             path=str(path), line=1,
         )  # fmt: skip
     missing = [c for c in SEND_FIELDS if c not in frame.columns]
@@ -425,6 +425,5 @@ def _refuse_repeats(requests: Any, rows: Any) -> None:
         if rid is not None:
             raise InvalidInputError(
                 f"{row['recipient']!r} already has request {rid} in experiment "
-                f"{row['experiment']!r}; record another only with allow_repeat=True "
-                "(--allow-repeat)"
+                f"{row['experiment']!r}; record another only with allow_repeat=True"
             )

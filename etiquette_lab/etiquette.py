@@ -69,6 +69,12 @@ CHECKS: dict[str, CheckInfo] = {
             ("remind_after_days", "max_reminders", "remind_strata", "follow_up_kinds"),
         ),
         CheckInfo(
+            "early-reminder",
+            "a reminder sent before the request was a couple of weeks old",
+            'Use "Remind" once a couple of weeks have passed, not sooner (article rule 7).',
+            ("remind_after_days", "follow_up_kinds"),
+        ),
+        CheckInfo(
             "withdraw",
             "a recommendation request unanswered for a couple of months",
             "Withdraw a request after a couple of months unanswered, where a reminder would be "
@@ -113,7 +119,9 @@ class EtiquetteSettings:
         The length of the sliding window (30).
     remind_after_days : float
         A pending request this old (since it was last sent, and since the last reminder) is
-        due a reminder: "a couple of weeks" -> 14.
+        due a reminder: "a couple of weeks" -> 14. A reminder sent sooner is an
+        ``early-reminder``, counting to the end of the day it was sent, as the to-do list of
+        that day counts: a reminder sent on the day the list asks for it is never early.
     max_reminders : int
         Reminders per request before only withdrawing remains (1).
     remind_strata : tuple of str
@@ -123,8 +131,8 @@ class EtiquetteSettings:
         A pending request this old (since it was last sent) should be withdrawn: "a couple of
         months" -> 60.
     follow_up_kinds : tuple of str
-        Kinds the remind and withdraw checks apply to (``("recommendation",)``: LinkedIn
-        reminds connection invitations by itself).
+        Kinds the remind, early-reminder and withdraw checks apply to
+        (``("recommendation",)``: LinkedIn reminds connection invitations by itself).
     thank_outcomes : tuple of str
         Outcomes that deserve a thank-you (``("recommended",)``).
     max_default_distance : float
@@ -364,7 +372,18 @@ _NEEDED = (
 )  # fmt: skip
 
 
-def _requests_as_of(source: Any, as_of: Any) -> Any:
+#: The events that start a request's reminder clock: a send, a resend, a reminder.
+_CLOCK_EVENTS = ("sent", "resent", "reminded")
+#: How a finding names the event a reminder came too soon after: in a sentence, in a table.
+_CLOCK_WORDS = {
+    "sent": ("it was sent", "the send"),
+    "resent": ("it was sent again", "the resend"),
+    "reminded": ("the previous reminder", "the previous reminder"),
+}
+
+
+def _requests_as_of(source: Any, as_of: Any) -> tuple[Any, Any]:
+    """The requests table as of *as_of*, and its sends and reminders (request_id, event, at)."""
     import pandas as pd
 
     if isinstance(source, pd.DataFrame):
@@ -375,13 +394,38 @@ def _requests_as_of(source: Any, as_of: Any) -> Any:
         for column in [c for c in _NEEDED if c.endswith("_at")]:
             table[column] = pd.to_datetime(table[column], utc=True)
         # A table is a snapshot: it cannot be rewound, only cut to the requests sent by as_of.
-        return table[table["first_sent_at"] <= as_of].reset_index(drop=True)
+        table = table[table["first_sent_at"] <= as_of].reset_index(drop=True)
+        return table, _clock_events_of(table)
     from .log import open_log
     from .requests import requests_from_events
 
     log = source if hasattr(source, "events") else open_log(source)
     events = log.events()
-    return requests_from_events(events[events["at"] <= as_of].reset_index(drop=True))
+    events = events[events["at"] <= as_of].reset_index(drop=True)
+    clock = events.loc[events["event"].isin(_CLOCK_EVENTS), ["request_id", "event", "at"]]
+    return requests_from_events(events), clock
+
+
+def _clock_events_of(table: Any) -> Any:
+    """The sends and reminders a requests table still shows: the first and last send and the
+    last reminder. Earlier reminders and the sends in between are not in a table, so from one
+    only the last reminder is judged, against a send no later than its real one: a reminder
+    can be missed, never flagged wrongly."""
+    import pandas as pd
+
+    def rows(which: Any, event: str, column: str) -> Any:
+        part = table.loc[which, ["request_id", column]].rename(columns={column: "at"})
+        return part.assign(event=event)[["request_id", "event", "at"]]
+
+    return pd.concat(
+        [
+            rows(table.index, "sent", "first_sent_at"),
+            rows(table["sends"] > 1, "resent", "last_sent_at"),
+            rows((table["reminders"] > 0) & table["last_reminded_at"].notna(), "reminded",
+                 "last_reminded_at"),
+        ],
+        ignore_index=True,
+    )  # fmt: skip
 
 
 def check_etiquette(
@@ -424,11 +468,12 @@ def check_etiquette(
     """
     settings = settings or EtiquetteSettings()
     moment = parse_as_of(as_of)
-    table = _requests_as_of(source, moment)
+    table, clock = _requests_as_of(source, moment)
     findings = (
         *_repeat_requests(table, settings),
         *_bursts(table, settings),
         *_follow_ups(table, settings, moment),
+        *_early_reminders(table, clock, settings),
         *_not_thanked(table, settings, moment),
         *_default_connection_notes(table, settings, controls),
     )
@@ -553,6 +598,48 @@ def _follow_ups(table: Any, settings: EtiquetteSettings, moment: Any) -> list[Fi
                 rid, str(r["kind"]), "remind", sent, age,
                 detail=f"pending {int(age)} days (since {_date(sent)})",
             ))  # fmt: skip
+    return found
+
+
+def _early_reminders(table: Any, clock: Any, settings: EtiquetteSettings) -> list[Finding]:
+    """Reminders sent before the request (or the previous reminder) was remind_after_days old.
+
+    Counted to the end of the reminder's day, as ``todo --as-of THAT-DAY`` counts: so a
+    reminder is early exactly when that day's to-do list would not have asked for it.
+    """
+    import pandas as pd
+
+    reminded = clock.loc[clock["event"] == "reminded", "request_id"]
+    followed = table[table["kind"].isin(settings.follow_up_kinds)
+                     & table["request_id"].isin(reminded)]  # fmt: skip
+    steps = clock[clock["request_id"].isin(followed["request_id"])]
+    # In time order, a send before a reminder logged at the same moment.
+    steps = steps.assign(is_reminder=steps["event"] == "reminded").sort_values(
+        ["request_id", "at", "is_reminder"], kind="stable"
+    )
+    previous = steps.groupby("request_id", sort=False)[["event", "at"]].shift()
+    soon = steps["is_reminder"] & (steps["at"] - previous["at"] < pd.Timedelta(
+        days=settings.remind_after_days))  # fmt: skip
+    rows = followed.set_index("request_id")
+    found = []
+    for index in steps.index[soon.to_numpy()]:
+        rid, at = steps.at[index, "request_id"], steps.at[index, "at"]
+        since, event = previous.at[index, "at"], previous.at[index, "event"]
+        end_of_day = parse_as_of(at.to_pydatetime().astimezone().date())
+        if _age(end_of_day, since) >= settings.remind_after_days:
+            continue
+        row = rows.loc[rid]
+        who, kind, days = str(row["recipient"]), str(row["kind"]), _age(at, since)
+        after = "less than a day" if days < 1 else _plural(int(days), "day")
+        what, short = _CLOCK_WORDS[event]
+        found.append(Finding(
+            "early-reminder", who,
+            f"{kind} request to {who} reminded on {_date(at)}, {after} after {what} (on "
+            f"{_date(since)}); the article reminds after a couple of weeks "
+            f"({settings.remind_after_days:g} days)",
+            (str(rid),), kind, "", since, days,
+            detail=f"reminded {after} after {short} ({_date(at)})",
+        ))  # fmt: skip
     return found
 
 

@@ -164,7 +164,7 @@ def import_requests(
             raise LogError(
                 f"outcome {spec['outcome']!r} has no response date"
                 + (f" in column {date!r}" if date else " (the sheet has no such column; name it"
-                   " with --column responded_at=NAME)")
+                   " with columns={'responded_at': 'NAME'})")
                 + "; an outcome needs its date, or leave the outcome empty",
                 path=source, line=line, field=mapping["outcome"],
             )  # fmt: skip
@@ -204,7 +204,7 @@ def _refuse_reimport(
         if rid is not None:
             raise LogError(
                 f"is already in the log as {rid} (same person, wording and time: imported "
-                "before?); nothing was imported (allow_repeat=True, --allow-repeat to import "
+                "before?); nothing was imported (allow_repeat=True to import "
                 "it again)",
                 path=origin.path,
                 line=origin.line,
@@ -303,7 +303,7 @@ def _match_columns(frame: pd.DataFrame, explicit: Mapping[str, str], source: str
         if field not in mapping:
             raise LogError(
                 f"no column for {field} (tried: {', '.join(COLUMN_ALIASES[field])}); "
-                f"name it with --column {field}=NAME",
+                f"name it with columns={{{field!r}: 'NAME'}}",
                 path=source,
                 line=1,
             )
@@ -332,7 +332,7 @@ def _infer_dayfirst(frame: pd.DataFrame, columns: list[str], source: str, lines:
                 ambiguous = (line, column, match.group(0))
     if day_first and month_first:
         raise LogError(
-            "mixes day-first and month-first dates; fix the sheet or say --dayfirst / --monthfirst",
+            "mixes day-first and month-first dates; fix the sheet or say dayfirst=True/False",
             path=source,
         )
     if day_first or month_first:
@@ -340,8 +340,7 @@ def _infer_dayfirst(frame: pd.DataFrame, columns: list[str], source: str, lines:
     if ambiguous is not None and not dotted:
         line, column, text = ambiguous
         raise LogError(
-            f"{text!r} could be day first or month first; say --dayfirst or "
-            "--monthfirst (dayfirst=True/False)",
+            f"{text!r} could be day first or month first; say dayfirst=True/False",
             path=source,
             line=line,
             field=column,

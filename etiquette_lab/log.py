@@ -141,7 +141,8 @@ def _checked_variants(experiment: str, variants: Sequence[str] | None) -> list[s
         raise InvalidInputError("variants must be distinct, non-empty names without '|'")
     if experiment and not names:
         raise InvalidInputError(
-            f"experiment {experiment!r} needs its variants (e.g. --variants default,personalised)"
+            f"experiment {experiment!r} needs its variants "
+            "(e.g. variants=['default', 'personalised'])"
         )
     return names
 
@@ -373,7 +374,7 @@ class LogFile:
             handle = userfiles.open_regular(self._location, write=exclusive)
         except FileNotFoundError:
             raise LogError(
-                "no such log file (create it with 'etiquette-lab new')", path=str(self.path)
+                "no such log file (create it with create_log())", path=str(self.path)
             ) from None
         except IsADirectoryError:
             raise LogError("is a folder, not a log file", path=str(self.path)) from None
@@ -399,7 +400,7 @@ class LogFile:
         self._identity = identity
         if info.st_size == 0:
             raise LogError(
-                "is empty: not an etiquette-lab log (create one with 'etiquette-lab new')",
+                "is empty: not an etiquette-lab log (create one with create_log())",
                 path=str(self.path),
                 line=1,
             )
@@ -448,7 +449,7 @@ class LogFile:
         line = handle.read(journal.offset).count(b"\n") + 1
         raise UnfinishedWriteError(
             f"{journal.what} ({journal.rows:,} rows) was cut off after {max(rows, 0):,} of "
-            "them (a crash?); 'etiquette-lab repair LOG' takes them back out, so that the log "
+            "them (a crash?); repair_log() takes them back out, so that the log "
             "is as it was before, and the write can be made again",
             path=str(self.path),
             line=line,
@@ -584,8 +585,7 @@ class LogFile:
                     raise LogError(
                         f"experiment {shown(row['experiment'])} is not declared in this log "
                         f"(declared: {known}); {hint}to start a new experiment, declare it "
-                        "and its wordings first (etiquette-lab declare LOG --experiment NAME "
-                        "--variants A,B)",
+                        "and its wordings first (LogFile.declare)",
                         path=str(self.path),
                         field="experiment",
                         rejected=True,
@@ -608,7 +608,7 @@ class LogFile:
                     raise LogError(
                         f"unknown outcome {shown(outcome)}{hint}; "
                         f"known: {', '.join(sorted(known))}; "
-                        "to use a new one, say so (new_outcome=True, --new-outcome)",
+                        "to use a new one, say so with new_outcome=True",
                         path=str(self.path),
                         field="outcome",
                         rejected=True,

@@ -309,7 +309,7 @@ def _locate_blank_looking_line(data: bytes, path: str, first_line: int) -> None:
 
 TORN_MESSAGE = (
     "the last line is incomplete (a write was cut off); "
-    "'etiquette-lab repair LOG' moves it aside so the log can be used again"
+    "repair_log() moves it aside so the log can be used again"
 )
 
 

@@ -101,7 +101,7 @@ def _hypergeometric_rows(
         raise TooLargeError(
             f"exact power at {n_c:,} and {n_n:,} requests would need about "
             f"{len(totals) * width * 8 * 4 / 1e9:.0f} GB; at this size the normal approximation "
-            "is accurate: use test='normal' (--test normal)"
+            "is accurate: use test='normal'"
         )
     centre = np.rint(totals * (n_n / max(big_n, 1))).astype(int)
     start = np.clip(centre - half, lo_t, np.maximum(lo_t, hi_t - width + 1))

@@ -177,6 +177,79 @@ def test_remind_only_people_you_know_well_when_strata_are_given():
     ]
 
 
+# -- early-reminder (rule 7) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reminded", "early"),
+    # T0 is 09:00 UTC; day(13.5) is 22:00 in Oslo on 14 March: by that evening 13.6 days.
+    [(0, True), (3, True), (13.5, True), (14, False), (30, False)],
+)
+def test_a_reminder_before_a_couple_of_weeks_is_early(reminded, early):
+    row = request(reminders=1, last_reminded_at=day(reminded))
+    found = checks([row], as_of=day(reminded))
+    assert (("early-reminder", "Person 1") in found) is early
+
+
+def test_an_early_reminder_says_when_and_how_soon():
+    row = request(reminders=1, last_reminded_at=day(3))
+    (found,) = check_etiquette(table(row), as_of=day(4)).findings
+    assert found.message == (
+        "recommendation request to Person 1 reminded on 2026-03-04, 3 days after it was sent "
+        "(on 2026-03-01); the article reminds after a couple of weeks (14 days)"
+    )
+    assert found.detail == "reminded 3 days after the send (2026-03-04)"
+    assert (found.action, found.since, found.age_days) == ("", day(0), 3.0)
+    assert found.rule == CHECKS["early-reminder"].rule
+    same_day = request(reminders=1, last_reminded_at=day(0.25))
+    (found,) = check_etiquette(table(same_day), as_of=day(1)).findings
+    assert found.detail == "reminded less than a day after the send (2026-03-01)"
+
+
+@pytest.mark.parametrize("sent", ["2026-03-01T00:00+01:00", "2026-03-01T09:00+01:00",
+                                  "2026-03-01T23:30+01:00", "2026-03-25T12:00+01:00"])  # fmt: skip
+def test_a_reminder_is_early_exactly_when_that_days_todo_list_did_not_ask_for_it(sent):
+    # The two never contradict: remind on the day the list says, and the check is clean.
+    # (25 March: the clocks go forward on the 29th, so the days are not all 24 hours.)
+    sent_at = pd.Timestamp(sent)
+    pending = request(first_sent_at=sent_at, last_sent_at=sent_at)
+    seen = set()
+    for hours in range(12 * 24, 16 * 24, 5):
+        at = sent_at + pd.Timedelta(hours=hours)
+        that_day = str(at.tz_convert("Europe/Oslo").date())
+        asked = [i.action for i in todo_list(table(pending), as_of=that_day).items] == ["remind"]
+        reminded = {**pending, "reminders": 1, "last_reminded_at": at}
+        found = check_etiquette(table(reminded), as_of=at).findings
+        early = [f.check for f in found] == ["early-reminder"]
+        assert early is not asked, (at, asked, [f.check for f in found])
+        seen.add(early)
+    assert seen == {True, False}
+
+
+def test_early_reminders_follow_the_settings():
+    row = request(reminders=1, last_reminded_at=day(3))
+    assert checks([row], as_of=day(4), settings=EtiquetteSettings(remind_after_days=3)) == []
+    nudged = request(kind="connection", reminders=1, last_reminded_at=day(2))
+    assert checks([nudged], as_of=day(3)) == []  # LinkedIn reminds connection invitations
+    both = EtiquetteSettings(follow_up_kinds=("recommendation", "connection"))
+    assert checks([nudged], as_of=day(3), settings=both) == [("early-reminder", "Person 1")]
+
+
+def test_from_a_table_the_last_reminder_is_judged_against_the_sends_it_shows():
+    # Resent on day 10 after a reminder on day 5: the table shows the first send, so day 5
+    # is 5 days after it was sent.
+    resent = request(sends=2, last_sent_at=day(10), reminders=1, last_reminded_at=day(5))
+    assert checks([resent], as_of=day(11)) == [("early-reminder", "Person 1")]
+    # Resent on day 10, reminded on day 12: 2 days after the resend.
+    found = check_etiquette(
+        table(request(sends=2, last_sent_at=day(10), reminders=1, last_reminded_at=day(12))),
+        as_of=day(13),
+    ).findings
+    assert [(f.check, f.detail) for f in found] == [
+        ("early-reminder", "reminded 2 days after the resend (2026-03-13)")
+    ]
+
+
 # -- not-thanked (rule 8) ------------------------------------------------------------------
 
 

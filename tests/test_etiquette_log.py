@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
+from etiquette_lab.cli import main
 from etiquette_lab.etiquette import check_etiquette, todo_list
 from etiquette_lab.log import create_log, open_log
 
@@ -93,3 +96,45 @@ def test_a_resent_request_counts_towards_repeats(log_path):
     report = check_etiquette(log_path, as_of="2026-01-21")
     assert [(f.check, f.request_ids) for f in report.findings] == [("repeat-request", (rid, again))]
     assert pd.isna(report.to_frame().loc[0, "age_days"])
+
+
+def test_every_reminder_of_a_log_is_judged(log_path):
+    log = create_log(log_path)
+    twice = log.send("Ada", "default", at="2026-03-01T09:00+01:00")
+    log.remind(twice, at="2026-03-16T09:00+01:00")  # 15 days: on time
+    log.remind(twice, at="2026-03-20T09:00+01:00")  # 4 days after the first reminder
+    again = log.send("Zoë", "default", at="2026-03-01T09:00+01:00")
+    log.resend(again, at="2026-03-10T09:00+01:00")
+    log.remind(again, at="2026-03-20T09:00+01:00")  # 10 days after the resend
+    found = check_etiquette(log_path, as_of="2026-03-21").findings
+    assert [(f.check, f.recipient, f.detail) for f in found if f.check == "early-reminder"] == [
+        ("early-reminder", "Ada", "reminded 4 days after the previous reminder (2026-03-20)"),
+        ("early-reminder", "Zoë", "reminded 10 days after the resend (2026-03-20)"),
+    ]
+    # As of a day before the second reminder, it had not happened.
+    assert "early-reminder" not in {
+        f.check for f in check_etiquette(log_path, as_of="2026-03-17").findings
+    }
+    # A requests table no longer shows the first reminder: only the resend case is seen.
+    from_table = check_etiquette(log.requests(), as_of="2026-03-21").findings
+    assert [f.recipient for f in from_table if f.check == "early-reminder"] == ["Zoë"]
+
+
+def test_check_reports_an_early_reminder_on_the_command_line(log_path, capsys):
+    log = create_log(log_path)
+    rid = log.send("Ada Berg", "default", at="2026-03-01T09:00+01:00")
+    log.remind(rid, at="2026-03-04T09:00+01:00")
+    assert main(["check", str(log_path), "--as-of", "2026-03-05"]) == 1
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if "early-reminder " in line)
+    for shown in ("r0001", "Ada Berg", "reminded 3 days after the send (2026-03-04)"):
+        assert shown in row, row
+    assert 'early-reminder: Use "Remind" once a couple of weeks have passed' in out
+    assert main(["check", str(log_path), "--as-of", "2026-03-05", "--json"]) == 1
+    (finding,) = json.loads(capsys.readouterr().out)["findings"]
+    assert (finding["check"], finding["age_days"]) == ("early-reminder", 3.0)
+    assert main(["check", str(log_path), "--as-of", "2026-03-05",
+                 "--set", "remind_after_days=3"]) == 0  # fmt: skip
+    # todo asks for nothing: the reminder is sent, only its timing was off.
+    assert main(["todo", str(log_path), "--as-of", "2026-03-05"]) == 0
+    assert "Nothing to do" in capsys.readouterr().out

@@ -111,7 +111,7 @@ def test_numeric_dates_are_read_in_the_order_the_sheet_shows(
 def test_slashed_dates_that_could_be_either_are_refused(log_path, tmp_path):
     sheet = _sheet(tmp_path, "Name,Variant,Date sent\nAda,default,03/11/2026\n")
     log = create_log(log_path)
-    with pytest.raises(LogError, match="--dayfirst or --monthfirst") as caught:
+    with pytest.raises(LogError, match="dayfirst=True/False") as caught:
         import_requests(sheet, log)
     assert (caught.value.line, caught.value.field) == (2, "Date sent")
     import_requests(sheet, log, dayfirst=False)
@@ -194,7 +194,11 @@ def test_a_folder_is_not_a_sheet(log_path, tmp_path):
     ("header", "row", "hint"),
     [
         ("Name,Variant,Sent,Responded,Outcome", "Bo,default,2026-11-02,,declined", "'Responded'"),
-        ("Name,Variant,Sent,Outcome", "Bo,default,2026-11-02,declined", "responded_at=NAME"),
+        (
+            "Name,Variant,Sent,Outcome",
+            "Bo,default,2026-11-02,declined",
+            "columns={'responded_at': 'NAME'}",
+        ),
     ],
 )
 def test_an_outcome_without_its_date_is_refused(log_path, tmp_path, header, row, hint):

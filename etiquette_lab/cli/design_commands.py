@@ -12,12 +12,20 @@ __all__ = ["register"]
 
 def register(subparsers: Any) -> None:
     """Add the ``assign``, ``send-planned``, ``todo`` and ``check`` commands."""
+    from .help_text import epilog
+
     assign = subparsers.add_parser(
         "assign",
         help="assign wordings at random and render every message (a plan CSV)",
         description="Validate the contacts, assign each person a wording by seeded block "
         "randomisation (balanced within strata) and render their message with its "
         "personalisation score. Writes the plan as CSV, ready to send and log.",
+        epilog=epilog(
+            "etiquette-lab assign data/examples/experiment.toml data/examples/contacts.csv "
+            "--out data/private/plan.csv",
+            "etiquette-lab assign experiment.toml contacts.csv --out plan.csv --log asks.csv",
+            docs='docs/experiment-file.md ("Random assignment")',
+        ),
     )
     assign.add_argument("experiment", metavar="EXPERIMENT", help="experiment file (TOML)")
     assign.add_argument("contacts", metavar="CONTACTS", help="contacts CSV, one row per person")
@@ -38,6 +46,12 @@ def register(subparsers: Any) -> None:
         help="record planned messages as sent (all, or --to NAME one by one)",
         description="Record messages of a plan (from 'assign') as sends in a log, with their "
         "variant, stratum, assignment and personalisation score.",
+        epilog=epilog(
+            "etiquette-lab send-planned data/private/plan.csv data/private/asks.csv "
+            '--to "Ørjan Fjelltopp"',
+            "etiquette-lab send-planned data/private/plan.csv data/private/asks.csv",
+            docs='docs/experiment-file.md ("From file to sends")',
+        ),
     )
     sent.add_argument("plan", metavar="PLAN", help="plan CSV written by 'assign --out'")
     sent.add_argument("log", metavar="LOG", help="the log to record into")
@@ -58,6 +72,11 @@ def register(subparsers: Any) -> None:
         "todo",
         help="who to thank, who to remind, what to withdraw",
         description="The to-do list the article's etiquette implies, as of a date.",
+        epilog=epilog(
+            "etiquette-lab todo data/private/asks.csv",
+            "etiquette-lab todo data/examples/example_log.csv --as-of 2026-02-01",
+            docs="docs/etiquette.md",
+        ),
     )
     _add_log_options(todo)
     todo.set_defaults(handler=_todo)
@@ -67,6 +86,12 @@ def register(subparsers: Any) -> None:
         help="check a log against the article's etiquette (exit 1 on findings)",
         description="Run every etiquette check (see docs/etiquette.md). Exit code 0 when "
         "clean, 1 when there are findings, 2 on bad input.",
+        epilog=epilog(
+            "etiquette-lab check data/private/asks.csv --experiment data/examples/experiment.toml",
+            "etiquette-lab check data/examples/example_log.csv --as-of 2026-02-01 "
+            "--set remind_after_days=10",
+            docs="docs/etiquette.md",
+        ),
     )
     _add_log_options(check)
     check.add_argument(

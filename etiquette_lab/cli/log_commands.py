@@ -16,8 +16,18 @@ _FOLLOW_UPS = {
 
 
 def register(subparsers: Any) -> None:
+    from .help_text import epilog
+
     new = subparsers.add_parser(
-        "new", help="create a new log file", description="Create a new, empty log file."
+        "new",
+        help="create a new log file",
+        description="Create a new, empty log file.",
+        epilog=epilog(
+            "etiquette-lab new data/private/asks.csv --variants default,personalised",
+            "etiquette-lab new data/private/asks.csv --experiment wording-2026 "
+            "--variants default,personalised",
+            docs="README.md and docs/log-format.md (keep logs in data/private/)",
+        ),
     )
     new.add_argument("log", metavar="LOG", help="path of the CSV log to create")
     new.add_argument("--experiment", default="", help="experiment name (sends default to it)")
@@ -32,6 +42,12 @@ def register(subparsers: Any) -> None:
         "send",
         help="record a request you sent (prints its id)",
         description="Record a request you sent; prints the request id.",
+        epilog=epilog(
+            'etiquette-lab send data/private/asks.csv --to "Ørjan Berg" --variant default',
+            'etiquette-lab send data/private/asks.csv --to "Zoë Lind" --variant personalised '
+            "--message-file zoe.txt",
+            docs='docs/log-format.md ("Events and their rules")',
+        ),
     )
     send.add_argument("log", metavar="LOG")
     send.add_argument("--to", required=True, metavar="NAME", help="the recipient")
@@ -59,14 +75,31 @@ def register(subparsers: Any) -> None:
     send.set_defaults(handler=_send)
 
     for name, (_, help_text) in _FOLLOW_UPS.items():
-        follow = subparsers.add_parser(name, help=help_text, description=help_text.capitalize())
+        when = "" if name == "resend" else "; when to do it: docs/etiquette.md"
+        follow = subparsers.add_parser(
+            name,
+            help=help_text,
+            description=help_text.capitalize(),
+            epilog=epilog(
+                f"etiquette-lab {name} data/private/asks.csv r0001",
+                f"etiquette-lab {name} data/private/asks.csv r0001 --at 2026-11-16T09:00",
+                docs=f"docs/log-format.md{when}",
+            ),
+        )
         follow.add_argument("log", metavar="LOG")
         follow.add_argument("request_id", metavar="REQUEST_ID")
         _add_common(follow)
         follow.set_defaults(handler=_follow_up, action=name)
 
     respond = subparsers.add_parser(
-        "respond", help="record a response", description="Record a response to a request."
+        "respond",
+        help="record a response",
+        description="Record a response to a request.",
+        epilog=epilog(
+            "etiquette-lab respond data/private/asks.csv r0002 --outcome recommended",
+            "etiquette-lab respond data/private/asks.csv r0003 --outcome declined --at 2026-11-04",
+            docs='docs/log-format.md ("Events and their rules")',
+        ),
     )
     respond.add_argument("log", metavar="LOG")
     respond.add_argument("request_id", metavar="REQUEST_ID")
@@ -84,7 +117,14 @@ def register(subparsers: Any) -> None:
     respond.set_defaults(handler=_respond)
 
     table = subparsers.add_parser(
-        "requests", help="print the table of requests", description="Print one row per request."
+        "requests",
+        help="print the table of requests",
+        description="Print one row per request.",
+        epilog=epilog(
+            "etiquette-lab requests data/examples/example_log.csv",
+            "etiquette-lab requests data/private/asks.csv --csv",
+            docs='docs/log-format.md ("The table of requests")',
+        ),
     )
     table.add_argument("log", metavar="LOG")
     fmt = table.add_mutually_exclusive_group()
@@ -102,6 +142,11 @@ def register(subparsers: Any) -> None:
         help="import a spreadsheet with one row per request",
         description="Append one request per row of a CSV table (columns such as Name, Variant, "
         "Date sent, Responded, Outcome are found by name).",
+        epilog=epilog(
+            "etiquette-lab import sheet.csv data/private/asks.csv --dayfirst",
+            'etiquette-lab import sheet.csv data/private/asks.csv --column "recipient=Who"',
+            docs='docs/log-format.md ("Importing a spreadsheet")',
+        ),
     )
     imp.add_argument("table", metavar="TABLE", help="CSV file, one row per request")
     imp.add_argument("log", metavar="LOG", help="the log to append to (created if missing)")
@@ -153,15 +198,21 @@ def register(subparsers: Any) -> None:
         "pseudonym",
         help="print the pseudonym of a name",
         description="Print the keyed pseudonym a name is stored as.",
+        epilog=epilog('etiquette-lab pseudonym "Zoë Lind"', docs='docs/log-format.md ("Privacy")'),
     )
     pseudo.add_argument("name", metavar="NAME")
     pseudo.set_defaults(handler=_pseudonym)
 
     repair = subparsers.add_parser(
         "repair",
-        help="move a torn last line (cut-off write) aside",
+        help="move what a crash left unfinished aside (a torn last line, a cut-off import)",
         description="If the log's last line was cut off by a crash, move it to a file beside "
-        "the log so the log can be used again. Nothing else is changed.",
+        "the log so the log can be used again; if an import (or another write of several "
+        "rows) was cut off part-way, take all of its rows back. Nothing else is changed.",
+        epilog=epilog(
+            "etiquette-lab repair data/private/asks.csv",
+            docs='docs/log-format.md ("Concurrency and crashes")',
+        ),
     )
     repair.add_argument("log", metavar="LOG")
     repair.set_defaults(handler=_repair)
@@ -171,6 +222,11 @@ def register(subparsers: Any) -> None:
         help="declare a new experiment and its wordings in a log",
         description="Declare an experiment and its wordings in an existing log; sends naming "
         "it (--experiment NAME) are then checked against them.",
+        epilog=epilog(
+            "etiquette-lab declare data/private/asks.csv --experiment connections "
+            "--variants short,long",
+            docs='docs/log-format.md ("Events and their rules")',
+        ),
     )
     declare.add_argument("log", metavar="LOG")
     declare.add_argument("--experiment", required=True, help="the experiment's name")

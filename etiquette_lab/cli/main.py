@@ -3,18 +3,36 @@
 Each command group lives in its own module with a ``register(subparsers)`` function; handlers
 import the API inside their bodies so that ``etiquette-lab --help`` stays fast.
 Exit codes: 0 success, 1 findings (``check``), 2 bad input of any kind (one line on stderr).
+Without a command the full help is printed (on stdout, so that it can be paged) and the exit
+code is 2, as for any other call that did nothing. Every command's ``--help`` ends with examples
+and the doc that explains it.
+
+The API's error messages name keyword arguments, the Python user's words ("say so with
+new_outcome=True"); :func:`command_line_message` rewrites them in the command line's words
+("say so with --new-outcome") through the one table :data:`PYTHON_TO_COMMAND_LINE`, so that one
+message serves both. ``tests/test_cli_messages.py`` fails when a message raised anywhere in the
+package names a Python option the table cannot translate.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-__all__ = ["build_parser", "main", "os_error_text"]
+__all__ = [
+    "PYTHON_TO_COMMAND_LINE",
+    "build_parser",
+    "command_line_message",
+    "main",
+    "os_error_text",
+]
 
 from .. import __version__
+from .help_text import HelpFormatter, epilog
 
 # Command modules, in the order their commands appear in --help.
 _COMMAND_MODULES: tuple[str, ...] = (
@@ -25,7 +43,52 @@ _COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+#: Python spelling in an API message (a regular expression) -> the command line's spelling.
+#: Applied in order, each to the whole message, by :func:`command_line_message`.
+PYTHON_TO_COMMAND_LINE: tuple[tuple[str, str], ...] = (
+    # respond takes new_outcome=, send_many and import_requests new_outcomes=.
+    (r"\bnew_outcomes?=True\b", "--new-outcome"),
+    (r"\ballow_repeat=True\b", "--allow-repeat"),
+    (r"\bdayfirst=True/False\b", "--dayfirst or --monthfirst"),
+    (r"\btest='(fisher|boschloo|normal)'", r"--test \1"),
+    (r"\bmax_n\b", "--max-n"),
+    (r"\bcolumns=\{'(\w+)': 'NAME'\}", r"--column \1=NAME"),
+    (r"\bvariants=\['default', 'personalised'\]", "--variants default,personalised"),
+    (
+        r"make a plan with plan_messages\(\) and write_plan\(\)",
+        "make a plan with 'etiquette-lab assign EXPERIMENT CONTACTS --out PLAN'",
+    ),
+    (r"create (it|one) with create_log\(\)", r"create \1 with 'etiquette-lab new'"),
+    (r"\brepair_log\(\)", "'etiquette-lab repair LOG'"),
+    (r"\(LogFile\.declare\)", "('etiquette-lab declare LOG --experiment NAME --variants A,B')"),
+    # create_log: the command line opens a log by naming it, there is no open_log to call.
+    (
+        r"already exists; open it instead of creating it",
+        "already exists (use it as LOG in other commands, or choose a new name)",
+    ),
+)
+
+
+def command_line_message(message: str) -> str:
+    """*message* with the Python spellings of :data:`PYTHON_TO_COMMAND_LINE` in CLI words.
+
+    Examples
+    --------
+    >>> command_line_message("record another only with allow_repeat=True")
+    'record another only with --allow-repeat'
+    >>> command_line_message("n per arm is limited to 25; use test='fisher' for larger designs")
+    'n per arm is limited to 25; use --test fisher for larger designs'
+    """
+    for python, command_line in PYTHON_TO_COMMAND_LINE:
+        message = re.sub(python, command_line, message)
+    return message
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)  # keeps the epilog's examples
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # one line and exit 2, like every other bad input
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
@@ -34,10 +97,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="etiquette-lab",
         description="Log outreach requests and compare how wordings are answered, honestly.",
+        epilog=epilog(
+            "etiquette-lab compare default=1/5 personalised=4/5",
+            "etiquette-lab new data/private/asks.csv --variants default,personalised",
+            docs="README.md (each command's --help has its own examples and doc)",
+        ),
     )
     parser.add_argument("--version", action="version", version=f"etiquette-lab {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    subparsers.required = True
+    # Not required: without a command, main() prints the whole help instead of
+    # "the following arguments are required: COMMAND".
     for module_name in _COMMAND_MODULES:
         importlib.import_module(f"{__package__}.{module_name}").register(subparsers)
     return parser
@@ -49,6 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(_negative_values_joined(sys.argv[1:] if argv is None else argv))
+    if args.command is None:
+        parser.print_help()
+        return 2
     try:
         code = args.handler(args)
     except EtiquetteLabError as error:
@@ -80,7 +152,8 @@ _NEG = {f"-{digit}" for digit in "0123456789"} | {"-."}
 
 def _fail(message: str) -> int:
     # One line, whatever the message holds: a file name or a sheet's cell may contain a newline.
-    one_line = message.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    one_line = command_line_message(message)
+    one_line = one_line.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
     print(f"etiquette-lab: error: {one_line}", file=sys.stderr)
     return 2
 

@@ -33,10 +33,17 @@ def _design_options(parser: argparse.ArgumentParser) -> None:
 
 def register(subparsers: Any) -> None:
     """Add ``plan`` and ``power`` to the command line's sub-parsers."""
+    from .help_text import epilog
+
     plan = subparsers.add_parser(
         "plan",
         help="how many requests per wording you need",
         description="Smallest n per wording reaching a power, by exact enumeration.",
+        epilog=epilog(
+            "etiquette-lab plan --baseline 0.2 --target 0.5",
+            "etiquette-lab plan --baseline 0.2 --target 0.5 --alternative greater --power 0.9",
+            docs='docs/planning.md ("The two sample sizes")',
+        ),
     )
     _design_options(plan)
     plan.add_argument("--power", type=float, default=0.8, help="power wanted (0.8)")
@@ -48,6 +55,11 @@ def register(subparsers: Any) -> None:
         "power",
         help="the power of a design you have in mind",
         description="Chance that the test detects the difference, by exact enumeration.",
+        epilog=epilog(
+            "etiquette-lab power --n 5 --baseline 0.2 --target 0.8",
+            "etiquette-lab power --n 40 --n-control 20 --baseline 0.2 --target 0.5",
+            docs="docs/planning.md",
+        ),
     )
     power.add_argument("--n", type=int, required=True, help="requests with the new wording")
     power.add_argument(

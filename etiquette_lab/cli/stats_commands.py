@@ -136,11 +136,17 @@ def _report(args: argparse.Namespace) -> int:
 
 def register(subparsers) -> None:
     """Add the ``compare`` and ``report`` commands."""
+    from .help_text import epilog
+
     compare = subparsers.add_parser(
         "compare",
         help="compare response rates from counts",
-        description="Compare response rates from counts, e.g. "
-        "etiquette-lab compare default=1/5 personalised=4/5",
+        description="Compare response rates from counts: responses out of requests per arm.",
+        epilog=epilog(
+            "etiquette-lab compare default=1/5 personalised=4/5",
+            "etiquette-lab compare default=1/5 personalised=4/5 short=3/5 --json",
+            docs="docs/methods.md; --json: docs/json-schema.md",
+        ),
     )
     compare.add_argument(
         "arms", nargs="+", metavar="NAME=RESPONSES/REQUESTS", help="one per arm, e.g. default=1/5"
@@ -152,6 +158,11 @@ def register(subparsers) -> None:
         "report",
         help="compare the arms of a log",
         description="Compare the arms of a request log within an outcome window.",
+        epilog=epilog(
+            "etiquette-lab report data/examples/example_log.csv --as-of 2026-03-16T12:00+01:00",
+            "etiquette-lab report data/private/asks.csv --window 14d --plot report.png",
+            docs="docs/methods.md and docs/time-to-response.md",
+        ),
     )
     report.add_argument("log", metavar="LOG", help="the request log (CSV)")
     report.add_argument(
