@@ -298,3 +298,17 @@ def test_the_confirmation_shows_our_event_not_another_writers(log_path, capsys, 
     capsys.readouterr()
     code, out, _ = run("respond", log_path, "r0001", "--at", "2026-11-03T10:00", capsys=capsys)
     assert (code, out) == (0, "r0001: responded (recommended) at 2026-11-03 10:00\n")
+
+
+def test_requests_shows_the_experiment_when_the_log_holds_several(log_path, capsys):
+    run("new", log_path, "--experiment", "recs", "--variants", "a,b", capsys=capsys)
+    run("send", log_path, "--to", "Ada", "--variant", "a", "--at", "2026-11-02", capsys=capsys)
+    _, out, _ = run("requests", log_path, capsys=capsys)
+    assert "experiment" not in out.splitlines()[0]  # one experiment: nothing to tell apart
+    run("declare", log_path, "--experiment", "links", "--variants", "x,y", capsys=capsys)
+    run("send", log_path, "--to", "Bo", "--variant", "x", "--experiment", "links",
+        "--at", "2026-11-02", capsys=capsys)  # fmt: skip
+    _, out, _ = run("requests", log_path, capsys=capsys)
+    header, first, second = out.splitlines()
+    assert header.split()[:2] == ["id", "experiment"]
+    assert first.split()[1] == "recs" and second.split()[1] == "links"
