@@ -162,7 +162,7 @@ def import_requests(
         if spec.get("outcome") and not spec.get("responded_at"):
             date = mapping.get("responded_at")
             raise LogError(
-                f"outcome {spec['outcome']!r} has no response date"
+                f"outcome {shown(spec['outcome'])} has no response date"
                 + (f" in column {date!r}" if date else " (the sheet has no such column; name it"
                    " with columns={'responded_at': 'NAME'})")
                 + "; an outcome needs its date, or leave the outcome empty",
@@ -340,7 +340,7 @@ def _infer_dayfirst(frame: pd.DataFrame, columns: list[str], source: str, lines:
     if ambiguous is not None and not dotted:
         line, column, text = ambiguous
         raise LogError(
-            f"{text!r} could be day first or month first; say dayfirst=True/False",
+            f"{shown(text)} could be day first or month first; say dayfirst=True/False",
             path=source,
             line=line,
             field=column,
@@ -370,7 +370,7 @@ def _date_text(text: str, dayfirst: bool, source: str, line: int, column: str) -
         return parse_time(moment).isoformat()
     except (InvalidInputError, ValueError):
         raise LogError(
-            f"{text!r} is not a date (use 2026-11-03, 03.11.2026 or 2026-11-03 09:30)",
+            f"{shown(text)} is not a date (use 2026-11-03, 03.11.2026 or 2026-11-03 09:30)",
             path=source,
             line=line,
             field=column,

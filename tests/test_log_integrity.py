@@ -563,3 +563,18 @@ def test_a_full_disk_leaves_no_empty_file_behind(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(os, "write", real_write)
     leftovers = sorted(p.name for p in tmp_path.rglob("*") if p.is_file())
     assert leftovers == ["sheet.csv"]
+
+
+def test_a_long_date_cell_is_quoted_short(log_path, tmp_path):
+    book = sheet(tmp_path, "Name,Variant,Sent\nAda,default," + "9" * 50_000 + "\n")
+    with pytest.raises(LogError, match="is not a date") as caught:
+        import_requests(book, create_log(log_path))
+    assert len(str(caught.value)) < 300 and "(50,000 characters)" in str(caught.value)
+
+
+def test_the_command_line_never_prints_a_kilobyte_error(capsys):
+    from etiquette_lab.cli.main import _fail
+
+    assert _fail("x" * 5000) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and len(err) < 1100 and "(5,000 characters)" in err

@@ -150,10 +150,15 @@ def _negative_values_joined(argv: Sequence[str]) -> list[str]:
 _NEG = {f"-{digit}" for digit in "0123456789"} | {"-."}
 
 
+_LONGEST_ERROR = 1000
+
+
 def _fail(message: str) -> int:
     # One line, whatever the message holds: a file name or a sheet's cell may contain a newline.
     one_line = command_line_message(message)
     one_line = one_line.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    if len(one_line) > _LONGEST_ERROR:  # a message quotes values cut short; this is the net
+        one_line = f"{one_line[:_LONGEST_ERROR]}… ({len(one_line):,} characters)"
     print(f"etiquette-lab: error: {one_line}", file=sys.stderr)
     return 2
 
