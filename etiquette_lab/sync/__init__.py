@@ -12,13 +12,20 @@ from __future__ import annotations
 from .errors import SyncInputError
 from .example import sync_example_paths
 from .linkedin import LinkedInExport, read_linkedin_export
+from .mail_table import Mailbox, read_mailbox
+from .mbox import MailHeaders, iter_mbox, stderr_progress
 from .zone import UserZone, user_zone
 
 __all__ = [
     "LinkedInExport",
+    "MailHeaders",
+    "Mailbox",
     "SyncInputError",
     "UserZone",
+    "iter_mbox",
     "read_linkedin_export",
+    "read_mailbox",
+    "stderr_progress",
     "sync_example_paths",
     "user_zone",
 ]
