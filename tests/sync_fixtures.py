@@ -26,15 +26,46 @@ PREAMBLE = (
     'connections to see or download their email address."\n'
     "\n"
 )
-CONNECTIONS_HEADER = ["First Name", "Last Name", "URL", "Email Address", "Company", "Position",
-                      "Connected On"]  # fmt: skip
-INVITATIONS_HEADER = ["From", "To", "Sent At", "Message", "Direction", "inviterProfileUrl",
-                      "inviteeProfileUrl"]  # fmt: skip
-MESSAGES_HEADER = ["CONVERSATION ID", "CONVERSATION TITLE", "FROM", "SENDER PROFILE URL", "TO",
-                   "RECIPIENT PROFILE URLS", "DATE", "SUBJECT", "CONTENT", "FOLDER",
-                   "IS MESSAGE DRAFT"]  # fmt: skip
-RECOMMENDATIONS_HEADER = ["First Name", "Last Name", "Company", "Job Title", "Text",
-                          "Creation Date", "Status"]  # fmt: skip
+CONNECTIONS_HEADER = [
+    "First Name",
+    "Last Name",
+    "URL",
+    "Email Address",
+    "Company",
+    "Position",
+    "Connected On",
+]
+INVITATIONS_HEADER = [
+    "From",
+    "To",
+    "Sent At",
+    "Message",
+    "Direction",
+    "inviterProfileUrl",
+    "inviteeProfileUrl",
+]
+MESSAGES_HEADER = [
+    "CONVERSATION ID",
+    "CONVERSATION TITLE",
+    "FROM",
+    "SENDER PROFILE URL",
+    "TO",
+    "RECIPIENT PROFILE URLS",
+    "DATE",
+    "SUBJECT",
+    "CONTENT",
+    "FOLDER",
+    "IS MESSAGE DRAFT",
+]
+RECOMMENDATIONS_HEADER = [
+    "First Name",
+    "Last Name",
+    "Company",
+    "Job Title",
+    "Text",
+    "Creation Date",
+    "Status",
+]
 
 
 def url(slug: str) -> str:
@@ -110,20 +141,24 @@ def connections(
             else day_month_year(p["on"], two_digit=two_digit_years),  # type: ignore[arg-type]
         }
         rows.append([cells[c] for c in header])
-    return table(header, rows, bom=bom, preamble=preamble, comma_rows=comma_rows,
-                 line_end=line_end)  # fmt: skip
+    return table(header, rows, bom=bom, preamble=preamble, comma_rows=comma_rows, line_end=line_end)
 
 
 def invitations(items: Sequence[Mapping[str, object]], *, with_urls: bool = True) -> bytes:
     """Invitations.csv: ``from``, ``to``, ``at`` (datetime), ``message``, ``direction``."""
     header = INVITATIONS_HEADER if with_urls else INVITATIONS_HEADER[:5]
     rows = [
-        [str(i["from"]), str(i["to"]), us_time(i["at"]), str(i.get("message", "")),  # type: ignore[arg-type]
-         str(i.get("direction", "OUTGOING")), str(i.get("inviter", "")), str(i.get("invitee", ""))][
-            : len(header)
-        ]
+        [
+            str(i["from"]),
+            str(i["to"]),
+            us_time(i["at"]),
+            str(i.get("message", "")),  # type: ignore[arg-type]
+            str(i.get("direction", "OUTGOING")),
+            str(i.get("inviter", "")),
+            str(i.get("invitee", "")),
+        ][: len(header)]
         for i in items
-    ]  # fmt: skip
+    ]
     return table(header, rows)
 
 
@@ -139,10 +174,11 @@ def messages(
     """messages.csv: each item has ``conversation``, ``from`` and ``from_slug``, ``to`` (list
     of names) and ``to_slugs``, ``at`` (UTC datetime), ``content``, optional ``draft``."""
     header = [
-        c for c in MESSAGES_HEADER
+        c
+        for c in MESSAGES_HEADER
         if (with_draft or c != "IS MESSAGE DRAFT")
         and (with_recipient_urls or c != "RECIPIENT PROFILE URLS")
-    ]  # fmt: skip
+    ]
     rows = []
     for m in items:
         moment: dt.datetime = m["at"]  # type: ignore[assignment]
@@ -166,11 +202,17 @@ def messages(
 def recommendations(items: Sequence[Mapping[str, object]]) -> bytes:
     """Recommendations_Received.csv: ``first``, ``last``, ``at`` (local datetime), ``status``."""
     rows = [
-        [str(r["first"]), str(r["last"]), str(r.get("company", "Eksempel AS")),
-         str(r.get("title", "Engineer")), str(r.get("text", "A pleasure to work with.")),
-         us_time(r["at"]), str(r.get("status", "VISIBLE"))]  # type: ignore[arg-type]
+        [
+            str(r["first"]),
+            str(r["last"]),
+            str(r.get("company", "Eksempel AS")),
+            str(r.get("title", "Engineer")),
+            str(r.get("text", "A pleasure to work with.")),
+            us_time(r["at"]),
+            str(r.get("status", "VISIBLE")),
+        ]  # type: ignore[arg-type]
         for r in items
-    ]  # fmt: skip
+    ]
     return table(RECOMMENDATIONS_HEADER, rows)
 
 

@@ -18,31 +18,66 @@ from etiquette_lab.sync import SyncInputError, read_linkedin_export
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 PEOPLE = [
     {"first": "Ada", "last": "Eksempel", "slug": "ada-eksempel", "on": dt.date(2026, 1, 6)},
-    {"first": "Bjørn", "last": "Fiktiv", "slug": "bjorn-fiktiv", "on": dt.date(2019, 3, 12),
-     "email": "bjorn@example.org"},
+    {
+        "first": "Bjørn",
+        "last": "Fiktiv",
+        "slug": "bjorn-fiktiv",
+        "on": dt.date(2019, 3, 12),
+        "email": "bjorn@example.org",
+    },
     {"first": "Åse", "last": "Prøve, jr.", "slug": "ase-prove", "on": dt.date(2025, 7, 1)},
-]  # fmt: skip
+]
 KIM = ("Kim Avsender", "kim-avsender")
 MESSAGES = [
-    {"conversation": "2-a", "from": KIM[0], "from_slug": KIM[1], "to": ["Ada Eksempel"],
-     "to_slugs": ["ada-eksempel"], "at": dt.datetime(2026, 1, 7, 9, 0, 1), "folder": "SENT"},
-    {"conversation": "2-a", "from": "Ada Eksempel", "from_slug": "ada-eksempel", "to": [KIM[0]],
-     "to_slugs": [KIM[1]], "at": dt.datetime(2026, 1, 7, 15, 33, 58),
-     "content": 'Sure,\n"quoted" and, commas'},
-    {"conversation": "2-g", "from": KIM[0], "from_slug": KIM[1],
-     "to": ["Ada Eksempel", "Bjørn Fiktiv"], "to_slugs": ["ada-eksempel", "bjorn-fiktiv"],
-     "at": dt.datetime(2026, 1, 8, 8, 0, 0), "draft": True},
-]  # fmt: skip
+    {
+        "conversation": "2-a",
+        "from": KIM[0],
+        "from_slug": KIM[1],
+        "to": ["Ada Eksempel"],
+        "to_slugs": ["ada-eksempel"],
+        "at": dt.datetime(2026, 1, 7, 9, 0, 1),
+        "folder": "SENT",
+    },
+    {
+        "conversation": "2-a",
+        "from": "Ada Eksempel",
+        "from_slug": "ada-eksempel",
+        "to": [KIM[0]],
+        "to_slugs": [KIM[1]],
+        "at": dt.datetime(2026, 1, 7, 15, 33, 58),
+        "content": 'Sure,\n"quoted" and, commas',
+    },
+    {
+        "conversation": "2-g",
+        "from": KIM[0],
+        "from_slug": KIM[1],
+        "to": ["Ada Eksempel", "Bjørn Fiktiv"],
+        "to_slugs": ["ada-eksempel", "bjorn-fiktiv"],
+        "at": dt.datetime(2026, 1, 8, 8, 0, 0),
+        "draft": True,
+    },
+]
 RECEIVED = [
     {"first": "Ada", "last": "Eksempel", "at": dt.datetime(2022, 8, 30, 17, 51)},
     {"first": "Bjørn", "last": "Fiktiv", "at": dt.datetime(2026, 1, 2, 0, 5), "status": "HIDDEN"},
-]  # fmt: skip
+]
 INVITES = [
-    {"from": KIM[0], "to": "Ole Påfunnet", "at": dt.datetime(2021, 5, 12, 15, 14), "message": "",
-     "inviter": fx.url(KIM[1]), "invitee": fx.url("ole")},
-    {"from": "Una Oppdiktet", "to": KIM[0], "at": dt.datetime(2021, 5, 13, 9, 1),
-     "direction": "INCOMING", "message": "Hi!"},
-]  # fmt: skip
+    {
+        "from": KIM[0],
+        "to": "Ole Påfunnet",
+        "at": dt.datetime(2021, 5, 12, 15, 14),
+        "message": "",
+        "inviter": fx.url(KIM[1]),
+        "invitee": fx.url("ole"),
+    },
+    {
+        "from": "Una Oppdiktet",
+        "to": KIM[0],
+        "at": dt.datetime(2021, 5, 13, 9, 1),
+        "direction": "INCOMING",
+        "message": "Hi!",
+    },
+]
 
 
 def current_export() -> dict[str, bytes]:
@@ -95,15 +130,17 @@ def test_a_current_zip_gives_typed_tables_with_file_and_line(tmp_path):
     assert invitations["sent_at"].iloc[0] == pd.Timestamp("2021-05-12T13:14:59Z")
     assert invitations["message"].iloc[0] == ""
     assert {p.rsplit("/", 1)[-1] for p in export.not_used} == {
-        "Recommendations_Given.csv", "Profile.csv",
-    }  # fmt: skip
+        "Recommendations_Given.csv",
+        "Profile.csv",
+    }
 
 
 def test_the_tables_agree_with_pandas_and_strptime(tmp_path):
     # An independent reading: pandas with the preamble skipped by hand, strptime for the dates.
     data = fx.connections(PEOPLE)
-    expected = pd.read_csv(io.BytesIO(data), skiprows=3, encoding="utf-8-sig", dtype=str,
-                           keep_default_na=False)  # fmt: skip
+    expected = pd.read_csv(
+        io.BytesIO(data), skiprows=3, encoding="utf-8-sig", dtype=str, keep_default_na=False
+    )
     days = [dt.datetime.strptime(d, "%d %b %Y").date() for d in expected["Connected On"]]
     export = read(fx.write_folder(tmp_path / "x", {"Connections.csv": data}))
     assert export.connections["first_name"].tolist() == expected["First Name"].tolist()
@@ -144,9 +181,10 @@ def test_old_exports(tmp_path):
     files = {
         "Connections.csv": fx.connections(PEOPLE, with_url=False, two_digit_years=True),
         "Invitations.csv": fx.invitations(INVITES, with_urls=False),
-        "messages.csv": fx.messages(MESSAGES, with_draft=False, with_recipient_urls=False,
-                                    utc_suffix=False, separator="; "),
-    }  # fmt: skip
+        "messages.csv": fx.messages(
+            MESSAGES, with_draft=False, with_recipient_urls=False, utc_suffix=False, separator="; "
+        ),
+    }
     export = read(fx.write_folder(tmp_path / "old", files))
     assert export.connections["profile_url"].tolist() == ["", "", ""]
     assert export.connections["connected_on"].tolist() == [p["on"] for p in PEOPLE]  # 19 -> 2019
@@ -163,8 +201,10 @@ def test_byte_order_marks_comma_rows_and_line_ends(tmp_path, line_end):
     data = fx.connections(PEOPLE, bom=True, comma_rows=(0, 2, 3), line_end=line_end)
     export = read(fx.write_folder(tmp_path / "e", {"Connections.csv": data}))
     assert export.connections["name"].tolist() == [
-        "Ada Eksempel", "Bjørn Fiktiv", "Åse Prøve, jr.",
-    ]  # fmt: skip
+        "Ada Eksempel",
+        "Bjørn Fiktiv",
+        "Åse Prøve, jr.",
+    ]
     assert export.connections["line"].tolist() == [6, 7, 9]  # commas on lines 5, 8 and 10
     with_bom = fx.messages(MESSAGES, bom=True)
     assert len(read(fx.write_folder(tmp_path / "m", {"messages.csv": with_bom})).messages) == 3
@@ -256,20 +296,46 @@ def test_a_known_file_with_an_unknown_header(tmp_path):
 @pytest.mark.parametrize(
     ("files", "line", "field", "words"),
     [
-        ({"Connections.csv": fx.connections([{**PEOPLE[0], "on": "2026-01-06"}])}, 5,
-         "Connected On", "'2026-01-06' is not a date such as 12 Mar 2019"),
-        ({"Connections.csv": fx.connections([{**PEOPLE[0], "on": "31 Feb 2026"}])}, 5,
-         "Connected On", "day is out of range for month"),
-        ({"Connections.csv": fx.connections([{**PEOPLE[0], "on": ""}])}, 5,
-         "Connected On", "an empty cell is not a date"),
-        ({"Recommendations_Received.csv": fx.recommendations(RECEIVED).replace(
-            b"08/30/22, 05:51 PM", b"30/08/22, 17:51")}, 2, "Creation Date",
-         "is not a US date and time such as 5/12/21, 3:14 PM"),
-        ({"messages.csv": fx.messages(MESSAGES).replace(b"2026-01-07 15:33:58 UTC",
-                                                        b"07.01.2026 15:33")},
-         3, "DATE", "is not a UTC time such as 2023-06-11 15:33:58 UTC"),
+        (
+            {"Connections.csv": fx.connections([{**PEOPLE[0], "on": "2026-01-06"}])},
+            5,
+            "Connected On",
+            "'2026-01-06' is not a date such as 12 Mar 2019",
+        ),
+        (
+            {"Connections.csv": fx.connections([{**PEOPLE[0], "on": "31 Feb 2026"}])},
+            5,
+            "Connected On",
+            "day is out of range for month",
+        ),
+        (
+            {"Connections.csv": fx.connections([{**PEOPLE[0], "on": ""}])},
+            5,
+            "Connected On",
+            "an empty cell is not a date",
+        ),
+        (
+            {
+                "Recommendations_Received.csv": fx.recommendations(RECEIVED).replace(
+                    b"08/30/22, 05:51 PM", b"30/08/22, 17:51"
+                )
+            },
+            2,
+            "Creation Date",
+            "is not a US date and time such as 5/12/21, 3:14 PM",
+        ),
+        (
+            {
+                "messages.csv": fx.messages(MESSAGES).replace(
+                    b"2026-01-07 15:33:58 UTC", b"07.01.2026 15:33"
+                )
+            },
+            3,
+            "DATE",
+            "is not a UTC time such as 2023-06-11 15:33:58 UTC",
+        ),
     ],
-)  # fmt: skip
+)
 def test_dates_in_another_format_are_named_by_file_line_and_column(
     tmp_path, files, line, field, words
 ):
@@ -316,6 +382,10 @@ def test_the_export_prints_and_serialises(tmp_path):
     assert "connections" in text and "made 2026-02-10" in text and "2 other CSV files" in text
     assert "<table" in export._repr_html_()
     data = json.loads(json.dumps(export.to_dict(), allow_nan=False))
-    assert data["rows"] == {"connections": 3, "invitations": 2, "messages": 3,
-                            "recommendations_received": 2}  # fmt: skip
+    assert data["rows"] == {
+        "connections": 3,
+        "invitations": 2,
+        "messages": 3,
+        "recommendations_received": 2,
+    }
     assert data["export_date"] == "2026-02-10"

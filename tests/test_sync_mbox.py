@@ -14,8 +14,9 @@ import pytest
 import sync_fixtures as fx
 
 from etiquette_lab import InvalidInputError, LogError
-from etiquette_lab.sync import SyncInputError, iter_mbox, read_mailbox, stderr_progress
+from etiquette_lab.sync import SyncInputError, iter_mbox, read_mailbox
 from etiquette_lab.sync import mbox as mbox_module
+from etiquette_lab.sync.mbox import stderr_progress
 
 UTC = dt.UTC
 ME = "Kim Avsender <kim.avsender@example.net>"
@@ -29,20 +30,43 @@ def varied_mails() -> list[bytes]:
     """Mails with what real mailboxes have: encoded words, folded headers, 8-bit names,
     several recipients, escaped From lines in bodies, an attachment-like body."""
     return [
-        fx.mail(sender=ME, to='"Eksempel, Ada" <Ada.Eksempel@Example.org>, bo@example.org',
-                subject="Kaffe?", at=at(5), message_id="m1@example.net", labels="Sent",
-                body="Hei!\n\nFrom the notes I took:\n- kaffe\n"),
-        fx.mail(sender="=?UTF-8?B?w5hyamFu?= Lid <orjan@example.org>", to=ME,
-                subject="=?ISO-8859-1?Q?Re=3A_Fr=E5nvaro?= og =?UTF-8?Q?k=C3=A5l?=",
-                at=at(6), message_id="m2@example.org", in_reply_to="m1@example.net",
-                references=["m1@example.net"], labels='Inbox,"Category Personal",Opened'),
-        fx.mail(sender="Åse Prøve <ase@example.org>", to=ME, subject="Lang emne som\n brettes",
-                at=at(7), message_id="m3@example.org",
-                references=["m1@example.net", "m2@example.org"],
-                body="x" * 20000 + "\n"),
-        fx.mail(sender="bo@example.org", to=ME, subject="", at=at(8), message_id="m4@example.org",
-                extra=["Cc: =?UTF-8?Q?Zo=C3=AB?= <zoe@example.org>"]),
-    ]  # fmt: skip
+        fx.mail(
+            sender=ME,
+            to='"Eksempel, Ada" <Ada.Eksempel@Example.org>, bo@example.org',
+            subject="Kaffe?",
+            at=at(5),
+            message_id="m1@example.net",
+            labels="Sent",
+            body="Hei!\n\nFrom the notes I took:\n- kaffe\n",
+        ),
+        fx.mail(
+            sender="=?UTF-8?B?w5hyamFu?= Lid <orjan@example.org>",
+            to=ME,
+            subject="=?ISO-8859-1?Q?Re=3A_Fr=E5nvaro?= og =?UTF-8?Q?k=C3=A5l?=",
+            at=at(6),
+            message_id="m2@example.org",
+            in_reply_to="m1@example.net",
+            references=["m1@example.net"],
+            labels='Inbox,"Category Personal",Opened',
+        ),
+        fx.mail(
+            sender="Åse Prøve <ase@example.org>",
+            to=ME,
+            subject="Lang emne som\n brettes",
+            at=at(7),
+            message_id="m3@example.org",
+            references=["m1@example.net", "m2@example.org"],
+            body="x" * 20000 + "\n",
+        ),
+        fx.mail(
+            sender="bo@example.org",
+            to=ME,
+            subject="",
+            at=at(8),
+            message_id="m4@example.org",
+            extra=["Cc: =?UTF-8?Q?Zo=C3=AB?= <zoe@example.org>"],
+        ),
+    ]
 
 
 def raw_utf8(text: str) -> str:
@@ -87,9 +111,16 @@ def test_headers_agree_with_the_standard_library(tmp_path):
 @pytest.mark.parametrize("chunk", [1, 2, 3, 5, 8, 13, 64, 1000, 4096])
 @pytest.mark.parametrize("crlf", [False, True])
 def test_every_chunk_boundary_gives_the_same_mails(tmp_path, monkeypatch, chunk, crlf):
-    mails = [*varied_mails(), fx.delivery_report(to=ME, failed="nils@example.org",
-                                                 original_id="m1@example.net", at=at(9),
-                                                 message_id="dsn@example.net")]  # fmt: skip
+    mails = [
+        *varied_mails(),
+        fx.delivery_report(
+            to=ME,
+            failed="nils@example.org",
+            original_id="m1@example.net",
+            at=at(9),
+            message_id="dsn@example.net",
+        ),
+    ]
     path = write(tmp_path, "box", mails, crlf=crlf)
     expected = list(iter_mbox(path))
     monkeypatch.setattr(mbox_module, "CHUNK", chunk)
@@ -108,13 +139,18 @@ def test_gmail_takeout_crlf_and_thunderbird_files_read_the_same(tmp_path):
 
 
 def test_a_body_line_from_after_an_empty_line_is_not_a_new_mail(tmp_path):
-    text = fx.mbox([fx.mail(sender=ME, to="a@example.org", subject="s", at=at(5),
-                            message_id="one@x")])  # fmt: skip
+    text = fx.mbox(
+        [fx.mail(sender=ME, to="a@example.org", subject="s", at=at(5), message_id="one@x")]
+    )
     # An unescaped body line, as some writers leave them: no time on it, so not a separator.
     text = text.replace(b"thanks!\n", b"thanks!\n\nFrom here on we use the new office.\n")
     path = tmp_path / "box"
-    path.write_bytes(text + fx.mbox([fx.mail(sender=ME, to="b@example.org", subject="t",
-                                             at=at(6), message_id="two@x")]))  # fmt: skip
+    path.write_bytes(
+        text
+        + fx.mbox(
+            [fx.mail(sender=ME, to="b@example.org", subject="t", at=at(6), message_id="two@x")]
+        )
+    )
     assert [m.message_id for m in iter_mbox(path)] == ["one@x", "two@x"]
 
 
@@ -135,10 +171,11 @@ def test_a_body_line_from_after_an_empty_line_is_not_a_new_mail(tmp_path):
         ([], "=?UTF-8?Q?Frav=C3=A6rsmelding=3A_Kaffe=3F?=", "subject 'Fraværsmelding: Kaffe?'"),
         ([], "AW: Abwesenheitsnotiz", "subject 'AW: Abwesenheitsnotiz'"),
     ],
-)  # fmt: skip
+)
 def test_automatic_replies_are_recognised(tmp_path, extra, subject, reason):
-    mail = fx.mail(sender="ada@example.org", to=ME, subject=subject, at=at(6),
-                   message_id="auto@x", extra=extra)  # fmt: skip
+    mail = fx.mail(
+        sender="ada@example.org", to=ME, subject=subject, at=at(6), message_id="auto@x", extra=extra
+    )
     (found,) = iter_mbox(write(tmp_path, "box", [mail]))
     assert found.automatic.startswith(reason)
     assert not found.bounce
@@ -154,16 +191,28 @@ def test_automatic_replies_are_recognised(tmp_path, extra, subject, reason):
     ],
 )
 def test_a_persons_mail_is_not_automatic(tmp_path, extra, subject):
-    mail = fx.mail(sender="ada@example.org", to=ME, subject=subject, at=at(6),
-                   message_id="human@x", extra=extra)  # fmt: skip
+    mail = fx.mail(
+        sender="ada@example.org",
+        to=ME,
+        subject=subject,
+        at=at(6),
+        message_id="human@x",
+        extra=extra,
+    )
     (found,) = iter_mbox(write(tmp_path, "box", [mail]))
     assert found.automatic == ""
 
 
 @pytest.mark.parametrize("original_as", ["text/rfc822-headers", "message/rfc822"])
 def test_a_delivery_failure_report_is_a_bounce_naming_what_did_not_arrive(tmp_path, original_as):
-    report = fx.delivery_report(to=ME, failed="nils@example.org", original_id="m1@example.net",
-                                at=at(9), message_id="dsn@x", original_as=original_as)  # fmt: skip
+    report = fx.delivery_report(
+        to=ME,
+        failed="nils@example.org",
+        original_id="m1@example.net",
+        at=at(9),
+        message_id="dsn@x",
+        original_as=original_as,
+    )
     (found,) = iter_mbox(write(tmp_path, "box", [report], crlf=True))
     assert found.bounce
     assert found.failed_recipients == ("nils@example.org",)
@@ -173,8 +222,14 @@ def test_a_delivery_failure_report_is_a_bounce_naming_what_did_not_arrive(tmp_pa
 
 
 def test_a_delay_warning_is_automatic_but_not_a_bounce(tmp_path):
-    report = fx.delivery_report(to=ME, failed="nils@example.org", original_id="m1@example.net",
-                                at=at(9), message_id="dsn@x", action="delayed")  # fmt: skip
+    report = fx.delivery_report(
+        to=ME,
+        failed="nils@example.org",
+        original_id="m1@example.net",
+        at=at(9),
+        message_id="dsn@x",
+        action="delayed",
+    )
     (found,) = iter_mbox(write(tmp_path, "box", [report]))
     assert not found.bounce and found.failed_recipients == ()
     assert found.automatic  # never an answer
@@ -197,8 +252,14 @@ def test_progress_is_reported_and_ends_at_the_file_size(tmp_path, monkeypatch):
 
 def test_memory_stays_flat_whatever_the_size_of_a_mail(tmp_path):
     # One mail with a 12 MB attachment: the reader keeps about one chunk, never the mail.
-    big = fx.mail(sender="ada@example.org", to=ME, subject="photos", at=at(6), message_id="big@x",
-                  body=("QUFBQUFB" * 9 + "\n") * 170_000)  # fmt: skip
+    big = fx.mail(
+        sender="ada@example.org",
+        to=ME,
+        subject="photos",
+        at=at(6),
+        message_id="big@x",
+        body=("QUFBQUFB" * 9 + "\n") * 170_000,
+    )
     path = write(tmp_path, "box", [big, *varied_mails()])
     assert os.path.getsize(path) > 12_000_000
     tracemalloc.start()
@@ -239,8 +300,9 @@ def test_bad_files_are_named_with_the_message_number(tmp_path):
 
 
 def test_a_multipart_mail_cut_before_its_end(tmp_path):
-    report = fx.delivery_report(to=ME, failed="n@example.org", original_id="m1@x", at=at(9),
-                                message_id="dsn@x")  # fmt: skip
+    report = fx.delivery_report(
+        to=ME, failed="n@example.org", original_id="m1@x", at=at(9), message_id="dsn@x"
+    )
     data = fx.mbox([report])
     path = tmp_path / "box"
     path.write_bytes(data[: data.index(b"Content-Type: text/rfc822-headers")])

@@ -13,19 +13,19 @@ from .errors import SyncInputError
 from .example import sync_example_paths
 from .linkedin import LinkedInExport, read_linkedin_export
 from .mail_table import Mailbox, read_mailbox
-from .mbox import MailHeaders, iter_mbox, stderr_progress
-from .zone import UserZone, user_zone
+from .match import match_outcomes
+from .mbox import MailHeaders, iter_mbox
+from .proposal import SyncProposal
 
 __all__ = [
     "LinkedInExport",
     "MailHeaders",
     "Mailbox",
     "SyncInputError",
-    "UserZone",
+    "SyncProposal",
     "iter_mbox",
+    "match_outcomes",
     "read_linkedin_export",
     "read_mailbox",
-    "stderr_progress",
     "sync_example_paths",
-    "user_zone",
 ]

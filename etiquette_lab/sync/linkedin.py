@@ -350,15 +350,19 @@ def _frame(table: CsvTable, columns: dict[str, Any]) -> Any:
     return frame
 
 
-def _connections(table: CsvTable, zone: UserZone) -> Any:
+def _names(table: CsvTable) -> dict[str, list[str]]:
+    """``first_name``, ``last_name`` and the full ``name`` the matching compares."""
     first, last = _text(table, "first name"), _text(table, "last name")
+    full = [f"{f} {n}".strip() for f, n in zip(first, last, strict=True)]
+    return {"first_name": first, "last_name": last, "name": full}
+
+
+def _connections(table: CsvTable, zone: UserZone) -> Any:
     connected_at, day_start = _times(table, "connected on", dates.parse_day_month_year, zone)
     return _frame(
         table,
         {
-            "first_name": first,
-            "last_name": last,
-            "name": [f"{f} {n}".strip() for f, n in zip(first, last, strict=True)],
+            **_names(table),
             "profile_url": _text(table, "url"),
             "email": _text(table, "email address"),
             "company": _text(table, "company"),
@@ -408,14 +412,11 @@ def _messages(table: CsvTable, zone: UserZone) -> Any:
 
 
 def _recommendations(table: CsvTable, zone: UserZone) -> Any:
-    first, last = _text(table, "first name"), _text(table, "last name")
     created_at, _ = _times(table, "creation date", dates.parse_month_day_year_time, zone)
     return _frame(
         table,
         {
-            "first_name": first,
-            "last_name": last,
-            "name": [f"{f} {n}".strip() for f, n in zip(first, last, strict=True)],
+            **_names(table),
             "company": _text(table, "company"),
             "job_title": _text(table, "job title"),
             "text": _text(table, "text"),

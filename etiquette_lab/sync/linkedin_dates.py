@@ -54,8 +54,20 @@ def parse_day_month_year(text: str) -> tuple[dt.datetime, str]:
 def _is_month_name(word: str) -> bool:
     """``Mar`` and ``March`` name a month; ``Marx`` does not."""
     folded = word.casefold()
-    full = ("january", "february", "march", "april", "may", "june", "july", "august",
-            "september", "october", "november", "december")  # fmt: skip
+    full = (
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    )
     return len(folded) == 3 or folded in full or folded == "sept"
 
 
@@ -79,8 +91,13 @@ def parse_month_day_year_time(text: str) -> tuple[dt.datetime, str]:
     clock = clock % 12 + (12 if half.upper() == "PM" else 0)
     moment = _datetime(
         MONTH_DAY_YEAR_TIME,
-        year(year_text), int(month), int(day), clock, int(minute), int(second or 0),
-    )  # fmt: skip
+        year(year_text),
+        int(month),
+        int(day),
+        clock,
+        int(minute),
+        int(second or 0),
+    )
     return moment, "second" if second else "minute"
 
 

@@ -24,7 +24,7 @@ from . import mail_headers as headers
 from .errors import SyncInputError
 from .mail_rules import automatic_reason, is_delivery_report, read_delivery_report
 
-__all__ = ["MailHeaders", "iter_mbox", "stderr_progress"]
+__all__ = ["MailHeaders", "iter_mbox"]
 
 CHUNK = 1 << 20
 #: A header block longer than this is not a mail's (a binary file, a wrong format).
