@@ -108,24 +108,32 @@ def test_headers_agree_with_the_standard_library(tmp_path):
     assert all(data[m.offset : m.offset + 5] == b"From " for m in ours)
 
 
+def multipart(message_id: str) -> bytes:
+    """A mail with an attachment: its closing boundary is what a cut-off check looks for."""
+    text = fx.mail(sender="ada@example.org", to=ME, subject="cv", at=at(9),
+                   message_id=message_id, body="")  # fmt: skip
+    text = text.replace(b"Content-Type: text/plain; charset=utf-8",
+                        b'Content-Type: multipart/mixed; boundary="part"')  # fmt: skip
+    return text + (
+        b"--part\nContent-Type: text/plain\n\nSee the attachment.\n--part\n"
+        b"Content-Type: application/pdf\nContent-Transfer-Encoding: base64\n\n"
+        + b"QUFBQUFB\n" * 300
+        + b"--part--\n"
+    )
+
+
 @pytest.mark.parametrize("chunk", [1, 2, 3, 5, 8, 13, 64, 1000, 4096])
 @pytest.mark.parametrize("crlf", [False, True])
 def test_every_chunk_boundary_gives_the_same_mails(tmp_path, monkeypatch, chunk, crlf):
-    mails = [
-        *varied_mails(),
-        fx.delivery_report(
-            to=ME,
-            failed="nils@example.org",
-            original_id="m1@example.net",
-            at=at(9),
-            message_id="dsn@example.net",
-        ),
-    ]
-    path = write(tmp_path, "box", mails, crlf=crlf)
-    expected = list(iter_mbox(path))
-    monkeypatch.setattr(mbox_module, "CHUNK", chunk)
-    assert list(iter_mbox(path)) == expected
-    assert expected[-1].bounce and len(expected) == 5
+    report = fx.delivery_report(to=ME, failed="nils@example.org", original_id="m1@example.net",
+                                at=at(9), message_id="dsn@example.net")  # fmt: skip
+    for last in (report, multipart("cv@example.org")):  # the last mail is checked for a cut
+        path = write(tmp_path, "box", [*varied_mails(), report, last], crlf=crlf)
+        monkeypatch.setattr(mbox_module, "CHUNK", 1 << 20)
+        expected = list(iter_mbox(path))
+        monkeypatch.setattr(mbox_module, "CHUNK", chunk)
+        assert list(iter_mbox(path)) == expected
+        assert expected[4].bounce and len(expected) == 6
 
 
 def test_gmail_takeout_crlf_and_thunderbird_files_read_the_same(tmp_path):

@@ -31,6 +31,9 @@ CHUNK = 1 << 20
 HEADER_LIMIT = 1 << 20
 #: How much of a delivery report's body is kept to read it (the status comes early).
 REPORT_LIMIT = 1 << 20
+#: Bytes always kept at the end of the buffer: more than a closing MIME boundary (at most 70
+#: characters) and the line ends after it.
+TAIL = 4096
 
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _SEPARATOR_LINE = re.compile(rb"From [^\r\n]*\d:\d\d")
@@ -249,7 +252,9 @@ class _Scanner:
                 return found, body, kept
             if keep_body and len(self.buf) - body >= REPORT_LIMIT:
                 kept, keep_body = self.buf[body : body + REPORT_LIMIT], False
-            keep = max(0, (min(resume, body) if keep_body else resume) - 2)
+            # Keep two bytes before the resume point (the blank line before a separator) and
+            # the file's last TAIL bytes (a last mail's closing boundary, to see a cut).
+            keep = max(0, min(min(resume, body) if keep_body else resume, len(self.buf) - TAIL) - 2)
             grew = self.more(keep)
             body, search = body - keep, resume - keep
             if not grew and found == -1:
