@@ -309,6 +309,12 @@ def test_a_known_file_with_an_unknown_header(tmp_path):
             "day is out of range for month",
         ),
         (
+            {"Connections.csv": fx.connections([{**PEOPLE[0], "on": "０６ Jan 2026"}])},
+            5,
+            "Connected On",
+            "'０６ Jan 2026' is not a date such as 12 Mar 2019",
+        ),
+        (
             {"Connections.csv": fx.connections([{**PEOPLE[0], "on": ""}])},
             5,
             "Connected On",
