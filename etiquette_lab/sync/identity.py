@@ -8,6 +8,7 @@ export's names are pseudonymised with the same key and compared.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -35,7 +36,11 @@ def normalise_profile_url(url: Any) -> str:
     >>> normalise_profile_url("http://no.linkedin.com/in/Ørjan-Lid-1a2b")
     'linkedin.com/in/ørjan-lid-1a2b'
     """
-    text = text_of(url)
+    return _normal_url(text_of(url))
+
+
+@functools.lru_cache(maxsize=1 << 17)  # a sender has many messages: each URL once
+def _normal_url(text: str) -> str:
     if not text:
         return ""
     parts = urlsplit(text if "//" in text else "//" + text)

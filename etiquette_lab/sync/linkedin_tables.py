@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from .errors import SyncInputError
 
@@ -139,19 +140,20 @@ def read_table(data: bytes, path: str) -> CsvTable | None:
         line = data.count(b"\n", 0, error.start) + 1
         raise SyncInputError("is not UTF-8 text", path=path, line=line) from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
-    records = _records(reader)
     seen = 0
+    start = 1  # the physical line the next record starts on (a quoted cell may span lines)
     try:
         with _field_limit(FIELD_LIMIT):
-            for start, cells in records:
+            for cells in reader:
+                line, start = start, reader.line_num + 1
                 if _blank(cells):
                     continue
                 schema = recognise(cells)
                 if schema is not None:
                     columns = [c.replace("\ufeff", "").strip() for c in cells]
-                    table = CsvTable(schema, path, start, columns)
+                    table = CsvTable(schema, path, line, columns)
                     _check_header(table)
-                    _read_rows(records, table, len(columns))
+                    _read_rows(reader, start, table)
                     return table
                 seen += 1
                 if seen >= PREAMBLE_LIMIT:
@@ -170,25 +172,20 @@ def read_table(data: bytes, path: str) -> CsvTable | None:
     return None
 
 
-def _records(reader) -> Iterator[tuple[int, list[str]]]:
-    """Each record with the physical line it starts on (a quoted cell may span lines)."""
-    start = 1
-    for cells in reader:
-        yield start, cells
-        start = reader.line_num + 1
-
-
-def _read_rows(records: Iterator[tuple[int, list[str]]], table: CsvTable, width: int) -> None:
-    for start, cells in records:
-        if _blank(cells):  # an empty line, or a row made only of commas
-            continue
+def _read_rows(reader: Any, start: int, table: CsvTable) -> None:
+    """The rows after the header, each with the physical line it starts on."""
+    width, rows = len(table.columns), table.rows
+    for cells in reader:  # one tight loop: a messages.csv may have 100,000 rows
+        line, start = start, reader.line_num + 1
         if len(cells) != width:
+            if _blank(cells):  # an empty line
+                continue
             raise SyncInputError(
-                f"has {len(cells)} fields where the header has {width}",
-                path=table.path,
-                line=start,
+                f"has {len(cells)} fields where the header has {width}", path=table.path, line=line
             )
-        table.rows.append((start, cells))
+        if not "".join(cells).strip():  # a row made only of commas
+            continue
+        rows.append((line, cells))
 
 
 def _check_header(table: CsvTable) -> None:
@@ -203,7 +200,7 @@ def _check_header(table: CsvTable) -> None:
 
 
 def _blank(cells: list[str]) -> bool:
-    return not any(c.strip() for c in cells)
+    return not "".join(cells).strip()
 
 
 @contextmanager

@@ -41,10 +41,11 @@ def homonyms(export: LinkedInExport) -> frozenset[str]:
         folded = export.connections["name"].map(fold_name)
         shared |= set(folded[folded.duplicated() & (folded != "")])
     if export.messages is not None and len(export.messages):
+        senders = export.messages[["from_name", "sender_profile_url"]].drop_duplicates()
         senders = pd.DataFrame(
             {
-                "name": export.messages["from_name"].map(fold_name),
-                "url": export.messages["sender_profile_url"].map(normalise_profile_url),
+                "name": senders["from_name"].map(fold_name),
+                "url": senders["sender_profile_url"].map(normalise_profile_url),
             }
         )
         senders = senders[(senders["url"] != "") & (senders["name"] != "")].drop_duplicates()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..design_templates import fold_name
@@ -43,22 +43,30 @@ class PeopleIndex:
         emails: Sequence[str] | None = None,
     ) -> None:
         self.homonyms = homonyms
-        self.folded = [fold_name(n) for n in names]
-        self.urls = [normalise_profile_url(u) for u in urls] if urls is not None else None
-        self.emails = [normalise_address(e) for e in emails] if emails is not None else None
+        # Columns repeat their values (a sender has many messages): work on each value once.
+        folded = {name: fold_name(name) for name in set(names)}
+        self.folded = [folded[name] for name in names]
+        self.urls = _normalised(urls, normalise_profile_url)
+        self.emails = _normalised(emails, normalise_address)
         self.by_name: dict[str, list[int]] = defaultdict(list)
         self.by_url: dict[str, list[int]] = defaultdict(list)
         self.by_email: dict[str, list[int]] = defaultdict(list)
-        for row, name in enumerate(names):
-            for form in keys.names(name):
-                self.by_name[form].append(row)
         for column, index, forms in (
+            (names, self.by_name, keys.names),
             (urls, self.by_url, keys.urls),
             (emails, self.by_email, keys.addresses),
         ):
-            for row, value in enumerate(column or ()):
+            if column is None:
+                continue
+            rows_of: dict[str, list[int]] = defaultdict(list)
+            for row, value in enumerate(column):
+                rows_of[value].append(row)
+            for value, rows in rows_of.items():
                 for form in forms(value):
-                    index[form].append(row)
+                    index[form].extend(rows)
+        for index in (self.by_name, self.by_url, self.by_email):
+            for rows in index.values():
+                rows.sort()  # rows in table order, also where two spellings share a form
 
     def find(self, who: Recipient) -> Lookup:
         if who.url and who.url in self.by_url:
@@ -73,3 +81,10 @@ class PeopleIndex:
         shared = any(self.folded[r] in self.homonyms for r in rows)
         rule = "pseudonymised name" if who.pseudonymised else "full name"
         return Lookup(rows, rule, MEDIUM, shared)
+
+
+def _normalised(column: Sequence[str] | None, normalise: Callable[[str], str]) -> list[str] | None:
+    if column is None:
+        return None
+    normal = {value: normalise(value) for value in set(column)}
+    return [normal[value] for value in column]
