@@ -153,6 +153,33 @@ def test_the_tables_agree_with_pandas_and_strptime(tmp_path):
     assert export.messages["content"].tolist() == raw["CONTENT"].tolist()
 
 
+@pytest.mark.parametrize(
+    "files",
+    [
+        current_export(),
+        {"Connections.csv": fx.connections(PEOPLE, comma_rows=(0, 2, 3), line_end="\r\n")},
+        {"Connections.csv": fx.connections(PEOPLE, with_url=False, preamble="")},
+        {"messages.csv": fx.messages(MESSAGES, with_draft=False, utc_suffix=False, bom=True)},
+        {"Connections.csv": fx.connections(PEOPLE) + b"  \n \n"},  # lines of spaces at the end
+        {"Connections.csv": fx.connections([])},  # a header and no rows
+    ],
+)
+def test_the_fast_reader_and_the_exact_reader_agree(tmp_path, monkeypatch, files):
+    # pandas' C parser reads the rows unless anything is unusual; the csv module is the
+    # independent, exact reading it must agree with.
+    from etiquette_lab.sync import linkedin_tables
+
+    folder = fx.write_folder(tmp_path / "e", files)
+    fast = read(folder)
+    monkeypatch.setattr(linkedin_tables, "_fast_rows", lambda *args: None)
+    exact = read(folder)
+    for name in ("connections", "invitations", "messages", "recommendations_received"):
+        if fast.table(name) is None:
+            assert exact.table(name) is None
+            continue
+        pd.testing.assert_frame_equal(fast.table(name), exact.table(name))
+
+
 def test_the_unpacked_folder_reads_as_the_zip(tmp_path):
     files = current_export()
     from_zip = read(fx.write_zip(tmp_path / "export.zip", files))
@@ -194,6 +221,17 @@ def test_old_exports(tmp_path):
     assert messages["at"].iloc[1] == pd.Timestamp("2026-01-07T15:33:58Z")  # UTC without " UTC"
     assert messages["to_names"].iloc[2] == ("Ada Eksempel", "Bjørn Fiktiv")
     assert messages["recipient_profile_urls"].iloc[2] == ()
+
+
+def test_message_times_in_every_accepted_form(tmp_path):
+    data = fx.messages(MESSAGES).replace(b"2026-01-07 15:33:58 UTC", b"2026-01-07T15:33:58UTC")
+    data = data.replace(b"2026-01-08 08:00:00 UTC", b" 2026-01-08 08:00:00 ")
+    export = read(fx.write_folder(tmp_path / "m", {"messages.csv": data}))
+    assert export.messages["at"].tolist() == [
+        pd.Timestamp("2026-01-07T09:00:01Z"),
+        pd.Timestamp("2026-01-07T15:33:58Z"),
+        pd.Timestamp("2026-01-08T08:00:00Z"),
+    ]
 
 
 @pytest.mark.parametrize("line_end", ["\n", "\r\n"])
@@ -354,6 +392,13 @@ def test_rows_of_the_wrong_width_and_text_that_is_not_utf8(tmp_path):
     extra = fx.connections(PEOPLE).replace(b"Engineer,06 Jan 2026", b"Engineer,06 Jan 2026,x")
     error = _error(fx.write_folder(tmp_path / "a", {"Connections.csv": extra}))
     assert error.line == 5 and "has 8 fields where the header has 7" in str(error)
+    # A longer and a shorter row: their fields add up to the right total, still refused.
+    both = extra.replace(b"Engineer,12 Mar 2019", b"12 Mar 2019")
+    error = _error(fx.write_folder(tmp_path / "c", {"Connections.csv": both}))
+    assert error.line == 5 and "has 8 fields where the header has 7" in str(error)
+    short = fx.connections(PEOPLE).replace(b"Engineer,01 Jul 2025", b"01 Jul 2025")
+    error = _error(fx.write_folder(tmp_path / "d", {"Connections.csv": short}))
+    assert error.line == 7 and "has 6 fields where the header has 7" in str(error)
     latin1 = fx.connections(PEOPLE, bom=False).replace("Åse".encode(), "Åse".encode("latin-1"))
     error = _error(fx.write_folder(tmp_path / "b", {"Connections.csv": latin1}))
     assert error.line == 7 and "is not UTF-8 text" in str(error)

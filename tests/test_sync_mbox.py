@@ -84,10 +84,11 @@ def test_headers_agree_with_the_standard_library(tmp_path):
     # The standard library's mailbox and email packages are the independent reading.
     path = write(tmp_path, "All mail.mbox", varied_mails())
     ours = list(iter_mbox(path))
-    theirs = [
-        email.message_from_bytes(m.as_bytes(), policy=email.policy.default)
-        for m in mailbox.mbox(path)
-    ]
+    box = mailbox.mbox(path)
+    try:
+        theirs = [email.message_from_bytes(m.as_bytes(), policy=email.policy.default) for m in box]
+    finally:
+        box.close()
     assert len(ours) == len(theirs) == 4
     for mine, other in zip(ours, theirs, strict=True):
         assert mine.message_id == other["Message-ID"].strip("<>")

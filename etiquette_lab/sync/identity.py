@@ -64,6 +64,8 @@ def normalise_address(address: Any) -> str:
 
 def text_of(value: Any) -> str:
     """A cell as stripped text; missing values (None, NaN, NA) as ``""``."""
+    if type(value) is str:  # nearly always: the checks below are for pandas' missing values
+        return value.strip()
     if value is None or (isinstance(value, float) and value != value):
         return ""
     if type(value).__name__ in ("NAType", "NaTType"):

@@ -37,6 +37,7 @@ from .zone import UserZone, user_zone
 
 __all__ = ["LinkedInExport", "read_linkedin_export"]
 
+Parser = Callable[[str], tuple[dt.datetime, str]]
 _EXPORT_DATE = re.compile(r"(\d{2})-(\d{2})-(\d{4})")  # MM-DD-YYYY in the archive's name
 _TRUE = frozenset({"yes", "true", "1", "y"})
 
@@ -299,39 +300,51 @@ def _export_date(name: str) -> dt.date | None:
 
 def _text(table: CsvTable, name: str) -> list[str]:
     """The stripped cells of the column whose folded name is *name* (``""`` if absent)."""
-    position = table.column(name)
-    if position is None:
-        return [""] * len(table.rows)
-    return [cells[position].strip() for _, cells in table.rows]
+    values = table.values(name)
+    return [""] * len(table.lines) if values is None else list(map(str.strip, values))
+
+
+def _parsed(table: CsvTable, line: int, text: str, name: str, parse: Parser) -> Any:
+    """*parse* of one cell, or the error naming its file, line and column."""
+    try:
+        return parse(text)
+    except ValueError as error:
+        shown = repr(text) if text else "an empty cell"
+        column = table.columns[table.column(name) or 0]
+        raise SyncInputError(
+            f"{shown} is not {error}", path=table.path, line=line, field=column
+        ) from None
 
 
 def _times(
-    table: CsvTable,
-    name: str,
-    parse: Callable[[str], tuple[dt.datetime, str]],
-    zone: UserZone,
-) -> tuple[list[dt.datetime], list[str]]:
+    table: CsvTable, name: str, parse: Parser, zone: UserZone
+) -> tuple[list[dt.datetime], list[dt.datetime]]:
     """The column parsed by *parse*: each value's span end (UTC) and its start as written."""
-    position = table.column(name)
-    assert position is not None  # a required column
-    column = table.columns[position]
     seen: dict[str, tuple[dt.datetime, dt.datetime]] = {}  # dates repeat: parse each once
     ends, starts = [], []
-    for line, cells in table.rows:
-        text = cells[position].strip()
+    for line, text in zip(table.lines, _text(table, name), strict=True):
         parsed = seen.get(text)
         if parsed is None:
-            try:
-                start, precision = parse(text)
-            except ValueError as error:
-                shown = repr(text) if text else "an empty cell"
-                raise SyncInputError(
-                    f"{shown} is not {error}", path=table.path, line=line, field=column
-                ) from None
+            start, precision = _parsed(table, line, text, name, parse)
             parsed = seen[text] = (zone.span_end(start, precision), start)
         ends.append(parsed[0])
         starts.append(parsed[1])
     return ends, starts
+
+
+def _utc_times(table: CsvTable, name: str) -> Any:
+    """A column of UTC times to the second (messages.csv's DATE), parsed by pandas in one go
+    where it has the usual form; any other value by the exact parser, which names a bad one."""
+    import pandas as pd
+
+    texts = _text(table, name)
+    plain = [dates.PLAIN_UTC.fullmatch(text) is not None for text in texts]
+    cores = pd.Series([text[:19] if ok else None for text, ok in zip(texts, plain, strict=True)])
+    times = pd.to_datetime(cores, format=dates.PLAIN_UTC_FORMAT, utc=True, errors="coerce")
+    for row in times.index[times.isna()]:  # another accepted form, 31 February, or an error
+        moment, _ = _parsed(table, table.lines[row], texts[row], name, dates.parse_utc_time)
+        times.iat[row] = moment
+    return times
 
 
 def _frame(table: CsvTable, columns: dict[str, Any]) -> Any:
@@ -346,7 +359,7 @@ def _frame(table: CsvTable, columns: dict[str, Any]) -> Any:
                 else pd.Series([], dtype="datetime64[ns, UTC]")
             )
     frame["file"] = table.path
-    frame["line"] = [line for line, _ in table.rows]
+    frame["line"] = table.lines
     return frame
 
 
@@ -390,7 +403,7 @@ def _invitations(table: CsvTable, zone: UserZone) -> Any:
 
 
 def _messages(table: CsvTable, zone: UserZone) -> Any:
-    at, _ = _times(table, "date", dates.parse_utc_time, zone)
+    at = _utc_times(table, "date")
     return _frame(
         table,
         {
@@ -435,4 +448,4 @@ def split_list(text: str) -> tuple[str, ...]:
     (('Ada Eksempel', 'Bo Prøve'), ('a', 'b'), ())
     """
     separator = ";" if ";" in text else ","
-    return tuple(part.strip() for part in text.split(separator) if part.strip())
+    return tuple(filter(None, map(str.strip, text.split(separator))))
