@@ -185,6 +185,8 @@ def test_a_pseudonymised_log_matches_with_the_key_and_only_with_it():
         match_outcomes(table, **sources)
     wrong = match_outcomes(table, key=b"someone else's key", **sources)
     assert wrong.proposed.empty
+    assert wrong.unknown_recipients == wrong.open_requests == 17
+    assert hidden.unknown_recipients == 2  # Ole (no connection) and Gro (no recommendation)
     assert any("none of the 17 recipients appears in the sources" in n for n in wrong.notes)
 
 

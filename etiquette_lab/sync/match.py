@@ -182,6 +182,7 @@ def match_outcomes(
         zone=zone,
         sources=sources,
         notes=tuple(notes),
+        unknown_recipients=sum(isinstance(f, NotFound) and f.unknown_person for f in findings),
     )
 
 

@@ -71,6 +71,10 @@ class SyncProposal(Result):
         Open requests for which the sources show nothing (yet), with the reason.
     open_requests, closed_requests : int
         Requests looked at (no response yet) and left alone (answered, or undelivered).
+    unknown_recipients : int
+        Open requests whose recipient appears nowhere in the sources. When it equals
+        ``open_requests`` (and there are a few), the export or mailbox is likely someone
+        else's, or a pseudonymised log's key is not the one it was written with.
     """
 
     proposed: Any
@@ -81,6 +85,7 @@ class SyncProposal(Result):
     zone: UserZone
     sources: tuple[str, ...]
     notes: tuple[str, ...] = ()
+    unknown_recipients: int = 0
 
     _title = "Outcomes found in your archive (dry run: nothing written)"
 
@@ -164,6 +169,7 @@ class SyncProposal(Result):
                 "unmatched": self.unmatched,
                 "open_requests": self.open_requests,
                 "closed_requests": self.closed_requests,
+                "unknown_recipients": self.unknown_recipients,
                 "timezone": self.zone.name,
                 "sources": list(self.sources),
                 "notes": list(self.notes),
