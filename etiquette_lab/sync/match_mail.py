@@ -106,14 +106,7 @@ class MailRules:
         return None, skipped
 
     def email(self, request: OpenRequest, outcome: str) -> Finding:
-        who, sent_ns = request.who, request.sent_at.value
-        low, high = request.sent_at - self.within, request.sent_at + self.within
-        at = self.mails["at"]
-        # By address when the log has one; by name only when it has none (a mail to another
-        # address of that name may be another person).
-        found_by = self.sent_to_address.get(who.email, ()) if who.email else None
-        entries = list(found_by if found_by is not None else self.sent_to_name.get(who.name, ()))
-        entries = [(r, a) for r, a in entries if low <= at.iat[r] <= high]
+        entries = self._your_mails(request)
         threads = sorted({self.thread[r] for r, _ in entries})
         if len(threads) > 1:
             return Ambiguous(
@@ -122,54 +115,20 @@ class MailRules:
             )
         automatic: list[int] = []
         if threads:
-            sent_rows = sorted({r for r, _ in entries})
-            mine = where(self.source[sent_rows[0]], "message", self.number[sent_rows[0]])
-            # An answer comes after the mail it answers, and the log takes none before the send.
-            since = max(sent_ns, self.at_ns[sent_rows[0]])
-            thread = self._after(self.in_thread[threads[0]], since)
-            reply, skipped = self._first_answer(
-                [r for r in thread if r not in sent_rows and not self.from_me[r]]
-            )
-            automatic += skipped
-            bounced = [r for r in thread if self.bounce[r]]
-            for r in sent_rows:
-                bounced += self._after(self.bounces_of.get(self.message_id[r], []), since)
-            found = _earliest(
-                (reply, False, f"reply in the thread of your mail ({mine})"),
-                (
-                    min(bounced) if bounced else None,
-                    True,
-                    f"delivery failure report on your mail ({mine})",
-                ),
-            )
+            found = self._in_thread(request, sorted({r for r, _ in entries}), threads[0], automatic)
             if found is not None:
                 row, undelivered, rule = found
                 return self._evidence(
                     row, undelivered=undelivered, rule=rule, confidence=HIGH, outcome=outcome
                 )
-        forms = sorted(({who.email} | {normalise_address(a) for _, a in entries}) - {""})
+        forms = sorted(({request.who.email} | {normalise_address(a) for _, a in entries}) - {""})
         if not forms:
             return NotFound(
                 f"no mail of yours to them within {_days(self.within)} of the send, and the "
                 "log has no e-mail address for them",
                 unknown_person=True,
             )
-        replies = sorted(
-            {r for f in forms for r in self._after(self.from_address.get(f, []), sent_ns)}
-        )
-        reply, skipped = self._first_answer(replies)
-        automatic += skipped
-        bounces = sorted(
-            {r for f in forms for r in self._after(self.bounces_for.get(f, []), sent_ns)}
-        )
-        found = _earliest(
-            (reply, False, "first mail from their address after the send (not in the thread)"),
-            (
-                bounces[0] if bounces else None,
-                True,
-                "delivery failure report for their address (not linked to your mail)",
-            ),
-        )
+        found = self._from_address(request, forms, automatic)
         if found is not None:
             row, undelivered, rule = found
             return self._evidence(
@@ -184,6 +143,55 @@ class MailRules:
             )
         sent = " to your mail" if threads else " after the send"
         return NotFound(f"no reply{sent} from {', '.join(forms)}{until}")
+
+    def _your_mails(self, request: OpenRequest) -> list[tuple[int, str]]:
+        """(row, address) of your mails to the recipient dated within ``sent_within`` of the
+        send: by address when the log has one; by name only when it has none (a mail to
+        another address of that name may be another person)."""
+        who, at = request.who, self.mails["at"]
+        low, high = request.sent_at - self.within, request.sent_at + self.within
+        entries = self.sent_to_address.get(who.email, ()) if who.email else None
+        if entries is None:
+            entries = self.sent_to_name.get(who.name, ())
+        return [(r, a) for r, a in entries if low <= at.iat[r] <= high]
+
+    def _in_thread(
+        self, request: OpenRequest, sent_rows: list[int], thread: str, automatic: list[int]
+    ) -> tuple[int, bool, str] | None:
+        """The first reply or failure report in the thread of your mail (*sent_rows*)."""
+        mine = where(self.source[sent_rows[0]], "message", self.number[sent_rows[0]])
+        # An answer comes after the mail it answers, and the log takes none before the send.
+        since = max(request.sent_at.value, self.at_ns[sent_rows[0]])
+        after = self._after(self.in_thread[thread], since)
+        reply, skipped = self._first_answer(
+            [r for r in after if r not in sent_rows and not self.from_me[r]]
+        )
+        automatic += skipped
+        bounced = [r for r in after if self.bounce[r]]
+        for r in sent_rows:
+            bounced += self._after(self.bounces_of.get(self.message_id[r], []), since)
+        return _earliest(
+            (reply, False, f"reply in the thread of your mail ({mine})"),
+            (min(bounced, default=None), True, f"delivery failure report on your mail ({mine})"),
+        )
+
+    def _from_address(
+        self, request: OpenRequest, forms: list[str], automatic: list[int]
+    ) -> tuple[int, bool, str] | None:
+        """The first mail from their address, or failure report for it, after the send."""
+        sent_ns = request.sent_at.value
+        replies = {r for f in forms for r in self._after(self.from_address.get(f, []), sent_ns)}
+        reply, skipped = self._first_answer(sorted(replies))
+        automatic += skipped
+        bounces = {r for f in forms for r in self._after(self.bounces_for.get(f, []), sent_ns)}
+        return _earliest(
+            (reply, False, "first mail from their address after the send (not in the thread)"),
+            (
+                min(bounces, default=None),
+                True,
+                "delivery failure report for their address (not linked to your mail)",
+            ),
+        )
 
 
 def _earliest(*options: tuple[int | None, bool, str]) -> tuple[int, bool, str] | None:
