@@ -312,6 +312,16 @@ def test_a_damaged_member_is_named(tmp_path):
     assert error.path == f"{path}/Connections.csv" and "damaged or cut off" in str(error)
 
 
+def test_an_encrypted_member_is_named(tmp_path):
+    path = fx.write_zip(tmp_path / "locked.zip", {"Connections.csv": fx.connections(PEOPLE)})
+    data = bytearray(path.read_bytes())
+    data[6] |= 1  # the "encrypted" flag, in the local header and in the central directory
+    data[data.index(b"PK\x01\x02") + 8] |= 1
+    path.write_bytes(bytes(data))
+    error = _error(path)
+    assert error.path == f"{path}/Connections.csv" and "is encrypted" in str(error)
+
+
 def test_a_zip_that_is_not_a_linkedin_export(tmp_path):
     path = fx.write_zip(
         tmp_path / "holiday.zip",

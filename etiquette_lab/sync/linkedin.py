@@ -273,9 +273,15 @@ def _member_loader(
     archive: zipfile.ZipFile, member: zipfile.ZipInfo, shown: str
 ) -> Callable[[], bytes]:
     def load() -> bytes:
+        if member.flag_bits & 0x1:  # zipfile would raise a RuntimeError asking for a password
+            raise SyncInputError(
+                "is encrypted in the ZIP: LinkedIn's export is not; unpack it yourself and give "
+                "the folder",
+                path=shown,
+            )
         try:
             return archive.read(member)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as error:
             raise SyncInputError(
                 f"is damaged or cut off in the ZIP ({error}); download the export again",
                 path=shown,
