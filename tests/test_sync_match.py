@@ -600,6 +600,22 @@ def test_one_reply_claimed_by_two_requests_is_left_to_the_user(tmp_path):
     assert result.proposed.empty and result.ambiguous["request_id"].tolist() == ["r0001", "r0002"]
 
 
+def test_empty_tables_and_an_empty_mailbox(tmp_path):
+    files = {"Connections.csv": fx.connections([]), "messages.csv": fx.messages([]),
+             "Recommendations_Received.csv": fx.recommendations([])}  # fmt: skip
+    export = export_of(tmp_path, files)
+    table = requests(
+        {"recipient": "Ada Eksempel", "first_sent_at": oslo(2026, 1, 5)},
+        {"recipient": "Ada Eksempel", "kind": "recommendation", "first_sent_at": oslo(2026, 1, 5)},
+        {"recipient": "Ada Eksempel", "kind": "coffee", "first_sent_at": oslo(2026, 1, 5)},
+        {"recipient": "Ada Eksempel", "kind": "cold email", "channel": "email",
+         "first_sent_at": oslo(2026, 1, 5), "email": "ada@example.org"},
+    )  # fmt: skip
+    result = match_outcomes(table, export=export, mailbox=mailbox_of(tmp_path, [], []))
+    assert result.proposed.empty and len(result.unmatched) == 4
+    assert match_outcomes(table.iloc[:0], export=export).open_requests == 0
+
+
 # -- bad input --------------------------------------------------------------------------------
 
 

@@ -364,8 +364,10 @@ def _frame(table: CsvTable, columns: dict[str, Any]) -> Any:
                 if len(values)
                 else pd.Series([], dtype="datetime64[ns, UTC]")
             )
+    if "is_draft" in frame.columns:  # a table without rows still needs a boolean column
+        frame["is_draft"] = frame["is_draft"].astype(bool)
     frame["file"] = table.path
-    frame["line"] = table.lines
+    frame["line"] = pd.Series(table.lines, dtype="int64")
     return frame
 
 
