@@ -63,6 +63,7 @@ _MODULES: tuple[str, ...] = (
     "stats",
     "privacy",
     "importing",
+    "sync",
     "planning",
     "planning_bayes",
     "planning_results",
