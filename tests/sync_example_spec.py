@@ -260,17 +260,8 @@ def write_log(path: Path) -> None:
     for name, variant, at in connection:
         log.send(name, variant, kind="connection", at=at, experiment="connection-note")
     log.respond("r0007", at=local(2026, 1, 7, 18, 0), note="logged by hand")
-    from etiquette_lab.log import _row  # the declaration of further experiments, as `new` does
-
-    log._append(
-        [
-            _row(
-                "declared",
-                local(2026, 1, 12, 9, 0),
-                experiment="recommendation-wording",
-                variant="default|personalised",
-            )
-        ]
+    log.declare(
+        "recommendation-wording", ["default", "personalised"], at=local(2026, 1, 12, 9, 0)
     )
     for name, variant, at in [
         ("Dag Prøve", "personalised", local(2026, 1, 12, 10, 0)),
@@ -279,9 +270,7 @@ def write_log(path: Path) -> None:
         ("Gro Diktet", "default", local(2026, 1, 12, 10, 30)),
     ]:
         log.send(name, variant, kind="recommendation", at=at, experiment="recommendation-wording")
-    log._append(
-        [_row("declared", local(2026, 1, 19, 8, 0), experiment="coffee-chat", variant="short|long")]
-    )
+    log.declare("coffee-chat", ["short", "long"], at=local(2026, 1, 19, 8, 0))
     for name, variant, channel, at in [
         ("Hans Innbilt", "short", "linkedin", local(2026, 1, 19, 9, 0)),
         ("Ida Tenkt", "long", "linkedin", local(2026, 1, 19, 9, 5)),

@@ -98,3 +98,28 @@ def test_the_editable_install_builds_without_a_warning(tmp_path):
     assert (tmp_path / "warnings").read_text(encoding="utf-8") == ""
     assert "careful" not in result.stdout + result.stderr
     assert list((tmp_path / "wheel").glob("etiquette_lab-*.whl"))
+
+
+def test_the_built_package_carries_every_data_file(tmp_path):
+    # An installed (not editable) kit must find its datasets, templates and the synthetic
+    # LinkedIn export and mailbox, which live in sub-folders of data/.
+    import zipfile
+
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, project / name)
+    shutil.copytree(ROOT / "etiquette_lab", project / "etiquette_lab",
+                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-c", "import sys, setuptools.build_meta as b; b.build_wheel(sys.argv[1])",
+         tmp_path / "wheel"],
+        cwd=project, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    (wheel,) = (tmp_path / "wheel").glob("etiquette_lab-*.whl")
+    packaged = set(zipfile.ZipFile(wheel).namelist())
+    package = ROOT / "etiquette_lab"
+    for folder in ("data", "templates"):
+        for path in (package / folder).rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts:
+                assert path.relative_to(ROOT).as_posix() in packaged, path
