@@ -14,6 +14,7 @@ import numpy as np
 from ..errors import InvalidInputError
 from ..results import Result
 from .rates import check_alpha, check_count, check_counts
+from .significance import TIE_TOLERANCE, rejects
 
 __all__ = [
     "EXACT_MAX_TABLES",
@@ -30,7 +31,7 @@ __all__ = [
 #: omnibus test uses a seeded Monte Carlo permutation test and the sample-ratio check chi-square.
 EXACT_MAX_TABLES: int = 500_000
 _MONTE_CARLO_TABLES = 20_000
-_TIE = 1e-7  # relative tolerance for "at least as extreme", as R's fisher.test uses
+_TIE = TIE_TOLERANCE  # relative tolerance for "at least as extreme", as R's fisher.test uses
 
 
 def holm_adjust(p_values: Sequence[float]) -> list[float]:
@@ -345,7 +346,8 @@ def sample_ratio_check(
     counts : mapping arm -> number of requests
     allocation : mapping arm -> planned share (any positive weights); equal shares by default
     alpha : float
-        ``mismatch`` is flagged when p < alpha (0.01 by default: the check runs on every report,
+        ``mismatch`` is flagged when p rejects at alpha (:func:`~etiquette_lab.stats.rejects`;
+        0.01 by default: the check runs on every report,
         so it should rarely cry wolf).
 
     Examples
@@ -394,4 +396,4 @@ def sample_ratio_check(
             keep = log_p <= log_obs + math.log1p(_TIE)
             p_value, method = float(np.exp(log_p[keep]).sum()), "exact multinomial"
     p_value = min(1.0, p_value)
-    return SampleRatioCheck(observed, expected, stat, p_value, method, p_value < alpha)
+    return SampleRatioCheck(observed, expected, stat, p_value, method, bool(rejects(p_value, alpha)))

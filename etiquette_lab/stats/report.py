@@ -42,6 +42,7 @@ from .many import (
     sample_ratio_check,
 )
 from .rates import RATE_METHODS, check_alpha, check_count, check_counts, check_method, rate_interval
+from .significance import rejects
 from .verdict import SensitivityRow, comparison_sentence, p_text, sensitivity_rows
 
 __all__ = ["ArmSummary", "Comparison", "ComparisonReport", "TwoArmTests", "compare_counts"]
@@ -426,7 +427,7 @@ def _verdict(report: ComparisonReport, by_name: dict[str, ArmSummary]) -> str:
     else:
         if report.omnibus is not None:
             o = report.omnibus
-            clear = "differ" if o.p_value < report.alpha else "show no clear overall difference"
+            clear = "differ" if rejects(o.p_value, report.alpha) else "show no clear overall difference"
             lines.append(
                 f"Across all {len(report.arms)} arms the rates {clear} "
                 f"({o.method} test p {p_text(o.p_value)})."

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import InvalidInputError
 from ..results import Result
+from .significance import rejects
 
 if TYPE_CHECKING:  # pragma: no cover
     from .report import ArmSummary, Comparison
@@ -155,7 +156,7 @@ def comparison_sentence(
     if comparison.p_holm != comparison.p_value:
         test += f", {comparison.p_holm:.3g} after Holm's correction"
     head = f"'{arm.name}' was answered {direction} often than '{control.name}': {rates}; {ci}."
-    if comparison.p_holm < alpha:
+    if rejects(comparison.p_holm, alpha):
         tail = f" That is unlikely to be chance ({test})."
         if abs(diff.estimate) < 0.02:
             tail += " The difference is real but small; judge whether it matters."
@@ -176,8 +177,10 @@ def comparison_sentence(
         if needed and half
         else ""
     )
-    if confident >= 0.9 or wald_p < alpha:
-        naive = f"; the naive z-test's p {p_text(wald_p)} overstates it" if wald_p < alpha else ""
+    if confident >= 0.9 or rejects(wald_p, alpha):
+        naive = (
+            f"; the naive z-test's p {p_text(wald_p)} overstates it" if rejects(wald_p, alpha) else ""
+        )
         return (
             head + f" With {smaller:,} requests in the smaller arm this is suggestive, not "
             f"conclusive ({test}{naive}; P(better) = {prob:.2f}).{repeat}"
