@@ -396,4 +396,6 @@ def sample_ratio_check(
             keep = log_p <= log_obs + math.log1p(_TIE)
             p_value, method = float(np.exp(log_p[keep]).sum()), "exact multinomial"
     p_value = min(1.0, p_value)
-    return SampleRatioCheck(observed, expected, stat, p_value, method, bool(rejects(p_value, alpha)))
+    return SampleRatioCheck(
+        observed, expected, stat, p_value, method, bool(rejects(p_value, alpha))
+    )

@@ -427,7 +427,9 @@ def _verdict(report: ComparisonReport, by_name: dict[str, ArmSummary]) -> str:
     else:
         if report.omnibus is not None:
             o = report.omnibus
-            clear = "differ" if rejects(o.p_value, report.alpha) else "show no clear overall difference"
+            clear = (
+                "differ" if rejects(o.p_value, report.alpha) else "show no clear overall difference"
+            )
             lines.append(
                 f"Across all {len(report.arms)} arms the rates {clear} "
                 f"({o.method} test p {p_text(o.p_value)})."

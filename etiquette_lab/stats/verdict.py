@@ -179,7 +179,9 @@ def comparison_sentence(
     )
     if confident >= 0.9 or rejects(wald_p, alpha):
         naive = (
-            f"; the naive z-test's p {p_text(wald_p)} overstates it" if rejects(wald_p, alpha) else ""
+            f"; the naive z-test's p {p_text(wald_p)} overstates it"
+            if rejects(wald_p, alpha)
+            else ""
         )
         return (
             head + f" With {smaller:,} requests in the smaller arm this is suggestive, not "
