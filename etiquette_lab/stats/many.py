@@ -56,13 +56,19 @@ def holm_adjust(p_values: Sequence[float]) -> list[float]:
 
 @dataclass(frozen=True)
 class OmnibusTest(Result):
-    """A test that all arms share one response rate (2 x k table)."""
+    """A test that all arms share one response rate (2 x k table).
+
+    ``p_value_is_bound`` is true when ``p_value`` is the Monte Carlo test's floor,
+    1 / (tables + 1): no random table was as extreme as the observed one, so the p-value is
+    only known to be below it and is printed as "p < 5e-05".
+    """
 
     statistic: float
     df: int
     p_value: float
     method: str
     note: str = ""
+    p_value_is_bound: bool = False
 
     _title = "Omnibus test: do all arms share one rate?"
 
@@ -124,7 +130,9 @@ def omnibus_test(arms: Sequence[tuple[int, int]] | Mapping[str, tuple[int, int]]
     Pearson's chi-square on the 2 x k table when every expected count is at least 5 (Cochran's
     rule); otherwise the exact conditional test that orders tables by the same statistic,
     enumerating every table with the observed margins (up to :data:`EXACT_MAX_TABLES`), or a
-    Monte Carlo permutation test with a fixed seed above that.
+    Monte Carlo permutation test with a fixed seed above that. Its p-value is
+    (tables as extreme + 1) / (20,000 + 1); when no random table is as extreme this floor is a
+    bound (``p_value_is_bound``), printed as "p < 5e-05".
 
     Parameters
     ----------
@@ -163,12 +171,19 @@ def omnibus_test(arms: Sequence[tuple[int, int]] | Mapping[str, tuple[int, int]]
         _column_chi2(tables[:, j].astype(float), n, responded, total) for j, n in enumerate(ns)
     )
     hits = int(np.sum(stats >= statistic * (1 - _TIE) - 1e-12))
+    note = f"{_MONTE_CARLO_TABLES:,} random tables with the observed margins, seed 0"
+    if hits == 0:
+        note += (
+            f"; none was as extreme as the observed one, so p is below {1 / _MONTE_CARLO_TABLES:.0e}"
+            " (a bound, not an estimate)"
+        )
     return OmnibusTest(
         statistic,
         df,
         (hits + 1) / (_MONTE_CARLO_TABLES + 1),
         "monte-carlo",
-        f"{_MONTE_CARLO_TABLES:,} random tables with the observed margins, seed 0",
+        note,
+        p_value_is_bound=hits == 0,
     )
 
 

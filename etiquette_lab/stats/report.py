@@ -432,7 +432,7 @@ def _verdict(report: ComparisonReport, by_name: dict[str, ArmSummary]) -> str:
             )
             lines.append(
                 f"Across all {len(report.arms)} arms the rates {clear} "
-                f"({o.method} test p {p_text(o.p_value)})."
+                f"({o.method} test p {p_text(o.p_value, bound=o.p_value_is_bound)})."
             )
         lines += [
             comparison_sentence(by_name[c.treatment], control, c, alpha=report.alpha)

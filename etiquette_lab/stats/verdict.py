@@ -114,8 +114,14 @@ def per_arm_sample_size(
         return math.ceil(approximate.n_per_arm)
 
 
-def p_text(p: float) -> str:
-    """'= 0.0177', or '< 1e-300' where a p-value underflows to 0 (huge samples)."""
+def p_text(p: float, *, bound: bool = False) -> str:
+    """'= 0.0177'; '< 5e-05' where *p* is only known to be below the value (a Monte Carlo
+    floor, *bound*); '< 1e-300' where a p-value underflows to 0 (huge samples)."""
+    if bound:  # one significant digit, rounded up so that the bound stays true
+        exponent = math.floor(math.log10(p))
+        digits = math.ceil(p / 10**exponent * (1 - 1e-12))
+        above = float(f"{digits}e{exponent}")
+        return f"< {above:.1g}" if above > p else f"<= {above:.1g}"
     return "< 1e-300" if p == 0 else f"= {p:.3g}"
 
 
