@@ -161,7 +161,7 @@ def test_risk_ratio_when_both_arms_answered_everything_is_not_zero_width(counts,
     # when both arms are at 100% (the restricted MLE sits on the edge p = 1): solving
     # score = +-z gives low = 1 / (1 + z^2 N / (n1 (N - 1))), high = 1 + z^2 N / (n0 (N - 1)).
     # The figures: about [0.12, 8.7] for 1/1 vs 1/1 and [0.54, 1.85] for 5/5 vs 5/5.
-    x1, n1, x0, n0 = counts
+    _, n1, _, n0 = counts
     z2, total = st.norm.isf(0.025) ** 2, n1 + n0
     r = risk_ratio_interval(*counts)
     assert r.method == "miettinen-nurminen-score" and r.estimate == 1.0

@@ -173,10 +173,8 @@ def omnibus_test(arms: Sequence[tuple[int, int]] | Mapping[str, tuple[int, int]]
     hits = int(np.sum(stats >= statistic * (1 - _TIE) - 1e-12))
     note = f"{_MONTE_CARLO_TABLES:,} random tables with the observed margins, seed 0"
     if hits == 0:
-        note += (
-            f"; none was as extreme as the observed one, so p is below {1 / _MONTE_CARLO_TABLES:.0e}"
-            " (a bound, not an estimate)"
-        )
+        floor = f"{1 / _MONTE_CARLO_TABLES:.0e}"
+        note += f"; none was as extreme as the observed one, so p < {floor} (a bound)"
     return OmnibusTest(
         statistic,
         df,
