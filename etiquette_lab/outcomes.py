@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .arms import pick_control
 from .errors import InvalidInputError
 from .log_format import OUTCOMES
 from .results import Result
@@ -394,8 +395,9 @@ def compare_requests(
     (``ci_method``, ``diff_method``, ``alpha``, ``prior``). When some counted responses are not
     successes (declines), ``any_response`` holds the same comparison counting every response,
     so a wording that draws more "no, thanks" does not win. An arm with no evaluated request yet
-    (all pending or withdrawn) is left out with a note. The sample-ratio check counts every
-    request sent by the as-of time, pending ones included.
+    (all pending or withdrawn) is left out with a note; when that arm is the control, nothing is
+    compared (no other arm stands in for it) and the verdict says the control has no data yet.
+    The sample-ratio check counts every request sent by the as-of time, pending ones included.
 
     Returns
     -------
@@ -432,10 +434,13 @@ def compare_requests(
             f"nothing to report as of {counts.as_of}: no request has a closed outcome window "
             f"({waiting} pending, {sum(a.withdrawn for a in counts.arms)} withdrawn)"
         )
+    # The control is chosen among every arm that has sent requests, ready or not: an arm whose
+    # windows are all still open stays the control, and the report says it has no data yet.
+    control = pick_control([a.name for a in counts.arms], control)
     notes = [
         f"{a.name!r} is left out: none of its {a.sent} requests has a closed window yet"
         for a in counts.arms
-        if a.evaluated == 0
+        if a.evaluated == 0 and a.name != control
     ]
     if strata and counts.strata_success is None:
         notes.append("the requests have no strata (at most one stratum): no stratified analysis")
@@ -451,11 +456,6 @@ def compare_requests(
             f"{later} request{'s' if later != 1 else ''} sent after the as-of time ignored"
         )
     names = {a.name for a in ready}
-    if control is not None and control not in names:
-        raise InvalidInputError(
-            f"control {control!r} has no request with a closed window "
-            f"(arms: {', '.join(a.name for a in counts.arms)})"
-        )
     pending = {a.name: a.pending for a in counts.arms}
     sent = {a.name: a.sent for a in ready}
 

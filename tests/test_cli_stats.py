@@ -53,7 +53,7 @@ def _strict_json(text):
 def test_compare_prints_the_verdict_and_the_sensitivity_table(run):
     code, out, _ = run("compare", "default=1/5", "personalised=4/5")
     assert code == 0
-    assert "suggestive, not conclusive" in out and "Boschloo exact" in out and "0.1094" in out
+    assert "No clear difference yet" in out and "Boschloo exact" in out and "0.1094" in out
 
 
 def test_compare_json_matches_the_schema(run):

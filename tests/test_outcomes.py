@@ -184,6 +184,30 @@ def test_arm_without_closed_windows_is_left_out_with_a_note():
     assert report.sample_ratio.observed == {"default": 5, "personalised": 5}
 
 
+def test_a_control_without_closed_windows_stays_the_control_and_says_so():
+    # The control's three requests went out on day 90, so on day 92 none is counted. No other
+    # arm may be labelled "(control)" or be compared against in its place.
+    rows = [("default", {"sent_day": 90})] * 3
+    rows += [("personalised", {"respond_day": 1})] * 2 + [("personalised", {})] * 3
+    rows += [("short", {})] * 4
+    report = compare_requests(make_requests(rows), as_of=T0 + pd.Timedelta(days=92))
+    assert report.control == "default" and report.comparisons == ()
+    assert [a.name for a in report.arms] == ["personalised", "short"]
+    text = str(report)
+    assert "(control)" not in text and "nan" not in text
+    assert report.verdict_paragraphs[0].startswith(
+        "The control 'default' has no counted request yet (3 still pending): there is nothing "
+        "to compare the other wordings with."
+    )
+    assert not any("'default' is left out" in note for note in report.notes)
+    assert report.time_to_response.control == "default"
+    # Naming the control explicitly gives the same report, not an error.
+    same = compare_requests(
+        make_requests(rows), as_of=T0 + pd.Timedelta(days=92), control="default"
+    )
+    assert same.verdict == report.verdict
+
+
 def test_nothing_closed_yet_is_a_clear_error():
     table = make_requests(article_rows())
     with pytest.raises(InvalidInputError, match="nothing to report"):

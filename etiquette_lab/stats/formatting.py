@@ -48,6 +48,26 @@ def points_text(difference: float) -> str:
     return f"{points_number(difference)} points"
 
 
+def prob_text(probability: float) -> str:
+    """A probability to two decimals, never rounded to a certainty it is not: "0.96",
+    "> 0.99", "< 0.01".
+
+    Examples
+    --------
+    >>> prob_text(0.96), prob_text(0.9996), prob_text(1.0), prob_text(0.003)
+    ('0.96', '> 0.99', '1', '< 0.01')
+    """
+    if not math.isfinite(probability):
+        return "-"
+    if probability in (0.0, 1.0):
+        return f"{probability:.0f}"
+    if probability > 0.995:
+        return "> 0.99"
+    if probability < 0.005:
+        return "< 0.01"
+    return f"{probability:.2f}"
+
+
 def p_number(p: float, *, bound: bool = False) -> str:
     """A p-value to three significant digits: "0.0177"; "< 5e-05" when it is only known to be
     below the value (a Monte Carlo floor, *bound*); "< 1e-300" when it underflows to 0; "-" when
