@@ -351,22 +351,39 @@ def _success_rule(success: Iterable[str] | None, seen: Iterable[str] = ()):
 
 
 def rows_of_experiment(requests, experiment: str | None = None):
-    """The requests of one experiment; with none named, the table must hold only one."""
-    table = requests
-    if experiment is not None:
-        if "experiment" not in table.columns:
+    """The requests of one experiment; with none named, the table must hold only one.
+
+    The unnamed experiment (requests logged without one) is ``experiment=""`` (on the command
+    line ``--experiment ''``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"experiment": ["", "", "tone"], "variant": ["a", "b", "a"]})
+    >>> len(rows_of_experiment(table, "")), len(rows_of_experiment(table, "tone"))
+    (2, 1)
+    """
+    if "experiment" not in requests.columns:
+        if experiment:
             raise InvalidInputError("the requests table has no experiment column")
-        table = table[table["experiment"].astype(str) == str(experiment)]
-        if table.empty:
-            raise InvalidInputError(f"no request belongs to the experiment {experiment!r}")
-    elif "experiment" in table.columns:
-        names = sorted(set(table["experiment"].fillna("").astype(str)))
-        if len(names) > 1:
-            raise InvalidInputError(
-                "the log holds several experiments ("
-                + ", ".join(repr(n) for n in names)
-                + "): choose one"
-            )
+        return requests
+    # A table built by hand may hold NaN where the log holds "": both are the unnamed experiment.
+    names = requests["experiment"].fillna("").astype(str)
+    known = sorted(set(names))
+    listed = ", ".join("'' (unnamed)" if n == "" else repr(n) for n in known)
+    how = (
+        "choose one with --experiment NAME on the command line or experiment=NAME in Python; "
+        "the unnamed one is --experiment '' (experiment='')"
+    )
+    if experiment is None:
+        if len(known) > 1:
+            raise InvalidInputError(f"the log holds several experiments ({listed}): {how}")
+        return requests
+    table = requests[names == str(experiment)]
+    if table.empty:
+        raise InvalidInputError(
+            f"no request belongs to the experiment {experiment!r}; the log holds {listed}"
+        )
     return table
 
 
