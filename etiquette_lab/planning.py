@@ -116,11 +116,14 @@ def _method(test: str) -> str:
     if test == "fisher":
         return (
             "Exact: every outcome table enumerated, Fisher's p-values as R's fisher.test "
-            f"(ties within 1e-7); tables with total probability < {_k.DEFAULT_EPS:g} skipped, "
-            "so power is low by at most that."
+            "(ties within 1e-7), significant when p < alpha; tables with total probability < "
+            f"{_k.DEFAULT_EPS:g} skipped, so power is low by at most that."
         )
     if test == "boschloo":
-        return "Exact: every outcome table enumerated with scipy.stats.boschloo_exact."
+        return (
+            "Exact: every outcome table enumerated with scipy.stats.boschloo_exact, significant "
+            "when p < alpha."
+        )
     return (
         "Approximate: two-proportion z-test, pooled variance under H0, as R's power.prop.test "
         "(strict = FALSE); too optimistic or pessimistic at small n."

@@ -32,7 +32,7 @@ import numpy as np
 from .arms import control_first
 from .errors import InvalidInputError
 from .results import Result
-from .stats.formatting import p_text, points_number, points_text
+from .stats.formatting import p_text, pct_text, points_number, points_text
 from .stats.rates import check_alpha, wilson_limits
 from .timestamps import parse_as_of, parse_duration
 
@@ -213,6 +213,41 @@ class TimeToResponseReport(Result):
             }
             for a in self.arms
         }
+        frame = pd.DataFrame.from_dict(rows, orient="index")
+        frame.index.name = "arm"
+        return frame
+
+    def _text_frame(self) -> pd.DataFrame:
+        """The table as the notes word it: P(by the window's end) in %, a missing median
+        "not reached", a figure not estimable yet "not yet"."""
+        import pandas as pd
+
+        w = _format_days(self.window_days)
+        level = f"{100 * (1 - self.alpha):g}%"
+
+        def days(value: float) -> str:
+            return "not reached" if math.isnan(value) else f"{value:.3g}"
+
+        rows = {}
+        for a in self.arms:
+            estimable = not math.isnan(a.p_by_window)
+            rows[a.name] = {
+                "n": a.n,
+                "responded": a.responded,
+                "censored": a.censored,
+                "median days": days(a.median_days),
+                f"median {level} CI": (
+                    f"{days(a.median_ci_low)} to {days(a.median_ci_high)}"
+                    if a.median_reached or not math.isnan(a.median_ci_low)
+                    else "-"
+                ),
+                f"P(by {w})": pct_text(a.p_by_window) if estimable else "not yet",
+                f"{level} CI": (
+                    f"{pct_text(a.p_by_window_ci_low)} to {pct_text(a.p_by_window_ci_high)}"
+                    if estimable
+                    else "-"
+                ),
+            }
         frame = pd.DataFrame.from_dict(rows, orient="index")
         frame.index.name = "arm"
         return frame

@@ -32,7 +32,7 @@ from .compare import (
     risk_ratio_interval,
     wald_test,
 )
-from .formatting import p_text
+from .formatting import p_number, p_text, pct_text, points_number, prob_text
 from .many import (
     MantelHaenszel,
     OmnibusTest,
@@ -111,6 +111,22 @@ class Comparison(Result):
             columns=["method", "statistic", "p_value", "note"],
         ).set_index("method")
 
+    def _text_frame(self):
+        """The sensitivity table with p-values and P(better) as the verdict prints them."""
+
+        def statistic(row: SensitivityRow) -> str:
+            if math.isnan(row.statistic):
+                return "-"
+            if math.isinf(row.statistic):  # the naive z-test with a standard error of 0
+                return "-infinite" if row.statistic < 0 else "infinite"
+            # The Bayesian row's statistic is a probability (its p-value is missing).
+            return prob_text(row.statistic) if math.isnan(row.p_value) else f"{row.statistic:.4g}"
+
+        frame = self.summary
+        frame["statistic"] = [statistic(r) for r in self.sensitivity]
+        frame["p_value"] = [p_number(r.p_value) for r in self.sensitivity]
+        return frame.rename(columns={"p_value": "p"})
+
 
 @dataclass(frozen=True)
 class ComparisonReport(Result):
@@ -172,6 +188,40 @@ class ComparisonReport(Result):
                 }
             )
         return pd.DataFrame(rows).set_index("arm")
+
+    def _text_frame(self):
+        """The rates table as the verdict words it: rates in %, differences in points, p-values
+        to three digits; comparison columns only when something was compared."""
+        import pandas as pd
+
+        level = f"{round(100 * (1 - self.alpha))}%"
+        by_name = {c.treatment: c for c in self.comparisons}
+        tests = {c.primary_test for c in self.comparisons}
+        p_label = f"p ({tests.pop()})" if len(tests) == 1 else "p"
+        rows = {}
+        for arm in self.arms:
+            c = by_name.get(arm.name)
+            row = {
+                "responded": f"{arm.responded:,}",
+                "n": f"{arm.n:,}",
+                "rate": pct_text(arm.rate),
+                f"{level} CI": f"{pct_text(arm.ci_low)} to {pct_text(arm.ci_high)}",
+            }
+            if self.comparisons:
+                d = c.difference if c else None
+                row["difference (points)"] = points_number(d.estimate) if d else ""
+                row[f"{level} CI (points)"] = (
+                    f"{points_number(d.ci_low)} to {points_number(d.ci_high)}" if d else ""
+                )
+                row[p_label] = p_number(c.p_value) if c else ""
+                if len(self.comparisons) > 1:
+                    row["p (Holm)"] = p_number(c.p_holm) if c else ""
+                row["P(better)"] = prob_text(c.bayes.prob_better) if c else ""
+            label = arm.name + (" (control)" if arm.name == self.control else "")
+            rows[label] = row
+        frame = pd.DataFrame.from_dict(rows, orient="index")
+        frame.index.name = "arm"
+        return frame
 
     def _parts(self) -> list[Result]:
         single = list(self.comparisons) if len(self.comparisons) == 1 else []
