@@ -12,7 +12,9 @@ The rules (also in ``docs/methods.md``):
   of the counts, whether or not it has been answered (counting the early answers but not the
   pending silences would inflate the rate), and reported as pending.
 * **Withdrawn.** A request withdrawn before its window closed and before any response is left
-  out (it never had its full chance) and reported as withdrawn. One withdrawn after its window
+  out (it never had its full chance) and reported as withdrawn, at once: withdrawal wins over
+  pending while the window is still open. If an answer then arrives within the window, the
+  request counts as answered (pending until its window closes). One withdrawn after its window
   closed keeps the outcome it had in the window.
 * **Success.** Any response within the window is a response; it is a success when its outcome
   counts as one. By default every outcome except "declined" does; pass ``success=`` to choose.

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from etiquette_lab.errors import InvalidInputError
-from etiquette_lab.outcomes import compare_requests, count_outcomes, parse_window
+from etiquette_lab.outcomes import compare_requests, count_outcomes, parse_window, window_status
 
 T0 = pd.Timestamp("2025-03-01T09:00", tz="UTC")
 LATER = "2025-06-01T00:00Z"
@@ -206,6 +206,27 @@ def test_a_control_without_closed_windows_stays_the_control_and_says_so():
         make_requests(rows), as_of=T0 + pd.Timedelta(days=92), control="default"
     )
     assert same.verdict == report.verdict
+
+
+def test_withdrawal_wins_over_pending_until_an_answer_comes_in_the_window():
+    # docs/methods.md, "From the log to counts": withdrawn on day 2 of a 7-day window.
+    rows = [
+        ("a", {"withdraw_day": 2}),  # never answered
+        ("a", {"withdraw_day": 2, "respond_day": 4}),  # a late yes inside the window
+        ("a", {"withdraw_day": 2, "respond_day": 9}),  # answered after the window
+        ("a", {}),  # not withdrawn: pending, then a non-response
+    ]
+    table = make_requests(rows)
+    expected = {
+        3: ["withdrawn", "withdrawn", "withdrawn", "pending"],
+        5: ["withdrawn", "pending", "withdrawn", "pending"],
+        8: ["withdrawn", "evaluated", "withdrawn", "evaluated"],
+    }
+    for day, statuses in expected.items():
+        status = window_status(table, as_of=T0 + pd.Timedelta(days=day))
+        assert status["status"].tolist() == statuses, day
+    counts = count_outcomes(table, as_of=T0 + pd.Timedelta(days=8))
+    assert counts.success_counts == {"a": (1, 2)} and counts.arms[0].withdrawn == 2
 
 
 def test_nothing_closed_yet_is_a_clear_error():

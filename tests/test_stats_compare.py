@@ -242,6 +242,42 @@ def test_boschloo_greater_matches_brute_force(counts):
     )
 
 
+def _boschloo_sup(x1, n1, x0, n0, fisher_p, grid=2001):
+    """sup over the common rate of P(fisher_p(table) <= fisher_p(observed)), on a fine grid."""
+    observed = fisher_p(x1, x0)
+    extreme = np.array(
+        [[fisher_p(a, b) <= observed * (1 + 1e-7) for b in range(n0 + 1)] for a in range(n1 + 1)]
+    )
+    best = 0.0
+    for pi in np.linspace(0, 1, grid):
+        pa, pb = st.binom.pmf(np.arange(n1 + 1), n1, pi), st.binom.pmf(np.arange(n0 + 1), n0, pi)
+        best = max(best, float(pa @ extreme @ pb))
+    return best
+
+
+@pytest.mark.parametrize("counts", [(0, 3, 2, 7), (4, 5, 1, 5), (0, 2, 2, 4)])
+def test_boschloo_two_sided_is_twice_the_smaller_one_sided(counts):
+    # docs/methods.md: the kit's two-sided Boschloo p-value is scipy's, twice the smaller
+    # one-sided p-value; ordering tables by Fisher's two-sided p is a different test. Both by
+    # brute force over the common rate here; for 0/3 vs 2/7 they differ by 0.51.
+    _, n1, _, n0 = counts
+
+    def greater(a, b):
+        return st.hypergeom.sf(a - 1, n1 + n0, a + b, n1)
+
+    def less(a, b):
+        return st.hypergeom.cdf(a, n1 + n0, a + b, n1)
+
+    def two_sided(a, b):
+        return st.fisher_exact([[a, n1 - a], [b, n0 - b]]).pvalue
+
+    doubled = min(1.0, 2 * min(_boschloo_sup(*counts, greater), _boschloo_sup(*counts, less)))
+    assert boschloo_test(*counts).p_value == pytest.approx(doubled, rel=2e-3)
+    if counts == (0, 3, 2, 7):
+        fisher_ordered = _boschloo_sup(*counts, two_sided)
+        assert round(doubled, 3) == 0.487 and fisher_ordered == pytest.approx(1.0)
+
+
 def test_boschloo_article_one_sided_is_7_over_128():
     # The supremum sits at a common rate of 1/2: 56 of the 2^10 equally likely outcomes have a
     # one-sided Fisher p at most 13/126 (count checked by enumerating them here).
