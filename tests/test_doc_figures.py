@@ -25,9 +25,9 @@ from fractions import Fraction
 from functools import partial
 from pathlib import Path
 
-import numpy as np
 import pytest
 import scipy.stats as st
+from test_stats_compare import _boschloo_sup
 
 from etiquette_lab.datasets import published_experiment
 from etiquette_lab.planning import bayes_assurance, exact_power, sample_size
@@ -73,24 +73,13 @@ def katz(x1, n1, x0, n0):
     return math.exp(centre - half), math.exp(centre + half)
 
 
-def boschloo_fisher_ordered(x1, n1, x0, n0, grid=801):
+def boschloo_fisher_ordered(x1, n1, x0, n0):
     """Boschloo ordered by Fisher's two-sided p: sup over the common rate, by brute force."""
 
     def fisher(a, b):
         return st.fisher_exact([[a, n1 - a], [b, n0 - b]]).pvalue
 
-    observed = fisher(x1, x0)
-    extreme = np.array(
-        [[fisher(a, b) <= observed * (1 + 1e-7) for b in range(n0 + 1)] for a in range(n1 + 1)]
-    )
-    return max(
-        float(
-            st.binom.pmf(np.arange(n1 + 1), n1, pi)
-            @ extreme
-            @ st.binom.pmf(np.arange(n0 + 1), n0, pi)
-        )
-        for pi in np.linspace(0, 1, grid)
-    )
+    return _boschloo_sup(x1, n1, x0, n0, fisher, grid=801)
 
 
 def greenwood_wald(x1, n1, x0, n0):
