@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from itertools import product
 
 import pytest
@@ -165,6 +166,29 @@ def test_strata_add_mantel_haenszel_and_must_add_up():
     assert set(r.stratified) == {"b"} and r.stratified["b"].strata == 2
     with pytest.raises(InvalidInputError, match="add up"):
         compare_counts({"default": (1, 5), "b": (3, 5)}, strata=strata)
+
+
+@pytest.mark.parametrize(
+    ("arms", "strata", "says"),
+    [
+        (
+            {"default": (0, 5), "b": (5, 5)},
+            {"close": {"default": (0, 2), "b": (2, 2)}, "far": {"default": (0, 3), "b": (3, 3)}},
+            "at the edge",
+        ),
+        (
+            {"default": (5, 5), "b": (5, 5)},
+            {"close": {"default": (2, 2), "b": (2, 2)}, "far": {"default": (3, 3), "b": (3, 3)}},
+            "undefined",
+        ),
+    ],
+)
+def test_stratified_lines_name_a_missing_odds_ratio_instead_of_printing_nan(arms, strata, says):
+    # The pooled odds ratio is infinite (0 of 5 vs 5 of 5 in every stratum) or undefined
+    # (everybody answered): the line used to print "odds ratio inf [0, inf]" or "nan [0, inf]".
+    text = str(compare_counts(arms, strata=strata))
+    line = next(x for x in text.splitlines() if x.startswith("Within strata"))
+    assert not re.search(r"\b(nan|inf)\b", line) and says in line and "odds ratio" in line
 
 
 def test_sample_ratio_mismatch_is_in_the_verdict():

@@ -241,12 +241,11 @@ class ComparisonReport(Result):
             if math.isfinite(pooled.odds_ratio) and pooled.odds_ratio > 0:
                 head += (
                     f" odds ratio {pooled.odds_ratio:.3g}, {level} CI {pooled.ci_low:.3g} to "
-                    f"{pooled.ci_high:.3g},"
+                    f"{pooled.ci_high:.3g}"
                 )
-            lines.append(
-                f"{head} CMH p {p_text(pooled.p_value)}."
-                + (f" ({pooled.note})" if pooled.note else "")
-            )
+            # An undefined or infinite pooled odds ratio is not printed; its note says why.
+            why = f" ({pooled.note})" if pooled.note else ""
+            lines.append(f"{head}, CMH p {p_text(pooled.p_value)}{why}.")
         if self.any_response is not None:
             lines += [
                 "",
