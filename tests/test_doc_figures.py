@@ -665,8 +665,9 @@ def test_the_readme_shows_exactly_what_the_command_prints(command, printed, caps
 
 
 def test_the_readme_outputs_are_found():
-    commands = [c for c, _ in _readme_outputs()]
-    assert commands == [
+    # A README edit that changes how an output block is fenced must not silently skip it.
+    commands = {c for c, _ in _readme_outputs()}
+    assert commands >= {
         "etiquette-lab compare default=1/5 personalised=4/5",
         "etiquette-lab plan --baseline 0.2 --target 0.5",
-    ]
+    }
