@@ -230,7 +230,7 @@ def comparison_sentence(
         body += (
             f" The naive z-test's p {p_text(comparison.tests.wald.p_value)} overstates the "
             f"evidence: with {min(arm.n, control.n):,} requests in the smaller arm its normal "
-            "approximation does not hold."
+            "approximation is not reliable."
         )
     body += (
         f" Posterior probability that '{arm.name}' is answered more often: "
