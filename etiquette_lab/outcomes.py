@@ -12,7 +12,9 @@ The rules (also in ``docs/methods.md``):
   of the counts, whether or not it has been answered (counting the early answers but not the
   pending silences would inflate the rate), and reported as pending.
 * **Withdrawn.** A request withdrawn before its window closed and before any response is left
-  out (it never had its full chance) and reported as withdrawn. One withdrawn after its window
+  out (it never had its full chance) and reported as withdrawn, at once: withdrawal wins over
+  pending while the window is still open. If an answer then arrives within the window, the
+  request counts as answered (pending until its window closes). One withdrawn after its window
   closed keeps the outcome it had in the window.
 * **Success.** Any response within the window is a response; it is a success when its outcome
   counts as one. By default every outcome except "declined" does; pass ``success=`` to choose.
@@ -27,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .arms import pick_control
 from .errors import InvalidInputError
 from .log_format import OUTCOMES
 from .results import Result
@@ -350,22 +353,39 @@ def _success_rule(success: Iterable[str] | None, seen: Iterable[str] = ()):
 
 
 def rows_of_experiment(requests, experiment: str | None = None):
-    """The requests of one experiment; with none named, the table must hold only one."""
-    table = requests
-    if experiment is not None:
-        if "experiment" not in table.columns:
+    """The requests of one experiment; with none named, the table must hold only one.
+
+    The unnamed experiment (requests logged without one) is ``experiment=""`` (on the command
+    line ``--experiment ''``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"experiment": ["", "", "tone"], "variant": ["a", "b", "a"]})
+    >>> len(rows_of_experiment(table, "")), len(rows_of_experiment(table, "tone"))
+    (2, 1)
+    """
+    if "experiment" not in requests.columns:
+        if experiment:
             raise InvalidInputError("the requests table has no experiment column")
-        table = table[table["experiment"].astype(str) == str(experiment)]
-        if table.empty:
-            raise InvalidInputError(f"no request belongs to the experiment {experiment!r}")
-    elif "experiment" in table.columns:
-        names = sorted(set(table["experiment"].fillna("").astype(str)))
-        if len(names) > 1:
-            raise InvalidInputError(
-                "the log holds several experiments ("
-                + ", ".join(repr(n) for n in names)
-                + "): choose one"
-            )
+        return requests
+    # A table built by hand may hold NaN where the log holds "": both are the unnamed experiment.
+    names = requests["experiment"].fillna("").astype(str)
+    known = sorted(set(names))
+    listed = ", ".join("'' (unnamed)" if n == "" else repr(n) for n in known)
+    how = (
+        "choose one with --experiment NAME on the command line or experiment=NAME in Python; "
+        "the unnamed one is --experiment '' (experiment='')"
+    )
+    if experiment is None:
+        if len(known) > 1:
+            raise InvalidInputError(f"the log holds several experiments ({listed}): {how}")
+        return requests
+    table = requests[names == str(experiment)]
+    if table.empty:
+        raise InvalidInputError(
+            f"no request belongs to the experiment {experiment!r}; the log holds {listed}"
+        )
     return table
 
 
@@ -394,8 +414,9 @@ def compare_requests(
     (``ci_method``, ``diff_method``, ``alpha``, ``prior``). When some counted responses are not
     successes (declines), ``any_response`` holds the same comparison counting every response,
     so a wording that draws more "no, thanks" does not win. An arm with no evaluated request yet
-    (all pending or withdrawn) is left out with a note. The sample-ratio check counts every
-    request sent by the as-of time, pending ones included.
+    (all pending or withdrawn) is left out with a note; when that arm is the control, nothing is
+    compared (no other arm stands in for it) and the verdict says the control has no data yet.
+    The sample-ratio check counts every request sent by the as-of time, pending ones included.
 
     Returns
     -------
@@ -432,10 +453,13 @@ def compare_requests(
             f"nothing to report as of {counts.as_of}: no request has a closed outcome window "
             f"({waiting} pending, {sum(a.withdrawn for a in counts.arms)} withdrawn)"
         )
+    # The control is chosen among every arm that has sent requests, ready or not: an arm whose
+    # windows are all still open stays the control, and the report says it has no data yet.
+    control = pick_control([a.name for a in counts.arms], control)
     notes = [
         f"{a.name!r} is left out: none of its {a.sent} requests has a closed window yet"
         for a in counts.arms
-        if a.evaluated == 0
+        if a.evaluated == 0 and a.name != control
     ]
     if strata and counts.strata_success is None:
         notes.append("the requests have no strata (at most one stratum): no stratified analysis")
@@ -451,11 +475,6 @@ def compare_requests(
             f"{later} request{'s' if later != 1 else ''} sent after the as-of time ignored"
         )
     names = {a.name for a in ready}
-    if control is not None and control not in names:
-        raise InvalidInputError(
-            f"control {control!r} has no request with a closed window "
-            f"(arms: {', '.join(a.name for a in counts.arms)})"
-        )
     pending = {a.name: a.pending for a in counts.arms}
     sent = {a.name: a.sent for a in ready}
 

@@ -1,7 +1,8 @@
 """Planning an experiment before a single request is sent: exact power, sample size, effects.
 
 Exact power is the probability, summed over every possible outcome table, that the test rejects
-(p <= alpha) when the response rates are as assumed. It is saw-toothed in n (it can fall when n
+(p < alpha, the kit's one rule: :func:`etiquette_lab.stats.rejects`) when the response rates
+are as assumed. It is saw-toothed in n (it can fall when n
 grows by one), so :func:`sample_size` reports two numbers: the smallest n reaching the power,
 and the smallest n from which it stays reached. See ``docs/planning.md`` for the plain-words
 account and :mod:`etiquette_lab.planning_kernels` for the numerical method and its error bounds.
@@ -115,11 +116,14 @@ def _method(test: str) -> str:
     if test == "fisher":
         return (
             "Exact: every outcome table enumerated, Fisher's p-values as R's fisher.test "
-            f"(ties within 1e-7); tables with total probability < {_k.DEFAULT_EPS:g} skipped, "
-            "so power is low by at most that."
+            "(ties within 1e-7), significant when p < alpha; tables with total probability < "
+            f"{_k.DEFAULT_EPS:g} skipped, so power is low by at most that."
         )
     if test == "boschloo":
-        return "Exact: every outcome table enumerated with scipy.stats.boschloo_exact."
+        return (
+            "Exact: every outcome table enumerated with scipy.stats.boschloo_exact, significant "
+            "when p < alpha."
+        )
     return (
         "Approximate: two-proportion z-test, pooled variance under H0, as R's power.prop.test "
         "(strict = FALSE); too optimistic or pessimistic at small n."

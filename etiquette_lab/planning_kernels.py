@@ -5,8 +5,9 @@ Nothing here validates its input; :mod:`etiquette_lab.planning` does that and bu
 How exact power is computed
 ---------------------------
 The power of a two-arm design is the probability, over every outcome table (x_c successes of
-n_c in the control arm, x_n of n_n in the new arm), that the test rejects (p <= alpha):
-``sum P(x_c) P(x_n) [p(x_c, x_n) <= alpha]`` with independent binomial P.
+n_c in the control arm, x_n of n_n in the new arm), that the test rejects:
+``sum P(x_c) P(x_n) [p(x_c, x_n) < alpha]`` with independent binomial P, a p-value within a
+relative 1e-7 of alpha counting as alpha (:func:`etiquette_lab.stats.rejects`, the kit's one rule).
 
 *Fisher's exact test* conditions on the total t = x_c + x_n: given t, x_n is hypergeometric.
 One row of the hypergeometric pmf (for one t) gives the p-value of every table with that total
@@ -36,11 +37,12 @@ import numpy as np
 from scipy import special, stats
 
 from .errors import InvalidInputError
+from .stats.significance import TIE_TOLERANCE, rejects
 
 __all__: list[str] = []
 
 #: R's fisher.test: pmf values within this relative factor count as ties.
-FISHER_RELATIVE_TOLERANCE = 1.0 + 1e-7
+FISHER_RELATIVE_TOLERANCE = 1.0 + TIE_TOLERANCE
 #: Total probability of the outcome tables left out of an exact power sum (power is low by <= it).
 DEFAULT_EPS = 1e-12
 #: Largest n per arm for Boschloo's test, whose p-value needs one optimisation per table.
@@ -172,7 +174,7 @@ def fisher_power(
 ) -> float:
     """Exact power of Fisher's test (see the module docstring for the method and its bounds)."""
     x_c, x_n, pmf_c, pmf_n = _table_grid(n_c, n_n, p_c, p_n, eps)
-    reject = fisher_p_values(n_c, n_n, x_c, x_n, alternative) <= alpha
+    reject = rejects(fisher_p_values(n_c, n_n, x_c, x_n, alternative), alpha)
     return float(np.einsum("i,ij,j->", pmf_c, reject, pmf_n))
 
 
@@ -193,7 +195,7 @@ def boschloo_power(
     pmf_n = stats.binom.pmf(np.arange(n_n + 1), n_n, p_n)
     for x_c in range(n_c + 1):
         for x_n in range(n_n + 1):
-            if _boschloo_p(x_n, n_n, x_c, n_c, alternative) <= alpha:
+            if rejects(_boschloo_p(x_n, n_n, x_c, n_c, alternative), alpha):
                 total += pmf_c[x_c] * pmf_n[x_n]
     return total
 

@@ -25,6 +25,20 @@ def _pct(rate: float) -> str:
     return f"{100 * rate:.3g}%"
 
 
+def _power_pct(power: float) -> str:
+    return f"{100 * power:.1f}%"
+
+
+def _as_words(frame, rates=(), powers=()):
+    """*frame* with its rate columns and power columns written as the notes write them."""
+    frame = frame.copy()
+    for column in rates:
+        frame[column] = [_pct(v) for v in frame[column]]
+    for column in powers:
+        frame[column] = [_power_pct(v) for v in frame[column]]
+    return frame
+
+
 def _side_words(alternative: str) -> str:
     return "two-sided" if alternative == "two-sided" else "one-sided (new wording better)"
 
@@ -50,6 +64,9 @@ class PowerResult(Result):
         return self._fields_frame(
             "n_control", "n_new", "baseline", "target", "alpha", "alternative", "test", "power"
         )
+
+    def _text_frame(self):
+        return _as_words(self.summary, rates=("baseline", "target"), powers=("power",))
 
     def _notes(self) -> list[str]:
         return [
@@ -119,6 +136,9 @@ class SampleSizeResult(Result):
             index=pd.Index(["smallest n reaching the power", "smallest n keeping it"]),
         )
 
+    def _text_frame(self):
+        return _as_words(self.summary, powers=("power",))
+
     def _notes(self) -> list[str]:
         total = self.n_total
         lines = [
@@ -174,6 +194,11 @@ class DetectableEffectResult(Result):
     def _summary_frame(self):
         return self._fields_frame("n_control", "n_new", "baseline", "target", "difference", "power")
 
+    def _text_frame(self):
+        frame = _as_words(self.summary, rates=("baseline", "target"), powers=("power",))
+        frame["difference"] = [f"{100 * self.difference:+.3g} points"]
+        return frame
+
     def _notes(self) -> list[str]:
         return [
             f"With {self.n_control} and {self.n_new} requests, {_TEST_NAMES[self.test]} detects "
@@ -203,6 +228,9 @@ class BayesAssuranceResult(Result):
         return self._fields_frame(
             "n_control", "n_new", "baseline", "target", "threshold", "assurance"
         )
+
+    def _text_frame(self):
+        return _as_words(self.summary, rates=("baseline", "target"), powers=("assurance",))
 
     def _notes(self) -> list[str]:
         return [

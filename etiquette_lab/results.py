@@ -2,7 +2,8 @@
 
 Every result in the kit is a frozen dataclass that also inherits :class:`Result`. A subclass
 provides ``_summary_frame()`` (the table a reader wants first) and may override ``_notes()``
-(plain-words lines printed under the table, such as a verdict or a reason a test was skipped).
+(plain-words lines printed under the table, such as a verdict or a reason a test was skipped)
+and ``_text_frame()`` (the table as printed text, with figures rounded as its words round them).
 """
 
 from __future__ import annotations
@@ -99,6 +100,11 @@ class Result:
 
         return pd.DataFrame({name: [getattr(self, name)] for name in names})
 
+    def _text_frame(self):
+        """The table printed as text: the summary, unless the result's words round its figures
+        (rates in %, differences in points), in which case it shows them the same way."""
+        return self.summary
+
     @property
     def summary(self):
         """The result as a :class:`pandas.DataFrame`, the table a reader wants first."""
@@ -117,13 +123,22 @@ class Result:
     def __str__(self) -> str:
         import pandas as pd
 
-        summary = self.summary
+        frame = self._text_frame()
+        # A one-row table of a single-figure result would print a stray row label "0".
+        numbered = (
+            isinstance(frame.index, pd.RangeIndex) and frame.index.name is None and len(frame) == 1
+        )
         with pd.option_context("display.width", 120, "display.max_columns", 30):
             # An empty table says nothing a reader needs; the notes say there is nothing.
             table = (
                 []
-                if summary.empty
-                else ["", summary.to_string(na_rep="-", float_format=lambda v: f"{v:.4g}")]
+                if frame.empty
+                else [
+                    "",
+                    frame.to_string(
+                        na_rep="-", float_format=lambda v: f"{v:.4g}", index=not numbered
+                    ),
+                ]
             )
         notes = self._notes()
         parts = [line for part in self._parts() for line in ("", str(part))]

@@ -9,7 +9,7 @@ Four lessons, each a function returning a result object:
   :func:`etiquette_lab.planning.power_curve`.
 - :func:`simulate_winners_curse`: small experiments with a modest true effect; those that come
   out significant overstate it (Gelman and Carlin's Type M and Type S errors).
-- :func:`simulate_peeking`: looking at the data every day and stopping at the first p <= alpha
+- :func:`simulate_peeking`: looking at the data every day and stopping at the first p < alpha
   raises false alarms above the nominal level (Armitage, McPherson and Rowe 1969).
 
 Every simulated figure comes with the exact figure computed by enumeration over all outcome
@@ -35,6 +35,7 @@ from .errors import InvalidInputError
 from .planning import _count, _open_unit, _rate, exact_power, power_curve
 from .planning_results import PowerCurveResult
 from .results import Result
+from .stats.significance import rejects
 
 __all__ = [
     "DifferenceDistribution",
@@ -96,7 +97,7 @@ def _fisher_p_table(n_c: int, n_n: int) -> np.ndarray:
 
 def _reject_table(n: int, alpha: float) -> np.ndarray:
     """Whether Fisher's two-sided test rejects, for every table of an n-versus-n design."""
-    return _fisher_p_table(n, n) <= alpha
+    return rejects(_fisher_p_table(n, n), alpha)
 
 
 def _pmf(n: int, rate: float) -> np.ndarray:
@@ -181,7 +182,7 @@ class NullSimulationResult(Result):
 
     ``as_extreme`` is the share of experiments in which one wording (either one) beats the other
     by at least the gap of ``split`` (4 to 1: three more responses out of five); ``significant``
-    the share with Fisher's two-sided p <= alpha. ``exact_*`` are the probabilities by
+    the share with Fisher's two-sided p < alpha. ``exact_*`` are the probabilities by
     enumeration of every outcome table; ``*_se`` the Monte-Carlo standard errors.
     """
 
@@ -214,7 +215,7 @@ class NullSimulationResult(Result):
             index=pd.Index(
                 [
                     f"one wording wins {a} to {b} or more (either way)",
-                    f"Fisher's test p <= {self.alpha:g}",
+                    f"Fisher's test p < {self.alpha:g}",
                 ]
             ),
         )
@@ -400,7 +401,7 @@ class WinnersCurseResult(Result):
     """How much the significant small experiments overstate a modest true effect.
 
     One entry per n per arm. ``significant`` is the share of simulated experiments with
-    Fisher's two-sided p <= alpha (``exact_power`` its exact value). Among those:
+    Fisher's two-sided p < alpha (``exact_power`` its exact value). Among those:
     ``exaggeration`` is the mean of |observed difference| / |true difference| (Gelman and
     Carlin's exaggeration ratio, or Type M error) and ``type_s`` the share whose observed
     difference points the wrong way. ``exact_*`` are the same by enumeration of every table.
@@ -457,7 +458,7 @@ class WinnersCurseResult(Result):
         lines = [
             f"True rates {_pct(self.baseline)} and {_pct(self.target)} (a difference of "
             f"{100 * self.true_difference:+.3g} points); {self.experiments:,} experiments per n, "
-            f"seed {self.seed}; significant = Fisher's two-sided p <= {self.alpha:g}."
+            f"seed {self.seed}; significant = Fisher's two-sided p < {self.alpha:g}."
         ]
         for n, power, ratio in zip(self.n, self.exact_power, self.exact_exaggeration, strict=True):
             if math.isnan(ratio):
@@ -489,7 +490,7 @@ def simulate_winners_curse(
     """Simulate small experiments with a true effect and keep the significant ones.
 
     For each n per arm, *experiments* experiments are drawn with response rates *baseline*
-    (control) and *target* (new wording); those with Fisher's two-sided p <= *alpha* are the
+    (control) and *target* (new wording); those with Fisher's two-sided p < *alpha* are the
     ones that would be reported as a "finding". Their observed differences are compared with
     the true one.
 
@@ -587,7 +588,7 @@ class PeekingResult(Result):
 
     Entry d (day d = 1, 2, ...) is an experiment that ends on day d with ``n_per_arm[d-1]``
     requests per wording and equal true rates. ``daily`` is the share of simulated experiments
-    in which some look on days 1..d gave Fisher's p <= alpha (so d looks); ``single`` the share
+    in which some look on days 1..d gave Fisher's p < alpha (so d looks); ``single`` the share
     significant at day d's look alone (one look at the end), on the same simulated paths.
     ``exact_daily`` and ``exact_single`` are the exact probabilities: the distribution of the
     counts is carried forward day by day, removing the paths already stopped.
@@ -627,7 +628,7 @@ class PeekingResult(Result):
             f"Both wordings answered {_pct(self.rate)} of the time; {self.per_day} "
             f"request{'s' if self.per_day != 1 else ''} per wording per day, answers known by "
             f"the evening's look; {self.experiments:,} simulated experiments, seed {self.seed}.",
-            f"Looking every day for {self.days} days and stopping at the first p <= "
+            f"Looking every day for {self.days} days and stopping at the first p < "
             f"{self.alpha:g} raises a false alarm {100 * self.exact_daily[-1]:.1f}% of the time; "
             f"one look at the end (n = {self.n_per_arm[-1]} per wording), "
             f"{100 * self.exact_single[-1]:.1f}%.",
@@ -675,7 +676,7 @@ def simulate_peeking(
     wordings, and the answer is known by that evening's look (real answers arrive over days,
     so a real look also sees pending requests, which this leaves out). Each evening Fisher's
     two-sided test is run on all the counts so far; the experiment stops at the first
-    p <= *alpha*, a false alarm, since the wordings are equally good.
+    p < *alpha*, a false alarm, since the wordings are equally good.
 
     Parameters
     ----------

@@ -32,7 +32,8 @@ import numpy as np
 from .arms import control_first
 from .errors import InvalidInputError
 from .results import Result
-from .stats.rates import check_alpha
+from .stats.formatting import p_text, pct_text, points_number, points_text
+from .stats.rates import check_alpha, wilson_limits
 from .timestamps import parse_as_of, parse_duration
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ __all__ = [
     "response_durations",
     "time_to_response",
     "time_to_response_from_durations",
+    "window_limits",
 ]
 
 _SECONDS_PER_DAY = 86400.0
@@ -145,10 +147,13 @@ class LogRankTest:
 class WindowDifference:
     """P(response by the window's end) in *arm* minus the same in *control*.
 
-    The interval is a Wald interval from the two Greenwood variances (the arms are
-    independent), clipped to [-1, 1]; NaN when either variance is undefined (an arm whose
-    every request responded, or whose window probability is not estimable).
-    ``logrank_p_value`` compares the whole curves of the two arms (scipy.stats.logrank).
+    The interval is Newcombe's hybrid (his method 10) built on each arm's Wilson limits for its
+    Kaplan-Meier estimate at the effective sample size (``method``, see
+    :func:`window_limits`): honest at 0% and 100%, where Greenwood's variance is 0 or
+    undefined and a Wald interval would treat the estimate as known exactly. It is NaN, with
+    ``note`` saying why, when an arm's window probability is not estimable yet (its follow-up
+    ends before the window does). ``logrank_p_value`` compares the whole curves of the two arms
+    (scipy.stats.logrank); NaN when neither arm has a response (``note`` says so).
     """
 
     arm: str
@@ -157,6 +162,8 @@ class WindowDifference:
     ci_low: float
     ci_high: float
     logrank_p_value: float
+    method: str = "newcombe-hybrid-wilson-effective-n"
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -210,6 +217,41 @@ class TimeToResponseReport(Result):
         frame.index.name = "arm"
         return frame
 
+    def _text_frame(self) -> pd.DataFrame:
+        """The table as the notes word it: P(by the window's end) in %, a missing median
+        "not reached", a figure not estimable yet "not yet"."""
+        import pandas as pd
+
+        w = _format_days(self.window_days)
+        level = f"{100 * (1 - self.alpha):g}%"
+
+        def days(value: float) -> str:
+            return "not reached" if math.isnan(value) else f"{value:.3g}"
+
+        rows = {}
+        for a in self.arms:
+            estimable = not math.isnan(a.p_by_window)
+            rows[a.name] = {
+                "n": a.n,
+                "responded": a.responded,
+                "censored": a.censored,
+                "median days": days(a.median_days),
+                f"median {level} CI": (
+                    f"{days(a.median_ci_low)} to {days(a.median_ci_high)}"
+                    if a.median_reached or not math.isnan(a.median_ci_low)
+                    else "-"
+                ),
+                f"P(by {w})": pct_text(a.p_by_window) if estimable else "not yet",
+                f"{level} CI": (
+                    f"{pct_text(a.p_by_window_ci_low)} to {pct_text(a.p_by_window_ci_high)}"
+                    if estimable
+                    else "-"
+                ),
+            }
+        frame = pd.DataFrame.from_dict(rows, orient="index")
+        frame.index.name = "arm"
+        return frame
+
     def _notes(self) -> list[str]:
         level = f"{100 * (1 - self.alpha):g}%"
         w = _format_days(self.window_days)
@@ -228,17 +270,15 @@ class TimeToResponseReport(Result):
                 )
         lr = self.logrank
         if math.isnan(lr.p_value):
-            notes.append("Log-rank test: not defined (a single arm, or no response in any arm).")
+            why = "a single arm" if len(self.arms) == 1 else "no arm has a response yet"
+            notes.append(f"Log-rank test: not defined ({why}).")
         else:
             notes.append(
                 f"Log-rank test: chi-square = {lr.statistic:.4g} on {lr.df} df, "
-                f"p = {lr.p_value:.4g}."
+                f"p {p_text(lr.p_value)}."
             )
         for d in self.differences:
-            notes.append(
-                f"{d.arm} - {d.control}: P(by {w}) difference {d.difference:+.3f} "
-                f"[{d.ci_low:.3f}, {d.ci_high:.3f}]; log-rank p = {d.logrank_p_value:.4g}."
-            )
+            notes.append(_difference_sentence(d, w, level))
         if self.not_yet_sent:
             notes.append(
                 f"{self.not_yet_sent} request(s) first sent after the as-of time: left out."
@@ -248,6 +288,20 @@ class TimeToResponseReport(Result):
 
 def _format_days(days: float) -> str:
     return f"day {days:g}"
+
+
+def _difference_sentence(d: WindowDifference, window: str, level: str) -> str:
+    head = f"'{d.arm}' - '{d.control}': P(by {window}) difference "
+    if math.isnan(d.difference):
+        text = head + f"not estimable yet: {d.note}"
+    else:
+        text = (
+            head + f"{points_text(d.difference)}, {level} CI {points_number(d.ci_low)} to "
+            f"{points_text(d.ci_high)}"
+        )
+    if math.isnan(d.logrank_p_value):
+        return text + "; log-rank test not defined (neither arm has a response yet)."
+    return text + f"; log-rank p {p_text(d.logrank_p_value)}."
 
 
 def parse_window_days(window: str | float | int | _dt.timedelta) -> float:
@@ -473,7 +527,7 @@ def time_to_response_from_durations(
         for (name, (days, events)), obs, exp in zip(data.items(), observed, expected, strict=True)
     }
     differences = tuple(
-        _window_difference(fits[name], fits[control], data[name], data[control], alpha)
+        _window_difference(fits[name], fits[control], data[name], data[control], window_days, alpha)
         for name in data
         if name != control
     )
@@ -645,26 +699,73 @@ def _fit_arm(
 # --- between arms ---------------------------------------------------------------------------
 
 
+def window_limits(
+    fit: TimeToResponseArm,
+    days: Sequence[float],
+    responded: Sequence[bool],
+    window_days: float,
+    alpha: float = 0.05,
+) -> tuple[float, float, float]:
+    """Wilson limits for an arm's P(response by the window's end), at the effective sample size.
+
+    The Kaplan-Meier estimate F is treated as a binomial proportion from ``n_eff`` requests
+    (Anderson, Bernstein & Pike 1982; Dorey & Korn 1987): ``n_eff = F (1 - F) / Var(F)`` with
+    Greenwood's variance when 0 < F < 1 (without censoring this is the arm's n, and the limits
+    are exactly Wilson's). At F = 0 and F = 1 Greenwood's variance is 0 or undefined, and
+    ``n_eff`` is the number of requests whose answer by the window's end is known: answered by
+    then, or watched through it (at F = 0 this is Peto's effective sample size, the number
+    still at risk). Returns ``(low, high, n_eff)``; NaN where F is not estimable.
+
+    Examples
+    --------
+    >>> r = time_to_response_from_durations({"a": ([1, 2, 9, 9, 9], [True] * 2 + [False] * 3)})
+    >>> low, high, n_eff = window_limits(r.arm("a"), [1, 2, 9, 9, 9], [True] * 2 + [False] * 3, 7)
+    >>> round(low, 4), round(high, 4), n_eff  # Wilson's interval for 2 of 5
+    (0.1176, 0.7693, 5.0)
+    """
+    from scipy.special import ndtri
+
+    estimate = fit.p_by_window
+    if math.isnan(estimate):
+        return math.nan, math.nan, math.nan
+    d, e = np.asarray(days, dtype=float), np.asarray(responded, dtype=bool)
+    if 0.0 < estimate < 1.0:
+        n_eff = estimate * (1 - estimate) / fit.p_by_window_se**2
+    else:
+        n_eff = float(np.sum((e & (d <= window_days)) | (d >= window_days)))
+    low, high = wilson_limits(estimate * n_eff, n_eff, float(ndtri(1 - alpha / 2)))
+    return low, high, n_eff
+
+
 def _window_difference(
     arm: TimeToResponseArm,
     control: TimeToResponseArm,
     arm_data: tuple[np.ndarray, np.ndarray],
     control_data: tuple[np.ndarray, np.ndarray],
+    window_days: float,
     alpha: float,
 ) -> WindowDifference:
-    from scipy import stats
-
     difference = arm.p_by_window - control.p_by_window
-    se = math.hypot(arm.p_by_window_se, control.p_by_window_se)
-    half = float(stats.norm.isf(alpha / 2)) * se
-    defined = math.isfinite(half) and math.isfinite(difference)
+    logrank = _two_arm_logrank(arm_data, control_data).p_value
+    late = [a for a in (arm, control) if math.isnan(a.p_by_window)]
+    if late:
+        note = "; ".join(
+            f"'{a.name}' has no request watched to day {window_days:g} (its follow-up ends at "
+            f"day {a.follow_up_days:.3g})"
+            for a in late
+        )
+        return WindowDifference(
+            arm.name, control.name, math.nan, math.nan, math.nan, logrank, note=note
+        )
+    # Newcombe's hybrid (method 10): each side of the difference from the two arms' limits.
+    l1, u1, _ = window_limits(arm, *arm_data, window_days, alpha)
+    l0, u0, _ = window_limits(control, *control_data, window_days, alpha)
+    p1, p0 = arm.p_by_window, control.p_by_window
+    low = difference - math.hypot(p1 - l1, u0 - p0)
+    high = difference + math.hypot(u1 - p1, p0 - l0)
+    note = "" if not math.isnan(logrank) else "log-rank test not defined: no response yet"
     return WindowDifference(
-        arm=arm.name,
-        control=control.name,
-        difference=difference,
-        ci_low=max(-1.0, difference - half) if defined else math.nan,
-        ci_high=min(1.0, difference + half) if defined else math.nan,
-        logrank_p_value=_two_arm_logrank(arm_data, control_data).p_value,
+        arm.name, control.name, difference, max(-1.0, low), min(1.0, high), logrank, note=note
     )
 
 

@@ -25,6 +25,17 @@ def run(monkeypatch, capsys):
     return call
 
 
+def test_power_and_plan_tables_round_as_their_words(run):
+    # power: one row, no stray "0" row label; rates and power as the sentence writes them.
+    code, out, _ = run("power", "--n", "5", "--baseline", "0.2", "--target", "0.8")
+    header, row = out.split("\n\n")[1].splitlines()
+    assert code == 0 and header.split()[0] == "n_control"
+    assert row.split() == ["5", "5", "20%", "80%", "0.05", "two-sided", "fisher", "37.6%"]
+    assert "from 20% to 80% 37.6% of the time" in out
+    code, out, _ = run("plan", "--baseline", "0.2", "--target", "0.5")
+    assert "smallest n reaching the power         44     44  80.2%" in out
+
+
 def test_plan_json_has_the_answers(run):
     code, out, _ = run("plan", "--baseline", "0.2", "--target", "0.5", "--json")
     assert code == 0

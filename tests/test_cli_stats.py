@@ -53,7 +53,32 @@ def _strict_json(text):
 def test_compare_prints_the_verdict_and_the_sensitivity_table(run):
     code, out, _ = run("compare", "default=1/5", "personalised=4/5")
     assert code == 0
-    assert "suggestive, not conclusive" in out and "Boschloo exact" in out and "0.1094" in out
+    assert "No clear difference yet" in out and "Boschloo exact" in out
+
+
+def _table_rows(out: str, title: str) -> dict[str, list[str]]:
+    """The rows of the printed table under *title*: first cell (the row label) -> the cells."""
+    lines = out.split(title, 1)[1].split("\n\n")[1].splitlines()
+    return {line.split("  ")[0].strip(): line.split() for line in lines[2:]}
+
+
+def test_compare_table_rounds_as_the_verdict(run):
+    # The table must show what the verdict says: 20% and 80%, +60.0 points, -0.03 to +83.2,
+    # p = 0.109, P(better) 0.96; no 0..n row numbers.
+    code, out, _ = run("compare", "default=1/5", "personalised=4/5")
+    assert code == 0
+    rows = _table_rows(out, "Response rates by arm")
+    assert rows["default (control)"][:5] == ["default", "(control)", "1", "5", "20%"]
+    assert rows["personalised"] == [
+        "personalised", "4", "5", "80%", "37.6%", "to", "96.4%",
+        "+60.0", "-0.03", "to", "+83.2", "0.109", "0.96",
+    ]  # fmt: skip
+    verdict = out.split("\n\n")[2]
+    for figure in ("80%", "20%", "+60.0 points", "-0.03 to +83.2 points", "p = 0.109", "0.96"):
+        assert figure in verdict
+    sensitivity = _table_rows(out, "personalised vs default: sensitivity of the comparison")
+    assert sensitivity["Wald z (unpooled)"][3:5] == ["2.372", "0.0177"]
+    assert not any(line.startswith("0 ") for line in out.splitlines())
 
 
 def test_compare_json_matches_the_schema(run):
@@ -141,3 +166,46 @@ def test_report_text_and_bad_options(run, fake_log):
     assert run("report", "log.csv", "--as-of", "not a time")[0] == 2
     code, _, err = run("report", "log.csv", "--as-of", "2025-03-02T00:00Z")
     assert code == 2 and "nothing to report" in err
+
+
+@pytest.fixture
+def two_experiment_log(tmp_path):
+    """A real log holding the unnamed experiment (3 + 3 requests) and one called 'tone'."""
+    from etiquette_lab.log import create_log
+
+    path = tmp_path / "asks.csv"
+    log = create_log(path, variants=["default", "personalised"], at="2026-01-01T09:00Z")
+    for day in (1, 2, 3):
+        log.send(f"P{day}", "default", at=f"2026-01-0{day}T10:00Z")
+        ask = log.send(f"Q{day}", "personalised", at=f"2026-01-0{day}T11:00Z")
+    log.respond(ask, at="2026-01-04T10:00Z")
+    log.send("R1", "default", experiment="tone", at="2026-01-02T10:00Z")
+    return str(path)
+
+
+def test_report_on_a_log_with_several_experiments_says_how_to_choose(run, two_experiment_log):
+    code, out, err = run("report", two_experiment_log, "--as-of", "2026-02-01T00:00Z")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "several experiments ('' (unnamed), 'tone')" in err
+    assert "--experiment NAME" in err and "--experiment ''" in err
+
+
+def test_report_on_the_unnamed_experiment_with_an_empty_name(run, two_experiment_log):
+    code, out, _ = run(
+        "report", two_experiment_log, "--as-of", "2026-02-01T00:00Z", "--experiment", ""
+    )
+    assert code == 0 and "1 of 3 (33.3%) vs 0 of 3 (0%)" in out
+    code, out, _ = run(
+        "report",
+        two_experiment_log,
+        "--as-of",
+        "2026-02-01T00:00Z",
+        "--experiment",
+        "tone",
+        "--json",
+    )
+    assert code == 0 and _strict_json(out)["arms"] == [
+        {**_strict_json(out)["arms"][0], "name": "default", "n": 1, "responded": 0}
+    ]
+    code, _, err = run("report", two_experiment_log, "--experiment", "tune")
+    assert code == 2 and "no request belongs to the experiment 'tune'" in err and "'tone'" in err

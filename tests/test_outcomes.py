@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from etiquette_lab.errors import InvalidInputError
-from etiquette_lab.outcomes import compare_requests, count_outcomes, parse_window
+from etiquette_lab.outcomes import compare_requests, count_outcomes, parse_window, window_status
 
 T0 = pd.Timestamp("2025-03-01T09:00", tz="UTC")
 LATER = "2025-06-01T00:00Z"
@@ -182,6 +182,51 @@ def test_arm_without_closed_windows_is_left_out_with_a_note():
     assert [a.name for a in report.arms] == ["default", "personalised"]
     assert any("'new' is left out" in note for note in report.notes)
     assert report.sample_ratio.observed == {"default": 5, "personalised": 5}
+
+
+def test_a_control_without_closed_windows_stays_the_control_and_says_so():
+    # The control's three requests went out on day 90, so on day 92 none is counted. No other
+    # arm may be labelled "(control)" or be compared against in its place.
+    rows = [("default", {"sent_day": 90})] * 3
+    rows += [("personalised", {"respond_day": 1})] * 2 + [("personalised", {})] * 3
+    rows += [("short", {})] * 4
+    report = compare_requests(make_requests(rows), as_of=T0 + pd.Timedelta(days=92))
+    assert report.control == "default" and report.comparisons == ()
+    assert [a.name for a in report.arms] == ["personalised", "short"]
+    text = str(report)
+    assert "(control)" not in text and "nan" not in text
+    assert report.verdict_paragraphs[0].startswith(
+        "The control 'default' has no counted request yet (3 still pending): there is nothing "
+        "to compare the other wordings with."
+    )
+    assert not any("'default' is left out" in note for note in report.notes)
+    assert report.time_to_response.control == "default"
+    # Naming the control explicitly gives the same report, not an error.
+    same = compare_requests(
+        make_requests(rows), as_of=T0 + pd.Timedelta(days=92), control="default"
+    )
+    assert same.verdict == report.verdict
+
+
+def test_withdrawal_wins_over_pending_until_an_answer_comes_in_the_window():
+    # docs/methods.md, "From the log to counts": withdrawn on day 2 of a 7-day window.
+    rows = [
+        ("a", {"withdraw_day": 2}),  # never answered
+        ("a", {"withdraw_day": 2, "respond_day": 4}),  # a late yes inside the window
+        ("a", {"withdraw_day": 2, "respond_day": 9}),  # answered after the window
+        ("a", {}),  # not withdrawn: pending, then a non-response
+    ]
+    table = make_requests(rows)
+    expected = {
+        3: ["withdrawn", "withdrawn", "withdrawn", "pending"],
+        5: ["withdrawn", "pending", "withdrawn", "pending"],
+        8: ["withdrawn", "evaluated", "withdrawn", "evaluated"],
+    }
+    for day, statuses in expected.items():
+        status = window_status(table, as_of=T0 + pd.Timedelta(days=day))
+        assert status["status"].tolist() == statuses, day
+    counts = count_outcomes(table, as_of=T0 + pd.Timedelta(days=8))
+    assert counts.success_counts == {"a": (1, 2)} and counts.arms[0].withdrawn == 2
 
 
 def test_nothing_closed_yet_is_a_clear_error():

@@ -78,9 +78,10 @@ def test_difference_matches_statsmodels(counts, method, sm):
     assert d.ci_high == pytest.approx(min(1.0, high), abs=1e-12)
 
 
-@pytest.mark.parametrize("counts", [c for c in TABLES if c[0] > 0 and c[2] > 0])
+@pytest.mark.parametrize("counts", [c for c in TABLES if 0 < c[0] < c[1] and 0 < c[2] < c[3]])
 def test_risk_ratio_matches_statsmodels_log(counts):
-    # statsmodels smp.confint_proportions_2indep(compare="ratio", method="log"): Katz's interval
+    # statsmodels smp.confint_proportions_2indep(compare="ratio", method="log"): Katz's interval,
+    # which the kit uses only when both arms have a response and a non-response.
     low, high = smp.confint_proportions_2indep(*counts, method="log", compare="ratio")
     r = risk_ratio_interval(*counts)
     assert r.method == "katz-log"
@@ -116,6 +117,75 @@ def test_score_interval_matches_statsmodels_and_agrees_with_fisher(counts):
         assert r.ci_low == pytest.approx(2.1714299723, rel=1e-6) and r.ci_low > 1
 
 
+def _mn_score_limits_mpmath(x1, n1, x0, n0, alpha=0.05):
+    """The Miettinen-Nurminen score interval for p1 / p0 at 50 digits: the restricted MLE from
+    its quadratic in plain form, the statistic with the N / (N - 1) factor, and each limit by
+    bisection on its own side of the estimate (where the statistic is 0)."""
+    import mpmath as mp
+
+    mp.mp.dps = 50
+    z = mp.sqrt(2) * mp.erfinv(1 - mp.mpf(alpha))
+    n = n1 + n0
+    p1, p0 = mp.mpf(x1) / n1, mp.mpf(x0) / n0
+
+    def score(ratio):
+        a, b, c = n * ratio, -(n1 * ratio + x1 + n0 + x0 * ratio), x1 + x0
+        q0 = (-b - mp.sqrt(b * b - 4 * a * c)) / (2 * a)
+        q1 = ratio * q0
+        var = (q1 * (1 - q1) / n1 + ratio**2 * q0 * (1 - q0) / n0) * n / (n - 1)
+        return (p1 - ratio * p0) / mp.sqrt(var)
+
+    def bisect(f, lo, hi):  # f(lo) > 0 > f(hi); 120 halvings of the log ratio
+        lo, hi = mp.log(lo), mp.log(hi)
+        for _ in range(120):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if f(mp.exp(mid)) > 0 else (lo, mid)
+        return float(mp.exp((lo + hi) / 2))
+
+    estimate = p1 / p0
+    low = bisect(lambda r: score(r) - z, mp.mpf("1e-9"), estimate)
+    high = bisect(lambda r: score(r) + z, estimate, mp.mpf("1e9"))
+    return low, high
+
+
+@pytest.mark.parametrize(
+    ("counts", "low", "high"),
+    [
+        ((1, 1, 1, 1), 0.1152, 8.6829),
+        ((5, 5, 5, 5), 0.5395, 1.8537),
+        ((200, 200, 1, 1), 0.9811, 4.8607),
+    ],
+)
+def test_risk_ratio_when_both_arms_answered_everything_is_not_zero_width(counts, low, high):
+    # Katz collapses to [1, 1] here (its variance is 0). The score interval has a closed form
+    # when both arms are at 100% (the restricted MLE sits on the edge p = 1): solving
+    # score = +-z gives low = 1 / (1 + z^2 N / (n1 (N - 1))), high = 1 + z^2 N / (n0 (N - 1)).
+    # The issue's figures: about [0.12, 8.7] for 1/1 vs 1/1 and [0.54, 1.85] for 5/5 vs 5/5.
+    _, n1, _, n0 = counts
+    z2, total = st.norm.isf(0.025) ** 2, n1 + n0
+    r = risk_ratio_interval(*counts)
+    assert r.method == "miettinen-nurminen-score" and r.estimate == 1.0
+    assert r.ci_low == pytest.approx(1 / (1 + z2 * total / (n1 * (total - 1))), rel=1e-9)
+    assert r.ci_high == pytest.approx(1 + z2 * total / (n0 * (total - 1)), rel=1e-9)
+    assert (round(r.ci_low, 4), round(r.ci_high, 4)) == (low, high)
+    assert (r.ci_low, r.ci_high) == pytest.approx(_mn_score_limits_mpmath(*counts), rel=1e-9)
+    # statsmodels agrees on the upper limit; its lower-limit search stops at the estimate on
+    # these boundary tables (it returns 1.00000003 for 5/5 vs 5/5), so it is no oracle there.
+    sm_high = smp.confint_proportions_2indep(*counts, method="score", compare="ratio")[1]
+    assert r.ci_high == pytest.approx(sm_high, rel=1e-6)
+
+
+@pytest.mark.parametrize("counts", [(1, 1, 1, 5), (5, 5, 4, 5), (4, 5, 5, 5), (199, 200, 1, 1)])
+def test_risk_ratio_with_an_arm_at_100_percent_uses_the_score_interval(counts):
+    # Katz's variance term of an arm at 100% is 0: 199/200 vs 1/1 would give [0.985, 1.005] as
+    # if one request had fixed the control's rate. The score interval, checked against a
+    # 50-digit root find of the Miettinen-Nurminen statistic.
+    r = risk_ratio_interval(*counts)
+    assert r.method == "miettinen-nurminen-score"
+    assert (r.ci_low, r.ci_high) == pytest.approx(_mn_score_limits_mpmath(*counts), rel=1e-9)
+    assert r.ci_low < r.estimate < r.ci_high
+
+
 def _fisher_brute_force(x1, n1, x0, n0):
     """Exact rational Fisher p-values by enumerating the hypergeometric support."""
     t = x1 + x0
@@ -144,18 +214,11 @@ def test_fisher_article_values_are_13_over_63():
     assert f.p_value_greater == pytest.approx(13 / 126, rel=1e-12)
 
 
-def _boschloo_greater_brute_force(x1, n1, x0, n0, grid=2001):
-    """sup over the common rate of P(Fisher one-sided p <= observed), on a fine grid."""
-
-    def fisher_greater(a, b):
-        return st.hypergeom.sf(a - 1, n1 + n0, a + b, n1)
-
-    observed = fisher_greater(x1, x0)
+def _boschloo_sup(x1, n1, x0, n0, fisher_p, grid=2001):
+    """sup over the common rate of P(fisher_p(table) <= fisher_p(observed)), on a fine grid."""
+    observed = fisher_p(x1, x0)
     extreme = np.array(
-        [
-            [fisher_greater(a, b) <= observed * (1 + 1e-7) for b in range(n0 + 1)]
-            for a in range(n1 + 1)
-        ]
+        [[fisher_p(a, b) <= observed * (1 + 1e-7) for b in range(n0 + 1)] for a in range(n1 + 1)]
     )
     best = 0.0
     for pi in np.linspace(0, 1, grid):
@@ -164,12 +227,44 @@ def _boschloo_greater_brute_force(x1, n1, x0, n0, grid=2001):
     return best
 
 
+def _boschloo_greater_brute_force(x1, n1, x0, n0, grid=2001):
+    """sup over the common rate of P(Fisher one-sided p <= observed), on a fine grid."""
+
+    def fisher_greater(a, b):
+        return st.hypergeom.sf(a - 1, n1 + n0, a + b, n1)
+
+    return _boschloo_sup(x1, n1, x0, n0, fisher_greater, grid)
+
+
 @pytest.mark.parametrize("counts", [(4, 5, 1, 5), (3, 6, 0, 4), (7, 10, 2, 8)])
 def test_boschloo_greater_matches_brute_force(counts):
     # independent: the definition (Boschloo 1970) evaluated over a grid of nuisance values
     assert boschloo_test(*counts).p_value_greater == pytest.approx(
         _boschloo_greater_brute_force(*counts), rel=2e-3
     )
+
+
+@pytest.mark.parametrize("counts", [(0, 3, 2, 7), (4, 5, 1, 5), (0, 2, 2, 4)])
+def test_boschloo_two_sided_is_twice_the_smaller_one_sided(counts):
+    # docs/methods.md: the kit's two-sided Boschloo p-value is scipy's, twice the smaller
+    # one-sided p-value; ordering tables by Fisher's two-sided p is a different test. Both by
+    # brute force over the common rate here; for 0/3 vs 2/7 they differ by 0.51.
+    _, n1, _, n0 = counts
+
+    def greater(a, b):
+        return st.hypergeom.sf(a - 1, n1 + n0, a + b, n1)
+
+    def less(a, b):
+        return st.hypergeom.cdf(a, n1 + n0, a + b, n1)
+
+    def two_sided(a, b):
+        return st.fisher_exact([[a, n1 - a], [b, n0 - b]]).pvalue
+
+    doubled = min(1.0, 2 * min(_boschloo_sup(*counts, greater), _boschloo_sup(*counts, less)))
+    assert boschloo_test(*counts).p_value == pytest.approx(doubled, rel=2e-3)
+    if counts == (0, 3, 2, 7):
+        fisher_ordered = _boschloo_sup(*counts, two_sided)
+        assert round(doubled, 3) == 0.487 and fisher_ordered == pytest.approx(1.0)
 
 
 def test_boschloo_article_one_sided_is_7_over_128():

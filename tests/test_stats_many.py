@@ -13,7 +13,14 @@ from statsmodels.stats.contingency_tables import StratifiedTable
 from statsmodels.stats.multitest import multipletests
 
 from etiquette_lab.errors import InvalidInputError
-from etiquette_lab.stats import holm_adjust, mantel_haenszel, many, omnibus_test, sample_ratio_check
+from etiquette_lab.stats import (
+    compare_counts,
+    holm_adjust,
+    mantel_haenszel,
+    many,
+    omnibus_test,
+    sample_ratio_check,
+)
 
 
 def _exact_omnibus_brute_force(arms):
@@ -67,6 +74,26 @@ def test_too_many_tables_falls_back_to_a_seeded_permutation_test(monkeypatch):
     assert mc.method == "monte-carlo" and "seed 0" in mc.note
     assert mc.p_value == pytest.approx(exact, abs=0.01)  # 20,000 tables: s.e. about 0.003
     assert omnibus_test(arms).p_value == mc.p_value  # deterministic
+
+
+def test_a_monte_carlo_p_value_at_its_floor_is_a_bound():
+    # No random table of 20,000 is as extreme as these (the chi-square approximation, scipy's
+    # chi2.sf of the same statistic, puts p near 3e-23): the floor 1/20,001 is a bound, and the
+    # verdict must print "p < 5e-05", never "p = 5e-05" as if it were the p-value.
+    arms = {"default": (0, 200), "b": (0, 200), "c": (1, 200), "d": (30, 200), "e": (40, 200)}
+    arms["f"] = (1, 3)
+    t = omnibus_test(arms)
+    assert t.method == "monte-carlo" and t.p_value == 1 / 20_001 and t.p_value_is_bound
+    assert st.chi2.sf(t.statistic, t.df) < 1e-20 and "bound" in t.note
+    verdict = compare_counts(arms).verdict
+    assert "p < 5e-05" in verdict and "p = 5e-05" not in verdict
+    assert compare_counts(arms).to_dict()["omnibus"]["p_value_is_bound"] is True
+
+
+def test_a_monte_carlo_p_value_above_its_floor_is_an_estimate(monkeypatch):
+    monkeypatch.setattr(many, "EXACT_MAX_TABLES", 3)
+    mc = omnibus_test([(1, 6), (4, 7), (2, 5)])
+    assert mc.method == "monte-carlo" and not mc.p_value_is_bound and "bound" not in mc.note
 
 
 def test_omnibus_degenerate_and_bad_input():

@@ -271,21 +271,58 @@ def test_ovarian_window_probability_matches_r_summary_at_a_time():
         assert got == pytest.approx(1 - brute_s_at(*data, 500), rel=1e-12)
 
 
-def test_window_difference_uses_greenwood_variances():
-    # By hand: Var(S(t)) = S^2 * sum d/(n(n-d)); Wald interval of the difference of the two.
+def _wilson(p, n):
+    """Wilson (1927) score limits for a proportion p from n (n need not be whole)."""
+    centre, half = p + Z95**2 / (2 * n), Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n))
+    return (centre - half) / (1 + Z95**2 / n), (centre + half) / (1 + Z95**2 / n)
+
+
+def test_window_difference_is_newcombes_hybrid_at_the_effective_sample_size():
+    # By hand: Var(S(t)) = S^2 * sum d/(n(n-d)) (Greenwood, brute_km); each arm's effective
+    # sample size F(1 - F) / Var (Anderson, Bernstein & Pike 1982), Wilson limits at it, and
+    # Newcombe's (1998) method 10 for the difference of the two.
     report = time_to_response_from_durations({"rx1": OVARIAN_RX1, "rx2": OVARIAN_RX2}, window=500)
-    variances = []
+    limits, estimates, variances = [], [], []
     for data in (OVARIAN_RX1, OVARIAN_RX2):
         rows = [r for r in brute_km(*data) if r[0] <= 500]
-        variances.append(rows[-1][3] ** 2 * rows[-1][4])
+        f, var = 1 - rows[-1][3], rows[-1][3] ** 2 * rows[-1][4]
+        estimates.append(f)
+        variances.append(var)
+        limits.append(_wilson(f, f * (1 - f) / var))
     diff = report.differences[0]
     expected = (1 - 0.6581197) - (1 - 0.5384615)  # R's summary values, as above
     assert diff.arm == "rx2" and diff.control == "rx1"
     assert diff.difference == pytest.approx(expected, abs=1e-7)
-    half = Z95 * math.sqrt(sum(variances))
-    assert diff.ci_low == pytest.approx(diff.difference - half, rel=1e-10)
-    assert diff.ci_high == pytest.approx(diff.difference + half, rel=1e-10)
+    (l0, u0), (l1, u1) = limits
+    (f0, f1) = estimates
+    assert diff.ci_low == pytest.approx(f1 - f0 - math.hypot(f1 - l1, u0 - f0), rel=1e-10)
+    assert diff.ci_high == pytest.approx(f1 - f0 + math.hypot(u1 - f1, f0 - l0), rel=1e-10)
     assert report.arm("rx1").p_by_window_se == pytest.approx(math.sqrt(variances[0]), rel=1e-10)
+    assert diff.method == "newcombe-hybrid-wilson-effective-n"
+
+
+@pytest.mark.parametrize(
+    ("arm_counts", "control_counts"), [((0, 4), (3, 4)), ((0, 5), (0, 9)), ((5, 5), (5, 5))]
+)
+def test_window_difference_is_honest_at_0_and_100_percent(arm_counts, control_counts):
+    # With nobody censored before day 7 the Kaplan-Meier estimate is the plain proportion and
+    # the effective sample size is n, so the interval must be Newcombe's for the two
+    # proportions: statsmodels confint_proportions_2indep(method="newcomb"). The Wald interval
+    # from Greenwood's variance (0 at 0%) gave [-1.000, -0.326] for 0 of 4 vs 3 of 4 and
+    # [0, 0] for 0 of 5 vs 0 of 9.
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    def durations(x, n):
+        return [2.0] * x + [10.0] * (n - x), [True] * x + [False] * (n - x)
+
+    report = time_to_response_from_durations(
+        {"control": durations(*control_counts), "arm": durations(*arm_counts)}, window=7
+    )
+    d = report.differences[0]
+    low, high = confint_proportions_2indep(*arm_counts, *control_counts, method="newcomb")
+    assert (d.ci_low, d.ci_high) == pytest.approx((max(-1, low), min(1, high)), abs=1e-12)
+    assert d.ci_low < d.difference < d.ci_high or d.ci_low < 0 < d.ci_high
+    assert "nan" not in str(report)
 
 
 def test_log_log_band_matches_the_formula():
@@ -345,8 +382,10 @@ def test_all_answered_arm():
     )
     c = report.arm("c")
     assert (c.responded, c.censored, c.p_by_window, c.median_days) == (5, 0, 1.0, 2.0)
-    assert math.isnan(c.p_by_window_se) and math.isnan(report.differences[0].ci_low)
-    assert report.differences[0].difference == 0.0
+    assert math.isnan(c.p_by_window_se) and report.differences[0].difference == 0.0
+    # Greenwood is undefined at 100%: the difference's interval uses n_eff = 5 in each arm,
+    # Newcombe's interval for 5 of 5 against 5 of 5 (Wilson's 0.5655 lower limit, twice).
+    assert report.differences[0].ci_high == pytest.approx(1 - 0.5655, abs=1e-4)
     json.loads(report.to_json())
 
 
@@ -542,3 +581,35 @@ def test_log_rank_without_a_shared_response_time_is_zero_not_nan():
     # "b")) reports Chisq = 0 (its rule: fewer than two groups with expected > 0).
     report = time_to_response_from_durations({"a": ([0], [False]), "b": ([10, 10], [True, False])})
     assert (report.logrank.statistic, report.logrank.p_value) == (0.0, 1.0)
+
+
+def test_a_young_log_prints_no_nan_and_says_what_is_missing():
+    # Two days into a 7-day window, nobody has answered: the day-7 figures are not estimable and
+    # the log-rank test has nothing to compare. The text used to read
+    # "+nan [nan, nan]; log-rank p = nan"; it must say what is missing and why.
+    report = time_to_response_from_durations(
+        {"default": ([2.0, 1.5], [False, False]), "new": ([2.0, 0.5], [False, False])}, window=7
+    )
+    text = str(report)
+    assert "nan" not in text.lower()
+    assert "difference not estimable yet: 'new' has no request watched to day 7" in text
+    assert "'default' has no request watched to day 7 (its follow-up ends at day 2)" in text
+    assert "log-rank test not defined (neither arm has a response yet)" in text
+    d = report.to_dict()["differences"][0]
+    assert d["difference"] is None and d["note"]
+
+
+def test_effective_sample_size_at_the_edges_counts_the_requests_whose_answer_is_known():
+    # At 0%: two requests left observation on day 2 (their day-7 answer is unknown), two were
+    # watched to day 10 unanswered: n_eff = 2 (Peto's n at risk), Wilson's limits for 0 of 2.
+    from etiquette_lab.timing import window_limits
+
+    days, responded = [2, 2, 10, 10], [False] * 4
+    report = time_to_response_from_durations({"a": (days, responded)}, window=7)
+    low, high, n_eff = window_limits(report.arm("a"), days, responded, 7)
+    assert (low, n_eff) == (0.0, 2.0) and high == pytest.approx(_wilson(0, 2)[1], rel=1e-12)
+    # At 100%: one request left on day 1, the three others answered by day 3: n_eff = 3.
+    days, responded = [1, 2, 3, 3], [False, True, True, True]
+    report = time_to_response_from_durations({"a": (days, responded)}, window=7)
+    low, high, n_eff = window_limits(report.arm("a"), days, responded, 7)
+    assert (high, n_eff) == (1.0, 3.0) and low == pytest.approx(_wilson(1, 3)[0], rel=1e-12)

@@ -358,7 +358,7 @@ def plot_peeking(result: PeekingResult, *, ax: Any = None) -> Any:
         fontsize=11,
     )
     ax.set_xlabel("days run, one look per day (number of looks)", fontsize=10)
-    ax.set_ylabel("false-alarm rate (p <= alpha at some look)", fontsize=10)
+    ax.set_ylabel("false-alarm rate (p < alpha at some look)", fontsize=10)
     ax.set_ylim(bottom=0)
     _percent_axis(ax.yaxis)
     ax.grid(True, alpha=0.3)

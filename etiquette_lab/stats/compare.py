@@ -125,14 +125,18 @@ def difference_interval(
 def risk_ratio_interval(
     x1: int, n1: int, x0: int, n0: int, *, alpha: float = 0.05
 ) -> EffectInterval:
-    """Risk ratio (arm rate / control rate) with the Katz log interval.
+    """Risk ratio (arm rate / control rate) with the Katz log interval, or the score interval
+    where Katz's fails.
 
-    When an arm has no response the Katz interval does not exist, and patching it (adding 0.5,
-    statsmodels' "log-adjusted") gives an interval that leaves out the estimate itself: for
-    5/5 against 0/5 the ratio is infinite but that interval stops at 155. There the kit uses
-    the Miettinen-Nurminen score interval instead (statsmodels' ``method="score"``), which
-    inverts a test and so runs to 0 or to infinity as the data say. Undefined (``nan``) when
-    neither arm has a response.
+    Katz's variance of the log ratio, ``1/x1 - 1/n1 + 1/x0 - 1/n0``, has one term per arm: it is
+    undefined when an arm has no response and 0 when every request of an arm was answered, as if
+    that arm's rate were known exactly (1 of 1 against 1 of 1 would give the interval [1, 1]).
+    So the kit uses Katz only when both arms have a response and a non-response (0 < x < n);
+    otherwise it uses the Miettinen-Nurminen score interval (statsmodels' ``method="score"``),
+    which inverts a test and so stays honest at 0%, at 100% and at infinity. Patching Katz
+    instead (adding 0.5, statsmodels' "log-adjusted") gives an interval that leaves out the
+    estimate itself: for 5/5 against 0/5 the ratio is infinite but that interval stops at 155.
+    Undefined (``nan``) when neither arm has a response.
 
     Examples
     --------
@@ -142,6 +146,9 @@ def risk_ratio_interval(
     >>> r = risk_ratio_interval(5, 5, 0, 5)
     >>> r.estimate, round(r.ci_low, 4), r.ci_high, r.method
     (inf, 2.1714, inf, 'miettinen-nurminen-score')
+    >>> r = risk_ratio_interval(1, 1, 1, 1)  # one request per arm, both answered
+    >>> r.estimate, round(r.ci_low, 4), round(r.ci_high, 4)
+    (1.0, 0.1152, 8.6829)
     """
     x1, n1, x0, n0 = _pair(x1, n1, x0, n0)
     z = _z(check_alpha(alpha))
@@ -162,9 +169,12 @@ def risk_ratio_interval(
         )
         low, high = _score_ratio_limits(x1, n1, x0, n0, z)
         return EffectInterval(estimate, low, high, "miettinen-nurminen-score", note)
-    centre = math.log((x1 / n1) / (x0 / n0))
-    half = z * math.sqrt(1 / x1 - 1 / n1 + 1 / x0 - 1 / n0)
     estimate = (x1 / n1) / (x0 / n0)
+    if x1 == n1 or x0 == n0:  # Katz would treat a 100% arm's rate as known exactly
+        low, high = _score_ratio_limits(x1, n1, x0, n0, z)
+        return EffectInterval(estimate, low, high, "miettinen-nurminen-score")
+    centre = math.log(estimate)
+    half = z * math.sqrt(1 / x1 - 1 / n1 + 1 / x0 - 1 / n0)
     return EffectInterval(estimate, math.exp(centre - half), math.exp(centre + half), "katz-log")
 
 
@@ -177,17 +187,27 @@ def _score_ratio_limits(x1: int, n1: int, x0: int, n0: int, z: float) -> tuple[f
 
     def score(log_ratio: float) -> float:
         ratio = math.exp(log_ratio)
-        # The maximum-likelihood p0 under p1 = ratio * p0: the smaller root of their quadratic,
-        # written as 2c / (-b + sqrt(...)) so that a tiny ratio does not cancel to noise.
-        a, b, c = total * ratio, -(n1 * ratio + x1 + n0 + x0 * ratio), x1 + x0
-        q0 = 2 * c / (-b + math.sqrt(max(b * b - 4 * a * c, 0.0)))
+        # The maximum-likelihood p0 under p1 = ratio * p0: the smaller root of
+        # a q^2 + b q + c = 0 with a = N ratio, b = -(n1 ratio + x1 + n0 + x0 ratio),
+        # c = x1 + x0, written as 2c / (-b + sqrt(b^2 - 4ac)) so that a tiny ratio does not
+        # cancel to noise. The discriminant is the sum of two squares below (expand to check):
+        # computed as b^2 - 4ac it cancels near ratio 1 and made 5/5 vs 5/5 give [1, 1].
+        gap = ratio * (n1 + x0) - (n0 + x1)
+        discriminant = gap * gap + 4 * ratio * (n1 - x1) * (n0 - x0)
+        q0 = 2 * (x1 + x0) / (n1 * ratio + x1 + n0 + x0 * ratio + math.sqrt(discriminant))
         q1 = ratio * q0
         variance = (q1 * (1 - q1) / n1 + ratio**2 * q0 * (1 - q0) / n0) * total / (total - 1)
         return (p1 - ratio * p0) / math.sqrt(variance) if variance > 0 else 0.0
 
     span = 60.0  # ratios from e^-60 to e^60: far past anything counts can support
-    low = 0.0 if score(-span) <= z else math.exp(brentq(lambda t: score(t) - z, -span, span))
-    high = math.inf if score(span) >= -z else math.exp(brentq(lambda t: score(t) + z, -span, span))
+    # Each limit is searched on its own side of the estimate, where the score is 0: near the
+    # estimate the score is 0 / 0 at the edges (5/5 vs 5/5) and must not offer a false root.
+    below = above = (-span, span)
+    if x1 > 0 and x0 > 0:
+        centre = math.log(p1 / p0)
+        below, above = (-span, centre), (centre, span)
+    low = 0.0 if score(-span) <= z else math.exp(brentq(lambda t: score(t) - z, *below))
+    high = math.inf if score(span) >= -z else math.exp(brentq(lambda t: score(t) + z, *above))
     return low, high
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from ..errors import InvalidInputError
 from ..results import Result
 from .rates import check_alpha, check_count, check_counts
+from .significance import TIE_TOLERANCE, rejects
 
 __all__ = [
     "EXACT_MAX_TABLES",
@@ -30,7 +31,7 @@ __all__ = [
 #: omnibus test uses a seeded Monte Carlo permutation test and the sample-ratio check chi-square.
 EXACT_MAX_TABLES: int = 500_000
 _MONTE_CARLO_TABLES = 20_000
-_TIE = 1e-7  # relative tolerance for "at least as extreme", as R's fisher.test uses
+_TIE = TIE_TOLERANCE  # relative tolerance for "at least as extreme", as R's fisher.test uses
 
 
 def holm_adjust(p_values: Sequence[float]) -> list[float]:
@@ -55,13 +56,19 @@ def holm_adjust(p_values: Sequence[float]) -> list[float]:
 
 @dataclass(frozen=True)
 class OmnibusTest(Result):
-    """A test that all arms share one response rate (2 x k table)."""
+    """A test that all arms share one response rate (2 x k table).
+
+    ``p_value_is_bound`` is true when ``p_value`` is the Monte Carlo test's floor,
+    1 / (tables + 1): no random table was as extreme as the observed one, so the p-value is
+    only known to be below it and is printed as "p < 5e-05".
+    """
 
     statistic: float
     df: int
     p_value: float
     method: str
     note: str = ""
+    p_value_is_bound: bool = False
 
     _title = "Omnibus test: do all arms share one rate?"
 
@@ -123,7 +130,9 @@ def omnibus_test(arms: Sequence[tuple[int, int]] | Mapping[str, tuple[int, int]]
     Pearson's chi-square on the 2 x k table when every expected count is at least 5 (Cochran's
     rule); otherwise the exact conditional test that orders tables by the same statistic,
     enumerating every table with the observed margins (up to :data:`EXACT_MAX_TABLES`), or a
-    Monte Carlo permutation test with a fixed seed above that.
+    Monte Carlo permutation test with a fixed seed above that. Its p-value is
+    (tables as extreme + 1) / (20,000 + 1); when no random table is as extreme this floor is a
+    bound (``p_value_is_bound``), printed as "p < 5e-05".
 
     Parameters
     ----------
@@ -162,12 +171,17 @@ def omnibus_test(arms: Sequence[tuple[int, int]] | Mapping[str, tuple[int, int]]
         _column_chi2(tables[:, j].astype(float), n, responded, total) for j, n in enumerate(ns)
     )
     hits = int(np.sum(stats >= statistic * (1 - _TIE) - 1e-12))
+    note = f"{_MONTE_CARLO_TABLES:,} random tables with the observed margins, seed 0"
+    if hits == 0:
+        floor = f"{1 / _MONTE_CARLO_TABLES:.0e}"
+        note += f"; none was as extreme as the observed one, so p < {floor} (a bound)"
     return OmnibusTest(
         statistic,
         df,
         (hits + 1) / (_MONTE_CARLO_TABLES + 1),
         "monte-carlo",
-        f"{_MONTE_CARLO_TABLES:,} random tables with the observed margins, seed 0",
+        note,
+        p_value_is_bound=hits == 0,
     )
 
 
@@ -345,7 +359,8 @@ def sample_ratio_check(
     counts : mapping arm -> number of requests
     allocation : mapping arm -> planned share (any positive weights); equal shares by default
     alpha : float
-        ``mismatch`` is flagged when p < alpha (0.01 by default: the check runs on every report,
+        ``mismatch`` is flagged when p rejects at alpha (:func:`~etiquette_lab.stats.rejects`;
+        0.01 by default: the check runs on every report,
         so it should rarely cry wolf).
 
     Examples
@@ -394,4 +409,6 @@ def sample_ratio_check(
             keep = log_p <= log_obs + math.log1p(_TIE)
             p_value, method = float(np.exp(log_p[keep]).sum()), "exact multinomial"
     p_value = min(1.0, p_value)
-    return SampleRatioCheck(observed, expected, stat, p_value, method, p_value < alpha)
+    return SampleRatioCheck(
+        observed, expected, stat, p_value, method, bool(rejects(p_value, alpha))
+    )

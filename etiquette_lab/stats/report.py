@@ -32,6 +32,7 @@ from .compare import (
     risk_ratio_interval,
     wald_test,
 )
+from .formatting import p_number, p_text, pct_text, points_number, prob_text
 from .many import (
     MantelHaenszel,
     OmnibusTest,
@@ -42,7 +43,7 @@ from .many import (
     sample_ratio_check,
 )
 from .rates import RATE_METHODS, check_alpha, check_count, check_counts, check_method, rate_interval
-from .verdict import SensitivityRow, comparison_sentence, p_text, sensitivity_rows
+from .verdict import SensitivityRow, sensitivity_rows, verdict_paragraphs
 
 __all__ = ["ArmSummary", "Comparison", "ComparisonReport", "TwoArmTests", "compare_counts"]
 
@@ -110,14 +111,35 @@ class Comparison(Result):
             columns=["method", "statistic", "p_value", "note"],
         ).set_index("method")
 
+    def _text_frame(self):
+        """The sensitivity table with p-values and P(better) as the verdict prints them."""
+
+        def statistic(row: SensitivityRow) -> str:
+            if math.isnan(row.statistic):
+                return "-"
+            if math.isinf(row.statistic):  # the naive z-test with a standard error of 0
+                return "-infinite" if row.statistic < 0 else "infinite"
+            # The Bayesian row's statistic is a probability (its p-value is missing).
+            return prob_text(row.statistic) if math.isnan(row.p_value) else f"{row.statistic:.4g}"
+
+        frame = self.summary
+        frame["statistic"] = [statistic(r) for r in self.sensitivity]
+        frame["p_value"] = [p_number(r.p_value) for r in self.sensitivity]
+        return frame.rename(columns={"p_value": "p"})
+
 
 @dataclass(frozen=True)
 class ComparisonReport(Result):
     """Every arm against the control, with the verdict in words.
 
-    ``time_to_response`` is reserved for the time-to-response analysis (filled in by the
-    timing module); ``any_response`` holds the any-response comparison when the report itself
-    counts only positive responses and some responses were not positive (for example declines).
+    ``verdict`` is the verdict in words, one string; ``verdict_paragraphs`` the same as
+    paragraphs (the general ones, one per arm against the control, then warnings), which
+    ``_repr_html_`` shows as separate paragraphs. ``time_to_response`` is reserved for the
+    time-to-response analysis (filled in by the timing module); ``any_response`` holds the
+    any-response comparison when the report itself counts only positive responses and some
+    responses were not positive (for example declines). When the control has no counted request
+    yet (all pending), ``arms`` holds the other arms, ``comparisons`` is empty and the verdict
+    says so; the control is never replaced by another arm.
     """
 
     arms: tuple[ArmSummary, ...]
@@ -138,6 +160,7 @@ class ComparisonReport(Result):
     any_response: ComparisonReport | None = None
     time_to_response: Any = None
     notes: tuple[str, ...] = field(default=())
+    verdict_paragraphs: tuple[str, ...] = field(default=())
 
     _title = "Response rates by arm"
 
@@ -166,25 +189,70 @@ class ComparisonReport(Result):
             )
         return pd.DataFrame(rows).set_index("arm")
 
+    def _text_frame(self):
+        """The rates table as the verdict words it: rates in %, differences in points, p-values
+        to three digits; comparison columns only when something was compared."""
+        import pandas as pd
+
+        level = f"{round(100 * (1 - self.alpha))}%"
+        by_name = {c.treatment: c for c in self.comparisons}
+        tests = {c.primary_test for c in self.comparisons}
+        p_label = f"p ({tests.pop()})" if len(tests) == 1 else "p"
+        rows = {}
+        for arm in self.arms:
+            c = by_name.get(arm.name)
+            row = {
+                "responded": f"{arm.responded:,}",
+                "n": f"{arm.n:,}",
+                "rate": pct_text(arm.rate),
+                f"{level} CI": f"{pct_text(arm.ci_low)} to {pct_text(arm.ci_high)}",
+            }
+            if self.comparisons:
+                d = c.difference if c else None
+                row["difference (points)"] = points_number(d.estimate) if d else ""
+                row[f"{level} CI (points)"] = (
+                    f"{points_number(d.ci_low)} to {points_number(d.ci_high)}" if d else ""
+                )
+                row[p_label] = p_number(c.p_value) if c else ""
+                if len(self.comparisons) > 1:
+                    row["p (Holm)"] = p_number(c.p_holm) if c else ""
+                row["P(better)"] = prob_text(c.bayes.prob_better) if c else ""
+            label = arm.name + (" (control)" if arm.name == self.control else "")
+            rows[label] = row
+        frame = pd.DataFrame.from_dict(rows, orient="index")
+        frame.index.name = "arm"
+        return frame
+
     def _parts(self) -> list[Result]:
         single = list(self.comparisons) if len(self.comparisons) == 1 else []
         return [*single, *([self.time_to_response] if self.time_to_response is not None else [])]
 
+    def _verdict_lines(self) -> list[str]:
+        """The verdict's paragraphs, a blank line between two (HTML drops the blank lines)."""
+        paragraphs = self.verdict_paragraphs or (self.verdict,)
+        return [line for p in paragraphs for line in ("", p)][1:]
+
     def _notes(self) -> list[str]:
-        lines = [self.verdict, *self.notes]
+        lines = self._verdict_lines()
+        lines += ["", *self.notes] if self.notes else []
+        level = f"{round(100 * (1 - self.alpha))}%"
         for name, pooled in (self.stratified or {}).items():
-            lines.append(
-                f"Within strata ({pooled.strata}, Mantel-Haenszel): '{name}' vs '{self.control}' "
-                f"odds ratio {pooled.odds_ratio:.3g} [{pooled.ci_low:.3g}, {pooled.ci_high:.3g}],"
-                f" CMH p {p_text(pooled.p_value)}." + (f" ({pooled.note})" if pooled.note else "")
-            )
+            head = f"Within strata ({pooled.strata}, Mantel-Haenszel): '{name}' vs '{self.control}'"
+            if math.isfinite(pooled.odds_ratio) and pooled.odds_ratio > 0:
+                head += (
+                    f" odds ratio {pooled.odds_ratio:.3g}, {level} CI {pooled.ci_low:.3g} to "
+                    f"{pooled.ci_high:.3g}"
+                )
+            # An undefined or infinite pooled odds ratio is not printed; its note says why.
+            why = f" ({pooled.note})" if pooled.note else ""
+            lines.append(f"{head}, CMH p {p_text(pooled.p_value)}{why}.")
         if self.any_response is not None:
             lines += [
                 "",
                 f"Counting any response (including {self.any_response.notes[0]}):"
                 if self.any_response.notes
                 else "Counting any response:",
-                self.any_response.verdict,
+                *self.any_response._verdict_lines(),
             ]
         return lines
 
@@ -293,6 +361,9 @@ def compare_counts(
         its rate and says there is nothing to compare.
     control : str, optional
         The arm the others are compared with: "default" if there is such an arm, else the first.
+        A control named in ``pending`` but not in ``arms`` (all its requests still pending)
+        stays the control: the report gives the other arms' rates, compares nothing and says
+        why.
     ci_method : {"wilson", "clopper-pearson", "jeffreys"}
         Interval for each arm's rate.
     diff_method : {"newcombe", "agresti-caffo"}
@@ -327,16 +398,20 @@ def compare_counts(
     (0.2063, 0.1094)
     >>> round(c.tests.chi2.p_value, 4), round(c.tests.wald.p_value, 4)
     (0.0578, 0.0177)
-    >>> "suggestive, not conclusive" in r.verdict
-    True
+    >>> print(r.verdict_paragraphs[0].split(". ")[1])
+    No clear difference yet: a difference at least this large would not be surprising if the
+    wordings were answered equally often (Boschloo p = 0.109, above alpha = 0.05)
     """
     counts = _check_arms(arms)
     alpha = check_alpha(alpha)
     ci_method = check_method(ci_method, RATE_METHODS, "interval method")
     diff_method = check_method(diff_method, DIFFERENCE_METHODS, "difference method")
     prior_label = resolve_prior(prior)[0]
-    # The control leads every table; the other arms keep the order they were given in.
-    control, counts = control_first(counts, control)
+    # A control whose requests are all still pending has no counts: nothing is compared, and
+    # no other arm is promoted to control in its place.
+    absent = control is not None and control not in counts and control in (pending or {})
+    if not absent:  # the control leads every table; the others keep the order they came in
+        control, counts = control_first(counts, control)
     names = list(counts)
     waiting = {name: 0 for name in names}
     for name, value in (pending or {}).items():
@@ -351,11 +426,10 @@ def compare_counts(
         missing = sorted(set(names) - set(sent))
         raise InvalidInputError(f"sent= has no count for the arm(s) {', '.join(missing)}")
     allocated = {n: counts[n][1] for n in names} if sent is None else {n: sent[n] for n in names}
-    by_name = {s.name: s for s in summaries}
-    x0, n0 = counts[control]
+    x0, n0 = counts.get(control, (0, 0))
     raw = []
     for name in names:
-        if name == control:
+        if name == control or absent:
             continue
         x1, n1 = counts[name]
         effects, tests = _compare_pair(
@@ -380,17 +454,17 @@ def compare_counts(
         )
         for (name, effects, tests, primary_test, p), p_holm in zip(raw, adjusted, strict=True)
     )
-    omnibus = omnibus_test([counts[n] for n in names]) if len(names) >= 3 else None
+    omnibus = omnibus_test([counts[n] for n in names]) if len(names) >= 3 and not absent else None
     # Only a design has a planned split: counts typed in for a comparison carry none, and a
     # 'mismatch' against equal shares would be a false alarm. A log (sent) or a stated
     # allocation has one.
     planned = allocation is not None or sent is not None
     ratio = (
         sample_ratio_check(allocated, allocation=allocation)
-        if len(names) >= 2 and planned
+        if len(names) >= 2 and planned and not absent
         else None
     )
-    stratified = _stratified(strata, counts, control, alpha) if strata else None
+    stratified = _stratified(strata, counts, control, alpha) if strata and not absent else None
     report = ComparisonReport(
         arms=tuple(summaries),
         control=control,
@@ -405,45 +479,5 @@ def compare_counts(
         diff_method=diff_method,
         prior=prior_label,
     )
-    return replace(report, verdict=_verdict(report, by_name))
-
-
-def _verdict(report: ComparisonReport, by_name: dict[str, ArmSummary]) -> str:
-    control = by_name[report.control]
-    lines = []
-    if not report.comparisons:
-        only = report.arms[0]
-        lines.append(
-            f"Only one arm ('{only.name}': {only.responded} of {only.n}) has data: "
-            "there is nothing to compare it with yet."
-        )
-    elif all(a.responded == 0 for a in report.arms):
-        lines.append(
-            "No arm has a response yet ("
-            + ", ".join(f"0 of {a.n}" for a in report.arms)
-            + "): nothing to tell the wordings apart."
-        )
-    else:
-        if report.omnibus is not None:
-            o = report.omnibus
-            clear = "differ" if o.p_value < report.alpha else "show no clear overall difference"
-            lines.append(
-                f"Across all {len(report.arms)} arms the rates {clear} "
-                f"({o.method} test p {p_text(o.p_value)})."
-            )
-        lines += [
-            comparison_sentence(by_name[c.treatment], control, c, alpha=report.alpha)
-            for c in report.comparisons
-        ]
-    if report.sample_ratio is not None and report.sample_ratio.mismatch:
-        lines.append(
-            f"Warning: the requests are not split across arms as planned "
-            f"(sample-ratio p {p_text(report.sample_ratio.p_value)}); check the "
-            "assignment before trusting the comparison."
-        )
-    if report.pending:
-        lines.append(
-            f"{report.pending} request{'s are' if report.pending != 1 else ' is'} still pending "
-            "and not counted."
-        )
-    return " ".join(lines)
+    paragraphs = verdict_paragraphs(report, control_pending=waiting.get(control, 0))
+    return replace(report, verdict=" ".join(paragraphs), verdict_paragraphs=paragraphs)

@@ -2,7 +2,9 @@
 
 The sensitivity table puts the same comparison under the naive and the careful methods side by
 side, so a reader sees why the naive figure misleads at five requests per arm. The verdict turns
-the careful figures into sentences with the caveat the sample size calls for.
+the careful figures into sentences with the caveat the sample size calls for. A p-value is read
+as how surprising the data would be if the wordings did not differ, never as how likely a
+difference is to be real.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from typing import TYPE_CHECKING
 
 from ..errors import InvalidInputError
 from ..results import Result
+from .formatting import p_number, p_text, pct_text, points_number, points_text, prob_text
+from .significance import rejects
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .report import ArmSummary, Comparison
+    from .report import ArmSummary, Comparison, ComparisonReport
 
-__all__ = ["SensitivityRow", "per_arm_sample_size", "sensitivity_rows"]
+__all__ = ["STRENGTH_WORDS", "SensitivityRow", "per_arm_sample_size", "sensitivity_rows"]
 
 
 @dataclass(frozen=True)
@@ -113,76 +117,192 @@ def per_arm_sample_size(
         return math.ceil(approximate.n_per_arm)
 
 
-def p_text(p: float) -> str:
-    """'= 0.0177', or '< 1e-300' where a p-value underflows to 0 (huge samples)."""
-    return "< 1e-300" if p == 0 else f"= {p:.3g}"
+#: The strength words of a comparison, by how its primary test's p-value (after Holm) stands
+#: against alpha (see :func:`strength`); nothing else (not the naive z-test, not the Bayesian
+#: probability) moves them. Each category's sentence holds its phrase and no other's.
+STRENGTH_WORDS: dict[str, str] = {
+    "surprising": "A difference at least this large would be surprising",
+    "suggestive": "Suggestive, not conclusive",
+    "unclear": "No clear difference yet",
+}
+#: How surprising the observed difference would be under equal rates, below the strong case.
+_SURPRISE = {"suggestive": "would be somewhat surprising", "unclear": "would not be surprising"}
+
+_OMNIBUS_NAMES = {"chi2": "chi-square", "exact": "exact", "monte-carlo": "Monte Carlo"}
 
 
-def _pct(value: float) -> str:
+def strength(p_holm: float, alpha: float) -> str:
+    """The verdict's strength category from the primary test's p-value (after Holm) alone.
+
+    ``"surprising"`` when it rejects at alpha (:func:`~etiquette_lab.stats.rejects`),
+    ``"suggestive"`` when it would reject at twice alpha, ``"unclear"`` otherwise.
+
+    Examples
+    --------
+    >>> strength(0.0008, 0.05), strength(0.0859, 0.05), strength(0.109, 0.05)
+    ('surprising', 'suggestive', 'unclear')
+    """
+    if rejects(p_holm, alpha):
+        return "surprising"
+    return "suggestive" if rejects(p_holm, 2 * alpha) else "unclear"
+
+
+def naive_overstates(comparison: Comparison, alpha: float) -> bool:
+    """Whether the naive z-test claims what the primary test does not: it rejects, the primary
+    test does not, and its p-value is less than half the primary one. At thousands of requests
+    per arm the two agree and this is never said."""
+    wald_p = comparison.tests.wald.p_value
     return (
-        f"{100 * value:.0f}%"
-        if abs(100 * value - round(100 * value)) < 0.05 or value in (0, 1)
-        else f"{100 * value:.1f}%"
+        bool(rejects(wald_p, alpha))
+        and not rejects(comparison.p_value, alpha)
+        and wald_p <= comparison.p_value / 2
     )
 
 
-def _points(value: float) -> str:
-    points = 100 * value
-    if 0 < abs(points) < 0.05:  # keep the sign visible: "-0.03", not "-0.0"
-        return f"{points:+.1g} points"
-    return f"{points:+.1f} points"
+def _rates(arm: ArmSummary, control: ArmSummary) -> str:
+    return (
+        f"{arm.responded:,} of {arm.n:,} ({pct_text(arm.rate)}) vs {control.responded:,} of "
+        f"{control.n:,} ({pct_text(control.rate)})"
+    )
+
+
+def _repeat(arm: ArmSummary, control: ArmSummary, alpha: float) -> str:
+    needed = per_arm_sample_size(control.rate, arm.rate, alpha=alpha)
+    half = per_arm_sample_size(control.rate, (control.rate + arm.rate) / 2, alpha=alpha)
+    if not (needed and half):
+        return ""
+    exaggerates = min(arm.n, control.n) < 100
+    return (
+        f" To detect a difference this large with 80% power, a repeat needs about {needed:,} "
+        f"requests per arm (Fisher's exact test), about {half:,} if the true difference is half "
+        "as large"
+        + (" (a first small result tends to exaggerate the effect)." if exaggerates else ".")
+    )
 
 
 def comparison_sentence(
     arm: ArmSummary, control: ArmSummary, comparison: Comparison, *, alpha: float
 ) -> str:
-    """The verdict for one arm against the control, with the caveat its sample size needs."""
-    rates = (
-        f"{arm.responded:,} of {arm.n:,} ({_pct(arm.rate)}) vs {control.responded:,} of "
-        f"{control.n:,} ({_pct(control.rate)})"
-    )
-    if arm.responded * control.n == control.responded * arm.n:
-        return f"'{arm.name}' and '{control.name}' were answered equally often: {rates}."
-    more = arm.rate > control.rate
-    direction = "more" if more else "less"
-    diff = comparison.difference
+    """The verdict's paragraph for one arm against the control.
+
+    The counts, the difference with its interval, and what the primary test's p-value says:
+    how surprising a difference at least this large would be if the wordings were answered
+    equally often (never how likely the difference is to be real). The strength words come from
+    the primary test alone (:func:`strength`); the naive z-test is mentioned only where it
+    overstates the evidence (:func:`naive_overstates`).
+    """
     level = round(100 * (1 - alpha))
-    ci = (
-        f"difference {_points(diff.estimate)}, {level}% CI {_points(diff.ci_low)} to "
-        f"{_points(diff.ci_high)}"
+    diff = comparison.difference
+    interval = (
+        f"difference {points_text(diff.estimate)}, {level}% CI {points_number(diff.ci_low)} to "
+        f"{points_text(diff.ci_high)}"
     )
     test = f"{comparison.primary_test} p {p_text(comparison.p_value)}"
     if comparison.p_holm != comparison.p_value:
-        test += f", {comparison.p_holm:.3g} after Holm's correction"
-    head = f"'{arm.name}' was answered {direction} often than '{control.name}': {rates}; {ci}."
-    if comparison.p_holm < alpha:
-        tail = f" That is unlikely to be chance ({test})."
-        if abs(diff.estimate) < 0.02:
-            tail += " The difference is real but small; judge whether it matters."
-        return head + tail
-    wald_p = comparison.tests.wald.p_value
-    prob = comparison.bayes.prob_better
-    confident = prob if more else 1 - prob
-    smaller = min(arm.n, control.n)
-    needed = per_arm_sample_size(control.rate, arm.rate, alpha=alpha)
-    half = per_arm_sample_size(control.rate, (control.rate + arm.rate) / 2, alpha=alpha)
-    repeat = (
-        (
-            f" A convincing repeat needs about {needed:,} requests per arm to detect a "
-            f"difference this large with 80% power, about {half:,} if the true difference is "
-            "half as large"
-            + (" (a first small result tends to exaggerate the effect)." if smaller < 100 else ".")
-        )
-        if needed and half
-        else ""
-    )
-    if confident >= 0.9 or wald_p < alpha:
-        naive = f"; the naive z-test's p {p_text(wald_p)} overstates it" if wald_p < alpha else ""
+        test += f", {p_number(comparison.p_holm)} after Holm's correction"
+    if arm.responded * control.n == control.responded * arm.n:
         return (
-            head + f" With {smaller:,} requests in the smaller arm this is suggestive, not "
-            f"conclusive ({test}{naive}; P(better) = {prob:.2f}).{repeat}"
+            f"'{arm.name}' and '{control.name}' were answered equally often: "
+            f"{_rates(arm, control)}; {interval} ({test})."
         )
-    return (
-        head + f" This could easily be chance ({test}; P(better) = {prob:.2f}): no clear "
-        f"difference yet.{repeat}"
+    direction = "more" if arm.rate > control.rate else "less"
+    head = (
+        f"'{arm.name}' was answered {direction} often than '{control.name}': "
+        f"{_rates(arm, control)}; {interval}."
     )
+    kind = strength(comparison.p_holm, alpha)
+    against = {
+        "surprising": f"below alpha = {alpha:g}",
+        "suggestive": f"above alpha = {alpha:g}, below {2 * alpha:g}",
+        "unclear": f"above alpha = {alpha:g}",
+    }[kind]
+    under_null = f"if the wordings were answered equally often ({test}, {against})."
+    if kind == "surprising":
+        body = f" {STRENGTH_WORDS[kind]} {under_null}"
+        if abs(diff.estimate) < 0.02:
+            body += " The difference itself is small; whether it matters is for you to judge."
+    else:
+        body = (
+            f" {STRENGTH_WORDS[kind]}: a difference at least this large {_SURPRISE[kind]} "
+            f"{under_null}"
+        )
+    if naive_overstates(comparison, alpha):
+        body += (
+            f" The naive z-test's p {p_text(comparison.tests.wald.p_value)} overstates the "
+            f"evidence: with {min(arm.n, control.n):,} requests in the smaller arm its normal "
+            "approximation is not reliable."
+        )
+    body += (
+        f" Posterior probability that '{arm.name}' is answered more often: "
+        f"{prob_text(comparison.bayes.prob_better)} ({comparison.bayes.prior} prior)."
+    )
+    if kind != "surprising":
+        body += _repeat(arm, control, alpha)
+    return head + body
+
+
+def verdict_paragraphs(report: ComparisonReport, *, control_pending: int = 0) -> tuple[str, ...]:
+    """The verdict as paragraphs: the general ones first, then one per arm against the control,
+    then warnings and what was not counted. *control_pending* is the control's pending
+    requests, said when the control has nothing counted yet."""
+    by_name = {a.name: a for a in report.arms}
+    control = by_name.get(report.control)
+    paragraphs: list[str] = []
+    if control is None:
+        waiting = control_pending
+        paragraphs.append(
+            f"The control '{report.control}' has no counted request yet"
+            + (f" ({waiting:,} still pending)" if waiting else "")
+            + ": there is nothing to compare the other wordings with. Their rates so far: "
+            + "; ".join(
+                f"'{a.name}' {a.responded:,} of {a.n:,} ({pct_text(a.rate)})" for a in report.arms
+            )
+            + "."
+        )
+    elif not report.comparisons:
+        only = report.arms[0]
+        paragraphs.append(
+            f"Only one arm ('{only.name}': {only.responded:,} of {only.n:,}) has data: "
+            "there is nothing to compare it with yet."
+        )
+    elif all(a.responded == 0 for a in report.arms):
+        paragraphs.append(
+            "No arm has a response yet ("
+            + ", ".join(f"0 of {a.n:,}" for a in report.arms)
+            + "): nothing tells the wordings apart."
+        )
+    elif all(a.responded == a.n for a in report.arms):
+        paragraphs.append(
+            "Every request in every arm was answered ("
+            + ", ".join(f"{a.n:,} of {a.n:,}" for a in report.arms)
+            + "): nothing tells the wordings apart."
+        )
+    else:
+        if report.omnibus is not None:
+            o = report.omnibus
+            test = f"{_OMNIBUS_NAMES.get(o.method, o.method)} test p "
+            test += p_text(o.p_value, bound=o.p_value_is_bound)
+            if rejects(o.p_value, report.alpha):
+                reading, test = "would be surprising", f"{test}, below alpha = {report.alpha:g}"
+            else:
+                reading, test = "would not be surprising", f"{test}, above alpha = {report.alpha:g}"
+            paragraphs.append(
+                f"Across all {len(report.arms)} arms, rates this different {reading} if every "
+                f"wording were answered equally often ({test})."
+            )
+        paragraphs += [
+            comparison_sentence(by_name[c.treatment], control, c, alpha=report.alpha)
+            for c in report.comparisons
+        ]
+    if report.sample_ratio is not None and report.sample_ratio.mismatch:
+        paragraphs.append(
+            f"Warning: the requests are not split across arms as planned "
+            f"(sample-ratio p {p_text(report.sample_ratio.p_value)}); check the "
+            "assignment before trusting the comparison."
+        )
+    if report.pending:
+        paragraphs.append(
+            f"{report.pending:,} request{'s are' if report.pending != 1 else ' is'} still "
+            "pending and not counted."
+        )
+    return tuple(paragraphs)
