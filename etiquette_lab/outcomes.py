@@ -373,10 +373,7 @@ def rows_of_experiment(requests, experiment: str | None = None):
     names = requests["experiment"].fillna("").astype(str)
     known = sorted(set(names))
     listed = ", ".join("'' (unnamed)" if n == "" else repr(n) for n in known)
-    how = (
-        "choose one with --experiment NAME on the command line or experiment=NAME in Python; "
-        "the unnamed one is --experiment '' (experiment='')"
-    )
+    how = "choose one with experiment=NAME (the unnamed one is experiment='')"
     if experiment is None:
         if len(known) > 1:
             raise InvalidInputError(f"the log holds several experiments ({listed}): {how}")

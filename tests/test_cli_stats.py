@@ -179,6 +179,7 @@ def two_experiment_log(tmp_path):
         log.send(f"P{day}", "default", at=f"2026-01-0{day}T10:00Z")
         ask = log.send(f"Q{day}", "personalised", at=f"2026-01-0{day}T11:00Z")
     log.respond(ask, at="2026-01-04T10:00Z")
+    log.declare("tone", ["default", "personalised"], at="2026-01-01T09:00Z")
     log.send("R1", "default", experiment="tone", at="2026-01-02T10:00Z")
     return str(path)
 

@@ -239,8 +239,11 @@ def test_several_experiments_must_be_chosen():
     table = make_requests(
         [("a", {"experiment": "x", "respond_day": 1}), ("a", {"experiment": "y"})]
     )
-    with pytest.raises(InvalidInputError, match="several experiments"):
+    with pytest.raises(InvalidInputError, match="several experiments") as caught:
         count_outcomes(table, as_of=LATER)
+    assert str(caught.value).endswith(
+        "choose one with experiment=NAME (the unnamed one is experiment='')"
+    )
     assert count_outcomes(table, experiment="x", as_of=LATER).success_counts == {"a": (1, 1)}
 
 
