@@ -36,6 +36,7 @@ _MODULES: tuple[str, ...] = (
     "timing",
     "datasets",
     "simulation",
+    "sequential",
     "plots",
 )
 

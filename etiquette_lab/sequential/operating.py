@@ -1,0 +1,132 @@
+"""Operating characteristics of a design at given response rates: power, stops, expected size.
+
+Everything comes from the design's exact lattice (:mod:`.regions`): the alive fractions are
+rate-free, so each pair of rates costs one sum over the states per look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..errors import InvalidInputError
+from .checks import check_rate
+from .design import lattice_of
+from .results import AnytimeDesign, OperatingCharacteristics, SequentialDesign, SequentialPower
+
+__all__ = ["operating_characteristics", "sequential_power"]
+
+Design = SequentialDesign | AnytimeDesign
+
+
+def _check_design(design: object) -> Design:
+    if not isinstance(design, (SequentialDesign, AnytimeDesign)):
+        raise InvalidInputError(
+            "design must come from sequential_design() or anytime_design(), got "
+            f"{type(design).__name__}"
+        )
+    return design
+
+
+def _stops(design: Design, p_control: float, p_new: float) -> tuple[np.ndarray, np.ndarray, float]:
+    lattice = lattice_of(design)
+    evidence, futility = lattice.stop_probabilities(p_control, p_new)
+    looks = np.array(design.looks, dtype=float)
+    reach = 1.0 - np.concatenate([[0.0], np.cumsum(evidence + futility)[:-1]])
+    # Each look's requests are spent by every experiment that reaches it.
+    steps = np.diff(np.concatenate([[0.0], looks]))
+    return evidence, futility, float(steps @ reach)
+
+
+def sequential_power(design: Design, p_control: float, p_new: float) -> SequentialPower:
+    """Exact power, stopping probabilities per look and expected size of *design* at two rates.
+
+    Parameters
+    ----------
+    design : SequentialDesign or AnytimeDesign
+        From :func:`sequential_design` or :func:`anytime_design`.
+    p_control, p_new : float
+        The true response rates of the control and the new wording. Equal rates give the
+        false-alarm rate at that common rate.
+
+    Returns
+    -------
+    SequentialPower
+        Futility bounds, if any, are followed.
+
+    Examples
+    --------
+    >>> from etiquette_lab.sequential.design import sequential_design
+    >>> r = sequential_power(sequential_design(50), 0.2, 0.5)
+    >>> round(r.power, 4), round(r.expected_n, 1)
+    (0.889, 38.1)
+    """
+    design = _check_design(design)
+    p_control = check_rate("p_control", p_control)
+    p_new = check_rate("p_new", p_new)
+    evidence, futility, expected = _stops(design, p_control, p_new)
+    return SequentialPower(
+        design=design.label,
+        p_control=p_control,
+        p_new=p_new,
+        looks=design.looks,
+        stop_evidence=tuple(float(v) for v in evidence),
+        stop_futility=tuple(float(v) for v in futility),
+        power=float(evidence.sum()),
+        expected_n=expected,
+        max_n=design.max_n,
+    )
+
+
+def operating_characteristics(
+    design: Design, p_control: float | Sequence[float], p_new: float | Sequence[float]
+) -> OperatingCharacteristics:
+    """Power and expected size of *design* over a range of rate pairs.
+
+    Parameters
+    ----------
+    design : SequentialDesign or AnytimeDesign
+    p_control, p_new : float or sequence of float
+        Rates of the control and the new wording; a single number is repeated to the other's
+        length. Equal rates give false-alarm rates (pass the same sequence twice for the curve
+        over the common rate).
+
+    Returns
+    -------
+    OperatingCharacteristics
+
+    Examples
+    --------
+    >>> from etiquette_lab.sequential.design import sequential_design
+    >>> oc = operating_characteristics(sequential_design(30, looks=3), 0.2, [0.2, 0.5, 0.8])
+    >>> [round(p, 3) for p in oc.power]
+    [0.046, 0.684, 0.999]
+    """
+    design = _check_design(design)
+    controls = [p_control] if isinstance(p_control, (int, float)) else list(p_control)
+    news = [p_new] if isinstance(p_new, (int, float)) else list(p_new)
+    if len(controls) == 1:
+        controls = controls * len(news)
+    if len(news) == 1:
+        news = news * len(controls)
+    if len(controls) != len(news) or not controls:
+        raise InvalidInputError(
+            f"p_control and p_new must have the same length, got {len(controls)} and {len(news)}"
+        )
+    controls = [check_rate("p_control", v) for v in controls]
+    news = [check_rate("p_new", v) for v in news]
+    power, expected = [], []
+    for c, n in zip(controls, news, strict=True):
+        evidence, _, size = _stops(design, c, n)
+        power.append(float(evidence.sum()))
+        expected.append(size)
+    return OperatingCharacteristics(
+        design=design.label,
+        p_control=tuple(controls),
+        p_new=tuple(news),
+        power=tuple(power),
+        expected_n=tuple(expected),
+        max_n=design.max_n,
+        alpha=design.alpha,
+    )
