@@ -104,9 +104,9 @@ def block_log_ratios(
 
 def log_e_of_sums(log_ratio_sums: np.ndarray, alternative: str) -> np.ndarray:
     """log of the prior average of exp(summed log ratios), row by row."""
-    from scipy.special import logsumexp
-
-    return logsumexp(log_ratio_sums + prior_nodes(alternative)[2], axis=-1)
+    terms = log_ratio_sums + prior_nodes(alternative)[2]
+    top = terms.max(axis=-1, keepdims=True)  # finite: every prior node has a finite ratio
+    return np.log(np.exp(terms - top).sum(axis=-1)) + top[..., 0]
 
 
 def path_log_e(looks: Sequence[tuple[int, int, int, int]], alternative: str) -> np.ndarray:
