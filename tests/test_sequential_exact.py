@@ -300,3 +300,24 @@ def test_design_result_prints_renders_and_serialises():
     assert as_dict["boundary_z"][0] is None or as_dict["boundary_z"][0] > 3  # inf -> null
     assert as_dict["futility_z"] == [0.5, 0.5, 0.5]
     assert design.summary.shape[0] == 4
+
+
+def test_compare_designs_puts_each_designs_own_figures_side_by_side():
+    from etiquette_lab.sequential import anytime_design, compare_designs
+
+    designs = [
+        sequential_design(30, looks=1),
+        sequential_design(30, looks=3),
+        anytime_design(30, looks=3),
+    ]
+    table = compare_designs(designs, baseline=0.2, target=0.6)
+    for i, design in enumerate(designs):
+        assert table.false_alarm[i] == design.type_one_error
+        alternative = sequential_power(design, 0.2, 0.6)
+        assert table.power[i] == alternative.power
+        assert table.expected_n_alternative[i] == alternative.expected_n
+        assert table.expected_n_null[i] == sequential_power(design, 0.2, 0.2).expected_n
+    assert table.expected_n_null[0] == 30  # one look: always the full budget
+    assert list(table.summary.index) == [d.label for d in designs]
+    with pytest.raises(InvalidInputError, match="beyond the exact engine"):
+        compare_designs([sequential_design(5_000, method="normal")], baseline=0.2, target=0.3)

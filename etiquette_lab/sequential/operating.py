@@ -13,9 +13,15 @@ import numpy as np
 from ..errors import InvalidInputError
 from .checks import check_rate
 from .design import lattice_of
-from .results import AnytimeDesign, OperatingCharacteristics, SequentialDesign, SequentialPower
+from .results import (
+    AnytimeDesign,
+    DesignComparison,
+    OperatingCharacteristics,
+    SequentialDesign,
+    SequentialPower,
+)
 
-__all__ = ["operating_characteristics", "sequential_power"]
+__all__ = ["compare_designs", "operating_characteristics", "sequential_power"]
 
 Design = SequentialDesign | AnytimeDesign
 
@@ -129,4 +135,60 @@ def operating_characteristics(
         expected_n=tuple(expected),
         max_n=design.max_n,
         alpha=design.alpha,
+    )
+
+
+def compare_designs(
+    designs: Sequence[Design], *, baseline: float, target: float
+) -> DesignComparison:
+    """Designs side by side: worst-case false alarms, power and expected size.
+
+    Parameters
+    ----------
+    designs : sequence of SequentialDesign or AnytimeDesign
+        For example a fixed-sample design (``sequential_design(n, looks=1)``), a
+        group-sequential one and an anytime one for the same budget.
+    baseline, target : float
+        The control's response rate, and the new wording's under the alternative; the null
+        figures use ``baseline`` for both.
+
+    Returns
+    -------
+    DesignComparison
+
+    Examples
+    --------
+    >>> from etiquette_lab.sequential.design import anytime_design, sequential_design
+    >>> c = compare_designs([sequential_design(40, looks=1), sequential_design(40, looks=4),
+    ...                      anytime_design(40, looks=4)], baseline=0.2, target=0.5)
+    >>> [round(p, 3) for p in c.power]
+    [0.81, 0.809, 0.37]
+    """
+    checked = [_check_design(d) for d in designs]
+    if not checked:
+        raise InvalidInputError("compare_designs needs at least one design")
+    baseline = check_rate("baseline", baseline)
+    target = check_rate("target", target)
+    power, null_n, alternative_n, false_alarm = [], [], [], []
+    for design in checked:
+        if design.type_one_error is None:
+            raise InvalidInputError(
+                f"the {design.label} has no exact false-alarm rate: {design.max_n:,} per "
+                "wording is beyond the exact engine"
+            )
+        false_alarm.append(design.type_one_error)
+        evidence, _, expected = _stops(design, baseline, target)
+        power.append(float(evidence.sum()))
+        alternative_n.append(expected)
+        null_n.append(_stops(design, baseline, baseline)[2])
+    return DesignComparison(
+        designs=tuple(d.label for d in checked),
+        max_n=tuple(d.max_n for d in checked),
+        looks=tuple(len(d.looks) for d in checked),
+        false_alarm=tuple(false_alarm),
+        power=tuple(power),
+        expected_n_null=tuple(null_n),
+        expected_n_alternative=tuple(alternative_n),
+        baseline=baseline,
+        target=target,
     )

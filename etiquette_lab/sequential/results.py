@@ -11,6 +11,7 @@ from .spending import SPENDING_NAMES
 __all__ = [
     "AnytimeDesign",
     "ClassicalBoundaries",
+    "DesignComparison",
     "EProcess",
     "NaivePeeking",
     "OperatingCharacteristics",
@@ -357,6 +358,53 @@ class OperatingCharacteristics(Result):
             f"{self.design}: 'power' is the chance of stopping with evidence (a false-alarm rate "
             f"where the rates are equal); 'expected_n' the mean requests per wording (at most "
             f"{self.max_n})."
+        ]
+
+
+@dataclass(frozen=True)
+class DesignComparison(Result):
+    """Several designs side by side: false alarms, power and expected size at the same rates.
+
+    ``false_alarm`` is each design's worst case over the common response rate (exact);
+    ``power`` the chance of stopping with evidence when the rates are ``baseline`` (control) and
+    ``target`` (new); ``expected_n_null`` and ``expected_n_alternative`` the mean requests per
+    wording when both answer at ``baseline``, and at the two rates.
+    """
+
+    designs: tuple[str, ...]
+    max_n: tuple[int, ...]
+    looks: tuple[int, ...]
+    false_alarm: tuple[float, ...]
+    power: tuple[float, ...]
+    expected_n_null: tuple[float, ...]
+    expected_n_alternative: tuple[float, ...]
+    baseline: float
+    target: float
+
+    _title = "Designs side by side"
+
+    def _summary_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame(
+            {
+                "looks": list(self.looks),
+                "max_n": list(self.max_n),
+                "false_alarm": list(self.false_alarm),
+                "power": list(self.power),
+                "expected_n_null": list(self.expected_n_null),
+                "expected_n_alternative": list(self.expected_n_alternative),
+            },
+            index=pd.Index(list(self.designs), name="design"),
+        )
+
+    def _notes(self) -> list[str]:
+        return [
+            f"false_alarm: the largest chance of stopping with evidence when both wordings "
+            f"answer equally often, over every common rate. power: the chance of stopping with "
+            f"evidence when the control answers {percent(self.baseline)} and the new wording "
+            f"{percent(self.target)}. expected_n: mean requests per wording, when both answer "
+            f"{percent(self.baseline)} (null) and at those two rates (alternative).",
         ]
 
 
