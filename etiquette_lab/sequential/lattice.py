@@ -26,8 +26,6 @@ of the s responses fell in the control arm). Nothing here validates its input.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
 __all__: list[str] = []
@@ -86,12 +84,8 @@ def ranked_levels(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rank.reshape(values.shape), ordered[ends]
 
 
-@lru_cache(maxsize=8)  # the same steps recur: carrying a look, then raising its polynomial
 def hypergeometric_step(before: int, after: int) -> np.ndarray:
-    """``H[x', x]``: chance that x of the first *before* requests responded, given x' of *after*.
-
-    Cached and read-only.
-    """
+    """``H[x', x]``: chance that x of the first *before* requests responded, given x' of *after*."""
     log_after = _log_choose(after)
     log_before = _log_choose(before)
     log_added = _log_choose(after - before)
@@ -100,9 +94,7 @@ def hypergeometric_step(before: int, after: int) -> np.ndarray:
     added = x_after - x_before
     valid = (added >= 0) & (added <= after - before)
     logs = log_before[x_before] + log_added[np.clip(added, 0, after - before)] - log_after[x_after]
-    step = np.where(valid, np.exp(np.where(valid, logs, 0.0)), 0.0)
-    step.setflags(write=False)
-    return step
+    return np.where(valid, np.exp(np.where(valid, logs, 0.0)), 0.0)
 
 
 def carry(survivors: np.ndarray, before: tuple[int, int], after: tuple[int, int]) -> np.ndarray:
