@@ -20,18 +20,7 @@ from etiquette_lab.sequential import (
     sequential_design,
     sequential_power,
 )
-from etiquette_lab.sequential import design as design_module
-
-
-def clear_caches() -> None:
-    for cached in (
-        design_module._exact_lattice,
-        design_module._threshold_lattice,
-        design_module._anytime_lattice,
-        design_module._single_look_region,
-        design_module._futility_lattice,
-    ):
-        cached.cache_clear()
+from etiquette_lab.sequential.design import clear_caches
 
 
 def best_of(fn: Callable[[], object], repeat: int = 3, cold: bool = True) -> tuple[float, float]:

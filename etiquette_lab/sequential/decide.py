@@ -15,7 +15,7 @@ from ..errors import InvalidInputError
 from .checks import Counts, check_look_counts
 from .design import lattice_of, observed_z
 from .evalue import anytime_difference_interval, path_log_e
-from .operating import Design, _check_design
+from .operating import Design, check_design
 from .results import AnytimeDesign, SequentialDecision, SequentialReplay, percent
 
 __all__ = ["DECISIONS", "replay_looks", "sequential_decision"]
@@ -345,7 +345,7 @@ def replay_looks(design: Design, looks: Sequence[Sequence[int]]) -> SequentialRe
     >>> [x.decision for x in r.decisions]
     ['continue', 'no_decision', 'stop_evidence']
     """
-    design = _check_design(design)
+    design = check_design(design)
     checked = _looks_of(looks)
     _check_within_budget(design, checked)
     decisions: list[SequentialDecision] = []

@@ -312,6 +312,18 @@ def sequential_design(
     )
 
 
+def clear_caches() -> None:
+    """Forget every cached lattice (the benchmarks build designs cold)."""
+    for cached in (
+        _exact_lattice,
+        _threshold_lattice,
+        _anytime_lattice,
+        _single_look_region,
+        _futility_lattice,
+    ):
+        cached.cache_clear()
+
+
 def _naive_lattice(sizes: tuple[int, ...], alpha: float, alternative: str, test: str) -> Lattice:
     regions = [_single_look_region(n, alpha, alternative, test) for n in sizes]
     return make_lattice(_pairs(sizes), regions)

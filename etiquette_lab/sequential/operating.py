@@ -26,7 +26,7 @@ __all__ = ["compare_designs", "operating_characteristics", "sequential_power"]
 Design = SequentialDesign | AnytimeDesign
 
 
-def _check_design(design: object) -> Design:
+def check_design(design: object) -> Design:
     if not isinstance(design, (SequentialDesign, AnytimeDesign)):
         raise InvalidInputError(
             "design must come from sequential_design() or anytime_design(), got "
@@ -68,7 +68,7 @@ def sequential_power(design: Design, p_control: float, p_new: float) -> Sequenti
     >>> round(r.power, 4), round(r.expected_n, 1)
     (0.889, 38.1)
     """
-    design = _check_design(design)
+    design = check_design(design)
     p_control = check_rate("p_control", p_control)
     p_new = check_rate("p_new", p_new)
     evidence, futility, expected = _stops(design, p_control, p_new)
@@ -109,7 +109,7 @@ def operating_characteristics(
     >>> [round(p, 3) for p in oc.power]
     [0.046, 0.684, 0.999]
     """
-    design = _check_design(design)
+    design = check_design(design)
     controls = [p_control] if isinstance(p_control, (int, float)) else list(p_control)
     news = [p_new] if isinstance(p_new, (int, float)) else list(p_new)
     if len(controls) == 1:
@@ -164,7 +164,7 @@ def compare_designs(
     >>> [round(p, 3) for p in c.power]
     [0.81, 0.809, 0.37]
     """
-    checked = [_check_design(d) for d in designs]
+    checked = [check_design(d) for d in designs]
     if not checked:
         raise InvalidInputError("compare_designs needs at least one design")
     baseline = check_rate("baseline", baseline)
