@@ -208,6 +208,12 @@ def _planned(design: Design, look: int, counts: Counts, stopped: int | None):
                 f"stopped the experiment at this size. {spent_words}",
             ),
         )
+    # Where the experiment goes next if it does not stop here.
+    onward = {
+        "next_look": sizes[k + 1],
+        "more_control": sizes[k + 1] - n_c,
+        "more_new": sizes[k + 1] - n_n,
+    }
     if futility is not None and lattice.futility[k] is not None and lattice.futility[k][x_c, x_n]:
         return _decision(
             design,
@@ -215,9 +221,7 @@ def _planned(design: Design, look: int, counts: Counts, stopped: int | None):
             counts,
             decision="stop_futility",
             **common,
-            next_look=sizes[k + 1],
-            more_control=sizes[k + 1] - n_c,
-            more_new=sizes[k + 1] - n_n,
+            **onward,
             message=(
                 f"{where}: {sign} = {shown:.2f}, below the futility bound {futility:.2f}: the "
                 "design allows stopping here for futility.",
@@ -231,9 +235,7 @@ def _planned(design: Design, look: int, counts: Counts, stopped: int | None):
         counts,
         decision="continue",
         **common,
-        next_look=sizes[k + 1],
-        more_control=sizes[k + 1] - n_c,
-        more_new=sizes[k + 1] - n_n,
+        **onward,
         message=(
             f"{where}: {sign} = {shown:.2f}, {below}. Continue to the next planned look at "
             f"{sizes[k + 1]} requests per wording. {spent_words}",
