@@ -18,10 +18,10 @@ from .evalue import anytime_difference_interval, path_log_e
 from .operating import Design, check_design
 from .results import AnytimeDesign, SequentialDecision, SequentialReplay, percent
 
-__all__ = ["DECISIONS", "replay_looks", "sequential_decision"]
+__all__ = ["SEQUENTIAL_DECISIONS", "replay_looks", "sequential_decision"]
 
 #: The decisions a look can have, in the words of ``decision_text``.
-DECISIONS: dict[str, str] = {
+SEQUENTIAL_DECISIONS: dict[str, str] = {
     "continue": "continue",
     "stop_evidence": "stop (evidence)",
     "stop_futility": "stop (futility)",
@@ -99,7 +99,7 @@ def _decision(design: Design, look: int, counts: Counts, **fields: object) -> Se
         x_new=x_n,
         n_new=n_n,
         decision=code,
-        decision_text=DECISIONS[code],
+        decision_text=SEQUENTIAL_DECISIONS[code],
         z=observed_z(x_c, n_c, x_n, n_n),
         difference=(x_n / n_n - x_c / n_c) if n_c and n_n else None,
         alpha=design.alpha,

@@ -32,15 +32,15 @@ from .results import AnytimeDesign, NaivePeeking, SequentialDesign
 from .spending import check_spending, spent
 
 __all__ = [
-    "DESIGN_METHODS",
     "PEEKING_TESTS",
+    "SEQUENTIAL_METHODS",
     "anytime_design",
     "naive_peeking",
     "sequential_design",
 ]
 
 #: ``method=`` of :func:`sequential_design`, the first being the default.
-DESIGN_METHODS: tuple[str, ...] = ("exact", "normal")
+SEQUENTIAL_METHODS: tuple[str, ...] = ("exact", "normal")
 #: ``test=`` of :func:`naive_peeking`, the first being the default.
 PEEKING_TESTS: tuple[str, ...] = ("exact", "fisher", "z")
 
@@ -263,7 +263,7 @@ def sequential_design(
     alpha = check_alpha(alpha)
     alternative = check_alternative(alternative)
     spending_name, exponent = check_spending(spending, rho)
-    method = check_method(method, DESIGN_METHODS, "method")
+    method = check_method(method, SEQUENTIAL_METHODS, "method")
     futility_z = _check_futility(futility, len(sizes), alternative)
     if method == "exact":
         _check_exact_size(sizes, "exact designs")
