@@ -186,3 +186,20 @@ def test_looks_that_cannot_stop_say_so():
     decision = sequential_decision(design, (0, 1, 1, 1))
     assert decision.decision == "continue" and decision.boundary_z is None
     assert "no outcome at this size can stop with evidence" in decision.message[0]
+
+
+def test_an_empty_arm_is_a_look_like_any_other():
+    # Nothing evaluated yet on the new wording: no statistic, no evidence, no error.
+    planned = sequential_decision(sequential_design(20, looks=2), (0, 0, 0, 0))
+    assert planned.decision == "no_decision" and planned.z == 0.0 and planned.difference is None
+    anytime = sequential_decision(anytime_design(20, looks=2), (2, 5, 0, 0))
+    assert anytime.decision == "continue" and anytime.e_value == pytest.approx(1.0)
+    assert (anytime.difference_low, anytime.difference_high) == (
+        pytest.approx(-1.0, abs=0.75),
+        pytest.approx(1.0, abs=0.75),
+    )
+
+
+def test_looks_may_be_any_iterable_of_sizes():
+    assert sequential_design(30, looks=np.array([10, 20])).looks == (10, 20, 30)
+    assert sequential_design(30, looks=range(10, 31, 10)).looks == (10, 20, 30)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from ..errors import InvalidInputError
 from ..stats.rates import check_count, check_counts
@@ -68,7 +68,7 @@ def look_sizes(max_n: object, looks: object) -> tuple[int, ...]:
                 f"max_n is {maximum}"
             )
         return tuple(math.floor(k * maximum / count + 0.5) for k in range(1, count + 1))
-    if isinstance(looks, (str, bytes)) or not isinstance(looks, Sequence):
+    if isinstance(looks, (str, bytes)) or not isinstance(looks, Iterable):
         raise InvalidInputError(
             f"looks must be a number of looks or a list of cumulative sizes, got {looks!r}"
         )
