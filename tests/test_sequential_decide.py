@@ -203,3 +203,24 @@ def test_an_empty_arm_is_a_look_like_any_other():
 def test_looks_may_be_any_iterable_of_sizes():
     assert sequential_design(30, looks=np.array([10, 20])).looks == (10, 20, 30)
     assert sequential_design(30, looks=range(10, 31, 10)).looks == (10, 20, 30)
+
+
+def test_normal_designs_decide_by_z_with_the_lattices_arithmetic_at_any_size():
+    design = sequential_design(30, looks=3, method="normal", futility=0.4)
+    lattice = lattice_of(design)
+    for k, n in enumerate(design.looks[:-1]):
+        for x_c, x_n in itertools.product(range(n + 1), repeat=2):
+            code = sequential_decision(design, (x_c, n, x_n, n)).decision
+            expected = (
+                "stop_evidence"
+                if lattice.reject[k][x_c, x_n]
+                else "stop_futility"
+                if lattice.futility[k][x_c, x_n]
+                else "continue"
+            )
+            assert code == expected, (k, x_c, x_n)
+    # Far beyond the exact engine: still a decision, with the normal approximation's words.
+    large = sequential_design(100_000, looks=5, method="normal")
+    decision = sequential_decision(large, (5_000, 40_000, 5_400, 40_000))
+    assert decision.decision == "stop_evidence"
+    assert "(normal approximation)" in " ".join(decision.message)

@@ -13,10 +13,17 @@ from collections.abc import Sequence
 
 from ..errors import InvalidInputError
 from .checks import Counts, check_look_counts
-from .design import lattice_of, observed_z
+from .design import lattice_of
 from .evalue import anytime_difference_interval, path_log_e
+from .lattice import pooled_z_of
 from .operating import Design, check_design
-from .results import AnytimeDesign, SequentialDecision, SequentialReplay, percent
+from .results import (
+    AnytimeDesign,
+    SequentialDecision,
+    SequentialDesign,
+    SequentialReplay,
+    percent,
+)
 
 __all__ = ["SEQUENTIAL_DECISIONS", "replay_looks", "sequential_decision"]
 
@@ -100,18 +107,35 @@ def _decision(design: Design, look: int, counts: Counts, **fields: object) -> Se
         n_new=n_n,
         decision=code,
         decision_text=SEQUENTIAL_DECISIONS[code],
-        z=observed_z(x_c, n_c, x_n, n_n),
+        z=pooled_z_of(x_c, n_c, x_n, n_n),
         difference=(x_n / n_n - x_c / n_c) if n_c and n_n else None,
         alpha=design.alpha,
         **values,  # type: ignore[arg-type]
     )
 
 
-def _planned(design: Design, look: int, counts: Counts, stopped: int | None):
-    """The decision of a group-sequential design at one look."""
-    lattice = lattice_of(design)
+def _stops_at(design: SequentialDesign, k: int, counts: Counts) -> tuple[bool, bool]:
+    """(evidence, futility) at planned look k: the exact design's regions, else the z bounds."""
     x_c, n_c, x_n, n_n = counts
-    z = observed_z(x_c, n_c, x_n, n_n)
+    if design.method == "exact":
+        lattice = lattice_of(design)
+        futile = lattice.futility[k]
+        return bool(lattice.reject[k][x_c, x_n]), futile is not None and bool(futile[x_c, x_n])
+    # The normal design's regions are "statistic >= bound" (regions.threshold_regions); deciding
+    # by the same comparison needs no lattice, so it works at any n.
+    z = pooled_z_of(x_c, n_c, x_n, n_n)
+    value = abs(z) if design.alternative == "two-sided" else z
+    futility = design.futility_z
+    return (
+        bool(value >= design.boundary_z[k]),
+        futility is not None and k < len(futility) and bool(value < futility[k]),
+    )
+
+
+def _planned(design: SequentialDesign, look: int, counts: Counts, stopped: int | None):
+    """The decision of a group-sequential design at one look."""
+    x_c, n_c, x_n, n_n = counts
+    z = pooled_z_of(x_c, n_c, x_n, n_n)
     sizes = design.looks
     passed = [k for k, s in enumerate(sizes) if s <= min(n_c, n_n)]
     spent = design.alpha_spent[passed[-1]] if passed else 0.0
@@ -171,8 +195,15 @@ def _planned(design: Design, look: int, counts: Counts, stopped: int | None):
         "futility_z": futility,
         "alpha_spent": spent,
     }
-    if lattice.reject[k][x_c, x_n]:
-        worst = design.false_alarm_by_look[k] if design.false_alarm_by_look else spent
+    evidence, futile = _stops_at(design, k, counts)
+    if design.false_alarm_by_look is not None:
+        guarantee = (
+            f"at most {percent(design.false_alarm_by_look[k])} of the time, whatever their "
+            "common response rate (exact)"
+        )
+    else:  # a normal-approximation design beyond the exact engine
+        guarantee = f"about {percent(spent)} of the time (normal approximation)"
+    if evidence:
         return _decision(
             design,
             look,
@@ -183,9 +214,8 @@ def _planned(design: Design, look: int, counts: Counts, stopped: int | None):
                 f"{where}: {sign} = {shown:.2f} reaches the boundary {boundary:.2f}. Stop: the "
                 f"data are evidence that {_direction(design)} (overall alpha {design.alpha:g}). "
                 + _observed(counts),
-                f"If the wordings were equally good, this design would stop with evidence at or "
-                f"before this look at most {percent(worst)} of the time, whatever their common "
-                f"response rate. {spent_words}",
+                "If the wordings were equally good, this design would stop with evidence at or "
+                f"before this look {guarantee}. {spent_words}",
             ),
         )
     below = (
@@ -214,7 +244,7 @@ def _planned(design: Design, look: int, counts: Counts, stopped: int | None):
         "more_control": sizes[k + 1] - n_c,
         "more_new": sizes[k + 1] - n_n,
     }
-    if futility is not None and lattice.futility[k] is not None and lattice.futility[k][x_c, x_n]:
+    if futile:
         return _decision(
             design,
             look,

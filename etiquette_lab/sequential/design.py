@@ -18,7 +18,7 @@ from ..errors import InvalidInputError
 from ..stats.rates import check_alpha, check_method
 from .checks import MAX_ANYTIME_N, MAX_EXACT_N, check_alternative, look_sizes
 from .evalue import state_log_e
-from .lattice import pooled_z, statistic
+from .lattice import statistic
 from .normal import spending_bounds
 from .nuisance import maximise
 from .regions import (
@@ -286,8 +286,6 @@ def sequential_design(
     if lattice is not None:
         exact_figures = _by_look(lattice)
         differences = _smallest_differences(lattice, alternative)
-        if method == "exact":
-            boundaries = _least_extreme_z(lattice, alternative)
         naive_figure = maximise(_naive_lattice(sizes, alpha, alternative, "exact").null_crossing())
         naive = (naive_figure.value, naive_figure.rate)
     return SequentialDesign(
@@ -445,8 +443,3 @@ def naive_peeking(
         by_look=tuple(by_look),
         worst_rate=tuple(rates),
     )
-
-
-def observed_z(x_c: int, n_c: int, x_n: int, n_n: int) -> float:
-    """The pooled z statistic of one table (0 when it is undefined)."""
-    return float(pooled_z(n_c, n_n)[x_c, x_n]) if n_c and n_n else 0.0
