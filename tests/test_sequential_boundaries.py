@@ -159,3 +159,28 @@ def test_classical_boundaries_print_and_serialise():
 def test_classical_boundaries_refuse_an_unknown_shape():
     with pytest.raises(InvalidInputError, match="unknown shape 'haybittle-peto'"):
         classical_boundaries(5, shape="haybittle-peto")
+
+
+def test_normal_operating_characteristics_beyond_the_exact_engine():
+    from etiquette_lab.planning_kernels import normal_power
+    from etiquette_lab.sequential import operating, sequential_power
+
+    # One look, one-sided: the kit's fixed-sample normal power (R's power.prop.test formula).
+    one = sequential_design(5_000, looks=1, method="normal", alternative="greater", alpha=0.025)
+    result = sequential_power(one, 0.2, 0.22)
+    assert result.method == "normal approximation"
+    assert result.power == pytest.approx(normal_power(5_000, 5_000, 0.2, 0.22, 0.025, "greater"))
+    # Five looks at 1,000 per wording: the approximation against the exact lattice.
+    five = sequential_design(1_000, looks=5, method="normal")
+    exact = sequential_power(five, 0.2, 0.25)
+    limit = operating.MAX_EXACT_N
+    try:
+        operating.MAX_EXACT_N = 500  # force the approximation for the same design
+        approximate = sequential_power(five, 0.2, 0.25)
+    finally:
+        operating.MAX_EXACT_N = limit
+    assert exact.method == "exact" and approximate.method == "normal approximation"
+    assert approximate.power == pytest.approx(exact.power, abs=0.005)
+    assert approximate.expected_n == pytest.approx(exact.expected_n, rel=0.01)
+    with pytest.raises(InvalidInputError, match="two-sided futility bounds are exact only"):
+        sequential_power(sequential_design(5_000, method="normal", futility=0.5), 0.2, 0.22)

@@ -111,6 +111,54 @@ def crossing(
     return up, down
 
 
+def approximate_stops(
+    bounds: Sequence[float],
+    futility: Sequence[float] | None,
+    t: Sequence[float],
+    alternative: str,
+    p_control: float,
+    p_new: float,
+    max_n: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """P(stop with evidence), P(stop for futility) at each look, by the normal approximation.
+
+    The pooled z of look k is about N(delta / se0_k, (se1_k / se0_k)^2), with se0 the pooled
+    standard error under equal rates and se1 the standard error at the two rates (the
+    approximation of R's power.prop.test). Both scale as 1 / sqrt(n_k), so z * se0 / se1 follows
+    the canonical process with drift delta / se1 at the last look, against boundaries scaled by
+    se0 / se1. Two-sided futility bands (two continuation intervals) are not supported.
+    """
+    pooled = (p_control + p_new) / 2.0
+    se0 = math.sqrt(pooled * (1.0 - pooled) * 2.0 / max_n)
+    se1 = math.sqrt((p_control * (1.0 - p_control) + p_new * (1.0 - p_new)) / max_n)
+    difference = p_new - p_control
+    evidence, futile = np.zeros(len(t)), np.zeros(len(t))
+    two_sided = alternative == "two-sided"
+    if se1 == 0.0:  # both rates 0 or 1: every look sees the same table
+        z = 0.0 if se0 == 0.0 else math.copysign(math.inf, difference)
+        value = abs(z) if two_sided else z
+        first = next((k for k, b in enumerate(bounds) if value >= b), None)
+        if first is not None:
+            evidence[first] = 1.0
+        return evidence, futile
+    scale = se0 / se1
+    recursion = _Recursion(t, difference / se1)
+    for k, b in enumerate(bounds):
+        upper = b * scale
+        if two_sided:
+            lower, lower_is_evidence = -upper, True
+        elif futility is not None and k < len(futility):
+            lower, lower_is_evidence = futility[k] * scale, False
+        else:
+            lower, lower_is_evidence = -math.inf, True
+        up, down = recursion.exits(upper, lower)
+        evidence[k] = up + (down if lower_is_evidence else 0.0)
+        futile[k] = 0.0 if lower_is_evidence else down
+        if k + 1 < len(bounds):
+            recursion.advance(upper, lower)
+    return evidence, futile
+
+
 def spending_bounds(t: Sequence[float], budgets: Sequence[float], two_sided: bool) -> list[float]:
     """z boundaries whose cumulative crossing under H0 equals the spent alpha at each look."""
     from scipy.optimize import brentq

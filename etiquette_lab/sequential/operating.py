@@ -11,8 +11,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import InvalidInputError
-from .checks import check_rate
+from .checks import MAX_EXACT_N, check_rate
 from .design import lattice_of
+from .normal import approximate_stops
 from .results import (
     AnytimeDesign,
     DesignComparison,
@@ -35,9 +36,29 @@ def check_design(design: object) -> Design:
     return design
 
 
+def approximate(design: Design) -> bool:
+    """Whether *design*'s operating characteristics come from the normal approximation."""
+    return isinstance(design, SequentialDesign) and design.max_n > MAX_EXACT_N
+
+
 def _stops(design: Design, p_control: float, p_new: float) -> tuple[np.ndarray, np.ndarray, float]:
-    lattice = lattice_of(design)
-    evidence, futility = lattice.stop_probabilities(p_control, p_new)
+    if approximate(design):
+        if design.futility_z is not None and design.alternative == "two-sided":
+            raise InvalidInputError(
+                "operating characteristics of two-sided futility bounds are exact only, up to "
+                f"{MAX_EXACT_N:,} requests per wording"
+            )
+        evidence, futility = approximate_stops(
+            design.boundary_z,
+            design.futility_z,
+            design.information,
+            design.alternative,
+            p_control,
+            p_new,
+            design.max_n,
+        )
+    else:
+        evidence, futility = lattice_of(design).stop_probabilities(p_control, p_new)
     looks = np.array(design.looks, dtype=float)
     reach = 1.0 - np.concatenate([[0.0], np.cumsum(evidence + futility)[:-1]])
     # Each look's requests are spent by every experiment that reaches it.
@@ -74,6 +95,7 @@ def sequential_power(design: Design, p_control: float, p_new: float) -> Sequenti
     evidence, futility, expected = _stops(design, p_control, p_new)
     return SequentialPower(
         design=design.label,
+        method="normal approximation" if approximate(design) else "exact",
         p_control=p_control,
         p_new=p_new,
         looks=design.looks,
@@ -129,6 +151,7 @@ def operating_characteristics(
         expected.append(size)
     return OperatingCharacteristics(
         design=design.label,
+        method="normal approximation" if approximate(design) else "exact",
         p_control=tuple(controls),
         p_new=tuple(news),
         power=tuple(power),

@@ -280,10 +280,13 @@ class SequentialPower(Result):
     Entry k of ``stop_evidence`` (``stop_futility``) is the probability of stopping with
     evidence (for futility) at look k, with futility bounds followed. ``power`` is their sum for
     evidence: the chance of ever stopping with evidence (a false-alarm rate when the rates are
-    equal). ``expected_n`` is the expected number of requests per wording.
+    equal). ``expected_n`` is the expected number of requests per wording. ``method`` is
+    ``"exact"`` (the binomial lattice) or ``"normal approximation"`` (normal designs beyond the
+    exact engine).
     """
 
     design: str
+    method: str
     p_control: float
     p_new: float
     looks: tuple[int, ...]
@@ -320,17 +323,22 @@ class SequentialPower(Result):
             f"{percent(self.p_new)} of the time"
         )
         outcome = "raises a false alarm" if equal else "stops with evidence"
+        how = "" if self.method == "exact" else "; normal approximation"
         return [
             f"{what}, the {self.design} {outcome} {percent(self.power)} of the time and uses "
-            f"{self.expected_n:.1f} requests per wording on average (at most {self.max_n}).",
+            f"{self.expected_n:.1f} requests per wording on average (at most {self.max_n}{how}).",
         ]
 
 
 @dataclass(frozen=True)
 class OperatingCharacteristics(Result):
-    """Power (or false-alarm rate) and expected size of a design over a range of rates."""
+    """Power (or false-alarm rate) and expected size of a design over a range of rates.
+
+    ``method`` is ``"exact"`` or ``"normal approximation"``, as in :class:`SequentialPower`.
+    """
 
     design: str
+    method: str
     p_control: tuple[float, ...]
     p_new: tuple[float, ...]
     power: tuple[float, ...]
@@ -355,9 +363,9 @@ class OperatingCharacteristics(Result):
 
     def _notes(self) -> list[str]:
         return [
-            f"{self.design}: 'power' is the chance of stopping with evidence (a false-alarm rate "
-            f"where the rates are equal); 'expected_n' the mean requests per wording (at most "
-            f"{self.max_n})."
+            f"{self.design}{'' if self.method == 'exact' else ' (normal approximation)'}: "
+            "'power' is the chance of stopping with evidence (a false-alarm rate where the rates "
+            f"are equal); 'expected_n' the mean requests per wording (at most {self.max_n})."
         ]
 
 
