@@ -9,8 +9,8 @@ Where to start
 * The notebooks in ``notebooks/`` (``make lab`` opens them), in order:
   ``01_article_five_vs_five.ipynb`` (the article's 1 of 5 against 4 of 5, and what it does and
   does not prove), ``02_plan_your_experiment``, ``03_log_and_follow_up``,
-  ``04_analyse_your_results``, ``05_how_small_is_too_small`` and
-  ``06_published_field_experiment``.
+  ``04_analyse_your_results``, ``05_how_small_is_too_small``,
+  ``06_published_field_experiment`` and ``07_peeking_without_fooling_yourself``.
 * ``README.md``: the quick start and the ``etiquette-lab`` command (``etiquette-lab --help``;
   every command's help ends with examples). ``docs/`` explains the log format, the methods,
   planning and the etiquette checks in plain words.
@@ -22,7 +22,9 @@ Where to start
   - analyse a log: :func:`read_requests`, :func:`compare_requests`, :func:`time_to_response`,
     :func:`plot_report`;
   - plan before you send: :func:`sample_size`, :func:`exact_power`;
-  - follow the article's etiquette: :func:`check_etiquette`, :func:`todo_list`.
+  - follow the article's etiquette: :func:`check_etiquette`, :func:`todo_list`;
+  - look while it runs without fooling yourself: :func:`sequential_design`,
+    :func:`anytime_design`, :func:`sequential_decision`.
 
   Every result prints as plain text, renders as a table in a notebook, and has ``.summary``
   (a DataFrame) and ``.to_dict()`` (JSON-safe).
@@ -72,6 +74,7 @@ _MODULES: tuple[str, ...] = (
     "timing",
     "datasets",
     "simulation",
+    "sequential",
     "plots",
 )
 
