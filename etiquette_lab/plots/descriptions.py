@@ -41,12 +41,9 @@ def _level(alpha: float) -> str:
 
 
 def _power(value: float) -> str:
-    """A probability in % to one decimal, never rounded to a certainty it is not."""
-    if 0.999 < value < 1:
-        return "> 99.9%"
-    if 0 < value < 0.001:
-        return "< 0.1%"
-    return f"{100 * value:.1f}%"
+    from ..stats.formatting import power_text
+
+    return power_text(value)
 
 
 def _looks(looks: Sequence[int]) -> str:

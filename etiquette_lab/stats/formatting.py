@@ -48,6 +48,26 @@ def points_text(difference: float) -> str:
     return f"{points_number(difference)} points"
 
 
+def power_text(probability: float) -> str:
+    """A probability (a power, a false-alarm rate) in % to one decimal, never rounded to a
+    certainty it is not: "37.6%", "> 99.9%", "< 0.1%"; "-" when missing.
+
+    Examples
+    --------
+    >>> power_text(0.3758), power_text(0.99961), power_text(1.0), power_text(0.0)
+    ('37.6%', '> 99.9%', '100%', '0%')
+    """
+    if not math.isfinite(probability):
+        return "-"
+    if probability in (0.0, 1.0):
+        return f"{100 * probability:.0f}%"
+    if probability > 0.9995:
+        return "> 99.9%"
+    if probability < 0.0005:
+        return "< 0.1%"
+    return f"{100 * probability:.1f}%"
+
+
 def prob_text(probability: float) -> str:
     """A probability to two decimals, never rounded to a certainty it is not: "0.96",
     "> 0.99", "< 0.01".
