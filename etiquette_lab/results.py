@@ -137,14 +137,17 @@ class Result:
         """``to_dict()`` as strict JSON text (``allow_nan=False``)."""
         return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
 
-    def _shown_table(self):
+    def _shown_table(self, *, any_length: bool = False):
         """The table and whether its row labels mean anything: a one-row table of a
-        single-figure result would show a stray row label "0"."""
+        single-figure result would show a stray row label "0" (with *any_length*, so would a
+        longer table numbered 0, 1, 2, ...)."""
         import pandas as pd
 
         frame = self.table
         numbered = (
-            isinstance(frame.index, pd.RangeIndex) and frame.index.name is None and len(frame) == 1
+            isinstance(frame.index, pd.RangeIndex)
+            and frame.index.name is None
+            and (len(frame) == 1 or any_length)
         )
         return frame, not numbered
 
@@ -171,7 +174,8 @@ class Result:
         # (25.0%, +14.4 points) instead of a wall of unrounded fractions.
         notes = "".join(f"<p>{html.escape(n)}</p>" for n in self._notes() if n)
         notes += "".join(part._repr_html_() for part in self._parts())
-        frame, labelled = self._shown_table()
+        # The printed text keeps its row numbers (commands print them); a notebook drops them.
+        frame, labelled = self._shown_table(any_length=True)
         table = (
             ""
             if frame.empty

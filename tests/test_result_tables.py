@@ -17,7 +17,7 @@ from statsmodels.stats.contingency_tables import StratifiedTable
 from test_outcomes import make_requests
 
 from etiquette_lab.outcomes import arm_overview, compare_requests, count_outcomes
-from etiquette_lab.planning import exact_power
+from etiquette_lab.planning import exact_power, power_curve
 from etiquette_lab.results import Paragraphs
 from etiquette_lab.stats import compare_counts
 from etiquette_lab.timing import time_to_response_from_durations
@@ -38,6 +38,13 @@ def test_the_notebook_display_shows_the_rounded_table_the_text_shows():
 def test_a_single_figure_result_shows_no_stray_row_label():
     page = exact_power(5, 5, 0.2, 0.8)._repr_html_()
     assert "<th>0</th>" not in page and "37.6%" in page
+
+
+def test_a_numbered_table_shows_no_row_numbers_in_a_notebook():
+    curve = power_curve(0.2, 0.8, n=[5, 6, 7])
+    page = curve._repr_html_()
+    assert "<th>0</th>" not in page and "<th>1</th>" not in page and "37.6%" in page
+    assert str(curve).splitlines()[3].split()[0] == "0"  # the printed text keeps them
 
 
 def test_paragraphs_wrap_when_printed_and_are_paragraphs_in_a_notebook():

@@ -83,8 +83,10 @@ def plot_personalisation_scores(
         y = len(rows)
         for name, score in scores.items():
             ax.scatter([score], [y], s=70, marker="D", color=_DRAFT_COLOUR)
+            # A label at either end of the scale is anchored inwards, so it stays in the frame.
+            side = "left" if score < 0.15 else "right" if score > 0.85 else "center"
             ax.annotate(
-                name, (score, y), xytext=(0, 9), textcoords="offset points", ha="center", fontsize=9
+                name, (score, y), xytext=(0, 9), textcoords="offset points", ha=side, fontsize=9
             )
         labels.append("drafts")
     ax.set_yticks(range(len(labels)), labels)
