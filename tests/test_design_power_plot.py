@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import pytest
-from scipy.stats import binom, fisher_exact
+from test_planning_tables import brute_fisher_power
 
 from etiquette_lab.planning import exact_power, power_curve
 from etiquette_lab.plots.descriptions import alt_text
@@ -18,13 +18,7 @@ from etiquette_lab.plots.power import plot_power_curve
 
 def test_the_mark_sits_at_the_design_s_size_and_exact_power():
     power = exact_power(5, 5, 0.2, 0.8)
-    # Brute force with scipy's Fisher test: every 6 x 6 table, significant when p <= 0.05.
-    brute = sum(
-        binom.pmf(x0, 5, 0.2) * binom.pmf(x1, 5, 0.8)
-        for x0 in range(6)
-        for x1 in range(6)
-        if fisher_exact([[x1, 5 - x1], [x0, 5 - x0]])[1] <= 0.05
-    )
+    brute = brute_fisher_power(5, 0.2, 0.8)  # every 6 x 6 table, scipy's Fisher test
     assert power.power == pytest.approx(brute, abs=1e-12) and round(brute, 3) == 0.376
     ax = plot_power_curve(power_curve(0.2, 0.8, n=range(2, 11)))
     try:

@@ -18,8 +18,8 @@ import matplotlib.pyplot as plt
 import nbformat
 import pytest
 from nbconvert import HTMLExporter
-from scipy.stats import binom, fisher_exact
 from statsmodels.stats.proportion import proportion_confint
+from test_planning_tables import brute_fisher_power
 
 import etiquette_lab.plots as plots
 from etiquette_lab.errors import InvalidInputError
@@ -63,23 +63,13 @@ def test_the_rates_description_gives_each_arm_with_its_wilson_interval():
     assert text.index("default") < text.index("personalised")  # the control first, as drawn
 
 
-def _fisher_power(n: int, baseline: float, target: float) -> float:
-    """Brute force: every table of n against n, significant when scipy's Fisher p <= 0.05."""
-    return sum(
-        binom.pmf(x0, n, baseline) * binom.pmf(x1, n, target)
-        for x0 in range(n + 1)
-        for x1 in range(n + 1)
-        if fisher_exact([[x1, n - x1], [x0, n - x0]])[1] <= 0.05
-    )
-
-
 def test_the_power_curve_description_says_where_it_reaches_the_target():
     curve = power_curve(0.2, 0.8, n=range(2, 31))
     text = alt_text(plots.plot_power_curve, curve, target_power=0.8, sample_size=None)
     # By brute force: 11 per wording fall short of 80%, 12 reach it; 5 -> 6 is the largest drop.
-    assert _fisher_power(11, 0.2, 0.8) < 0.8 <= _fisher_power(12, 0.2, 0.8)
+    assert brute_fisher_power(11, 0.2, 0.8) < 0.8 <= brute_fisher_power(12, 0.2, 0.8)
     assert "reaches 80% at n = 12" in text
-    five, six = _fisher_power(5, 0.2, 0.8), _fisher_power(6, 0.2, 0.8)
+    five, six = brute_fisher_power(5, 0.2, 0.8), brute_fisher_power(6, 0.2, 0.8)
     assert f"most from {100 * five:.1f}% at n = 5 to {100 * six:.1f}% at n = 6" in text
     plan = sample_size(0.2, 0.8)
     assert f"smallest n reaching the power, {plan.n_per_arm}" in alt_text(

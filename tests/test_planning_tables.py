@@ -9,13 +9,15 @@ from etiquette_lab.simulation import power_curves
 from etiquette_lab.stats.formatting import power_text
 
 
-def _fisher_power(n: int, baseline: float, target: float) -> float:
-    """Brute force: every table of n against n, significant when scipy's Fisher p <= 0.05."""
+def brute_fisher_power(n: int, baseline: float, target: float, m: int | None = None) -> float:
+    """Every table of n (control) against m (new, n by default) requests, with scipy's Fisher
+    test: the probability that p <= 0.05 when the rates are *baseline* and *target*."""
+    m = n if m is None else m
     return sum(
-        binom.pmf(x0, n, baseline) * binom.pmf(x1, n, target)
+        binom.pmf(x0, n, baseline) * binom.pmf(x1, m, target)
         for x0 in range(n + 1)
-        for x1 in range(n + 1)
-        if fisher_exact([[x1, n - x1], [x0, n - x0]])[1] <= 0.05
+        for x1 in range(m + 1)
+        if fisher_exact([[x1, m - x1], [x0, n - x0]])[1] <= 0.05
     )
 
 
@@ -23,10 +25,10 @@ def test_a_row_per_target_with_the_sample_size_s_figures():
     table = sample_size_table(0.2, {"as observed": 0.8, "half of it": 0.5})
     assert table.index.tolist() == ["as observed", "half of it"]
     # By brute force: 11 per wording fall short of 80% for 20% against 80%, 12 reach it.
-    assert _fisher_power(11, 0.2, 0.8) < 0.8 <= _fisher_power(12, 0.2, 0.8)
+    assert brute_fisher_power(11, 0.2, 0.8) < 0.8 <= brute_fisher_power(12, 0.2, 0.8)
     row = table.loc["as observed"]
     assert row["requests per wording"] == 12 and row["requests in all"] == 24
-    assert row["power"] == f"{100 * _fisher_power(12, 0.2, 0.8):.1f}%"
+    assert row["power"] == f"{100 * brute_fisher_power(12, 0.2, 0.8):.1f}%"
     half = sample_size(0.2, 0.5)
     assert table.loc["half of it"].tolist() == [
         "20%",
@@ -51,8 +53,8 @@ def test_powers_are_never_rounded_to_a_certainty():
     assert (
         curves.table["20% vs 80%"].tolist()
         == [
-            f"{100 * _fisher_power(5, 0.2, 0.8):.1f}%",
-            f"{100 * _fisher_power(6, 0.2, 0.8):.1f}%",
+            f"{100 * brute_fisher_power(5, 0.2, 0.8):.1f}%",
+            f"{100 * brute_fisher_power(6, 0.2, 0.8):.1f}%",
             "> 99.9%",
         ]
         == ["37.6%", "27.5%", "> 99.9%"]
