@@ -4,8 +4,8 @@ Every result in the kit is a frozen dataclass that also inherits :class:`Result`
 provides ``_summary_frame()`` (the table a reader wants first) and may override ``_notes()``
 (plain-words lines printed under the table, such as a verdict or a reason a test was skipped)
 and ``_text_frame()`` (the table as printed text, with figures rounded as its words round them;
-public as ``table``, and the table a notebook shows). :class:`Paragraphs` shows plain words as
-paragraphs, for example a verdict.
+public as ``rounded_summary``, and the table a notebook shows). :class:`Paragraphs` shows plain
+words as paragraphs, for example a verdict.
 """
 
 from __future__ import annotations
@@ -118,12 +118,12 @@ class Result:
         return self._summary_frame()
 
     @property
-    def table(self):
+    def rounded_summary(self):
         """The summary as a reader sees it: figures rounded and worded as the result's sentences
         word them (rates in %, differences in points, p-values as the verdict prints them).
 
-        This is the table that ``print(result)`` and the notebook display show; use
-        ``summary`` for the unrounded numbers.
+        This is the table that ``print(result)`` and the notebook display show; ``summary``
+        holds the unrounded numbers.
         """
         return self._text_frame()
 
@@ -143,7 +143,7 @@ class Result:
         longer table numbered 0, 1, 2, ...)."""
         import pandas as pd
 
-        frame = self.table
+        frame = self._text_frame()
         numbered = (
             isinstance(frame.index, pd.RangeIndex)
             and frame.index.name is None

@@ -51,7 +51,7 @@ def test_powers_are_never_rounded_to_a_certainty():
     curves = power_curves([(0.2, 0.8)], n=[5, 6, 44])
     # Brute force: 20% against 80% at 5 and 6 per wording, the saw-tooth of notebook 02.
     assert (
-        curves.table["20% vs 80%"].tolist()
+        curves.rounded_summary["20% vs 80%"].tolist()
         == [
             f"{100 * brute_fisher_power(5, 0.2, 0.8):.1f}%",
             f"{100 * brute_fisher_power(6, 0.2, 0.8):.1f}%",
@@ -60,5 +60,5 @@ def test_powers_are_never_rounded_to_a_certainty():
         == ["37.6%", "27.5%", "> 99.9%"]
     )
     curve = power_curve(0.2, 0.8, n=[5, 6])
-    assert curve.table["power"].tolist() == ["37.6%", "27.5%"]
+    assert curve.rounded_summary["power"].tolist() == ["37.6%", "27.5%"]
     assert curve.summary["power"].iloc[0] == curves.curves[0].power[0]  # numbers stay numbers

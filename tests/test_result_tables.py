@@ -32,7 +32,7 @@ def test_the_notebook_display_shows_the_rounded_table_the_text_shows():
     for shown in ("3.6% to 62.4%", "37.6% to 96.4%", "+60.0", "-0.03 to +83.2", "0.109"):
         assert shown in page and shown in str(report)
     assert "0.03604" not in page and "0.6" not in re.findall(r">([0-9.]+)<", page)
-    assert report.table.equals(report._text_frame())
+    assert report.rounded_summary.equals(report._text_frame())
 
 
 def test_a_single_figure_result_shows_no_stray_row_label():
