@@ -15,9 +15,6 @@ and other converters) and the words alone as plain text.
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -426,12 +423,17 @@ class FigureWithAlt:
     def png(self) -> bytes:
         """The figure as PNG bytes, as the notebook's inline backend draws it."""
         if self._png is None:
+            import io
+
             buffer = io.BytesIO()
             self.figure.savefig(buffer, format="png", bbox_inches="tight")
             self._png = buffer.getvalue()
         return self._png
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        import base64  # display-time modules: importing the plots stays light
+        import html
+
         data = base64.b64encode(self.png()).decode("ascii")
         alt = html.escape(self.alt, quote=True)
         bundle = {

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .style import colour, get_axes
 
@@ -23,8 +22,7 @@ _STYLES: dict[str, tuple[str, str, str]] = {
 _OTHER = ("P", colour(1), "other event")
 
 
-@dataclass(frozen=True)
-class _Row:
+class _Row(NamedTuple):
     """One request on the time line: its label, where its line runs, and its events (kind, at),
     in the order they happened, up to the as-of time."""
 
