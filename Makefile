@@ -24,9 +24,12 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 	@echo "$(VENV) is ready"
 
-# Jupyter refuses to run as root unless told; containers and sandboxes often are root.
+# JupyterLab's root is the repository, so that the notebooks' links to ../docs/ open (a root of
+# notebooks/ cannot reach them); it starts in the notebooks folder. Jupyter refuses to run as
+# root unless told; containers and sandboxes often are root.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks \
+	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 test: $(STAMP)
 	$(BIN)/python -m ruff check etiquette_lab tests benchmarks

@@ -255,6 +255,12 @@ class Experiment:
         """The variants' names, in file order."""
         return tuple(v.name for v in self.variants)
 
+    @property
+    def variant_names_control_first(self) -> tuple[str, ...]:
+        """The variants' names with the control first, the others in file order: the order of
+        every table the kit shows."""
+        return (self.control, *(name for name in self.variant_names if name != self.control))
+
     def variant(self, name: str) -> Variant:
         """The variant called *name*."""
         for variant in self.variants:

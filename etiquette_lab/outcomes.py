@@ -39,6 +39,7 @@ __all__ = [
     "DEFAULT_NOT_SUCCESS",
     "ArmOutcomes",
     "OutcomeCounts",
+    "arm_overview",
     "compare_requests",
     "count_outcomes",
     "parse_window",
@@ -137,6 +138,46 @@ class OutcomeCounts(Result):
         """True when some counted response is not a success (for example a decline)."""
         return any(a.responded != a.succeeded for a in self.arms)
 
+    def strata_table(self, *, responses: bool = False):
+        """The counted requests per stratum (rows) and arm (columns, control first), each cell
+        "successes of evaluated (rate)"; with *responses*, any response instead of successes.
+
+        Empty when the counts were not split by stratum (``strata=False``, or at most one
+        stratum).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> t = pd.Timestamp("2025-01-01", tz="UTC")
+        >>> table = pd.DataFrame({
+        ...     "variant": ["new", "default", "new"], "stratum": ["close", "close", "far"],
+        ...     "first_sent_at": t, "withdrawn_at": pd.NaT,
+        ...     "first_response_at": [t + pd.Timedelta(days=1), pd.NaT, pd.NaT],
+        ...     "first_outcome": ["recommended", pd.NA, pd.NA]})
+        >>> table["last_response_at"], table["outcome"] = table["first_response_at"], table[
+        ...     "first_outcome"]
+        >>> counts = count_outcomes(table, as_of="2025-02-01T00:00Z", strata=True)
+        >>> counts.strata_table().loc["close"].tolist()  # the control ("default") first
+        ['0 of 1 (0%)', '1 of 1 (100%)']
+        """
+        import pandas as pd
+
+        from .stats.formatting import pct_text
+
+        cells = self.strata_response if responses else self.strata_success
+        names = [a.name for a in self.arms]
+        rows = {
+            stratum: {
+                name: f"{x} of {n} ({pct_text(x / n)})" if n else ""
+                for name in names
+                for x, n in [by_arm.get(name, (0, 0))]
+            }
+            for stratum, by_arm in (cells or {}).items()
+        }
+        frame = pd.DataFrame.from_dict(rows, orient="index", columns=names if rows else None)
+        frame.index.name = "stratum"
+        return frame
+
 
 def count_outcomes(
     requests,
@@ -146,6 +187,7 @@ def count_outcomes(
     success: Iterable[str] | None = None,
     experiment: str | None = None,
     strata: bool = False,
+    control: str | None = None,
 ) -> OutcomeCounts:
     """Count, per arm (``variant``), the requests answered within the window by the as-of time.
 
@@ -164,6 +206,9 @@ def count_outcomes(
         Keep only this experiment; required when the table holds several.
     strata : bool
         Also split the counts by the ``stratum`` column ("" becomes "(none)").
+    control : str, optional
+        The control arm, listed first (the others keep the order they first appear in);
+        by default "default" if there is such an arm, else the first.
 
     Examples
     --------
@@ -187,6 +232,9 @@ def count_outcomes(
         ["sent", "evaluated", "responded", "succeeded", "pending", "withdrawn"]
     ].sum()
     arms = tuple(ArmOutcomes(str(name), *(int(v) for v in row)) for name, row in grouped.iterrows())
+    if arms:  # the control leads every table, as in the comparison built from these counts
+        first = pick_control([a.name for a in arms], control)
+        arms = tuple(sorted(arms, key=lambda a: a.name != first))
     outcomes = table.loc[frame["responded"], "first_outcome"].fillna("(none)").astype(str)
     strata_success = strata_response = None
     if strata:
@@ -350,6 +398,64 @@ def _success_rule(success: Iterable[str] | None, seen: Iterable[str] = ()):
         return values.fillna("").astype(str).isin(chosen)
 
     return ", ".join(sorted(chosen)), is_chosen
+
+
+def arm_overview(requests, *, control: str | None = None, experiment: str | None = None):
+    """What has happened to each arm's requests so far, whatever the date: the first answer of
+    each request (or none yet), how many were reminded and withdrawn, and how many were sent.
+
+    This is the whole log at a glance, before any outcome window: :func:`count_outcomes` says
+    what counts as of a moment.
+
+    Parameters
+    ----------
+    requests : pandas.DataFrame
+        The log's requests table (``etiquette_lab.read_requests``).
+    control : str, optional
+        The control arm, listed first (see :func:`etiquette_lab.pick_control`).
+    experiment : str, optional
+        Keep only this experiment; required when the table holds several.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per arm, control first: one column per first outcome, ``no answer yet``,
+        ``reminded``, ``withdrawn`` and ``requests``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"variant": ["new", "default", "new"],
+    ...     "first_outcome": ["recommended", pd.NA, "declined"], "reminders": [0, 1, 0],
+    ...     "withdrawn_at": [pd.NaT, pd.NaT, pd.NaT]})
+    >>> overview = arm_overview(table)
+    >>> overview.index.tolist(), overview.columns.tolist()[:3]
+    (['default', 'new'], ['declined', 'recommended', 'no answer yet'])
+    >>> overview.loc["new"].tolist()
+    [1, 1, 0, 0, 0, 2]
+    """
+    import pandas as pd
+
+    table = rows_of_experiment(requests, experiment)
+    arm = table["variant"].astype(str)
+    names = list(dict.fromkeys(arm))
+    if not names:
+        raise InvalidInputError("the requests table has no request")
+    first = pick_control(names, control)
+    order = [first, *(n for n in names if n != first)]
+    answers = pd.crosstab(arm, table["first_outcome"].astype("string")).reindex(
+        index=order, fill_value=0
+    )
+    overview = answers.assign(
+        **{
+            "no answer yet": table["first_outcome"].isna().groupby(arm).sum(),
+            "reminded": (table["reminders"] > 0).groupby(arm).sum(),
+            "withdrawn": table["withdrawn_at"].notna().groupby(arm).sum(),
+            "requests": arm.value_counts(),
+        }
+    ).astype(int)
+    overview.index.name, overview.columns.name = "arm", None
+    return overview
 
 
 def rows_of_experiment(requests, experiment: str | None = None):

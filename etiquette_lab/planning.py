@@ -11,7 +11,7 @@ account and :mod:`etiquette_lab.planning_kernels` for the numerical method and i
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -34,6 +34,7 @@ __all__ = [
     "minimum_detectable_effect",
     "power_curve",
     "sample_size",
+    "sample_size_table",
 ]
 
 TESTS = ("fisher", "boschloo", "normal")
@@ -335,6 +336,77 @@ def sample_size(
         evaluated=tuple(sorted(seen.items())),
         method=_method(test),
     )
+
+
+def sample_size_table(
+    baseline: float,
+    targets: Iterable[float] | Mapping[str, float],
+    *,
+    power: float = 0.8,
+    alpha: float = 0.05,
+    alternative: str = "two-sided",
+    test: str = "fisher",
+    ratio: float = 1.0,
+    max_n: int = DEFAULT_MAX_N,
+):
+    """:func:`sample_size` for several targets at once, as a table to read: one row each.
+
+    Parameters
+    ----------
+    baseline : float
+        Expected response rate of the control wording.
+    targets : iterable of float, or mapping of label -> float
+        The response rates of the new wording to plan for; with a mapping, its labels name
+        the rows ("as observed", "half of it").
+    power, alpha, alternative, test, ratio, max_n
+        As in :func:`sample_size`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per target: the rates, ``requests per wording`` (the smallest n reaching the
+        power), ``stays reached from`` (saw-tooth: the n from which it stays reached),
+        ``requests in all``, ``power`` at the first, and what the normal approximation says.
+
+    Examples
+    --------
+    >>> table = sample_size_table(0.2, [0.5, 0.8])
+    >>> table["requests per wording"].tolist(), table["normal approximation"].tolist()
+    ([44, 12], ['38.5', '9.6'])
+    """
+    import pandas as pd
+
+    from .stats.formatting import pct_text
+
+    named = dict(targets) if isinstance(targets, Mapping) else None
+    rates = list(named.values()) if named is not None else [float(t) for t in targets]
+    labels = list(named) if named is not None else [pct_text(t) for t in rates]
+    plans = [
+        sample_size(
+            baseline,
+            t,
+            power=power,
+            alpha=alpha,
+            alternative=alternative,
+            test=test,
+            ratio=ratio,
+            max_n=max_n,
+        )
+        for t in rates
+    ]
+    frame = pd.DataFrame(
+        {
+            "control": [pct_text(p.baseline) for p in plans],
+            "new wording": [pct_text(p.target) for p in plans],
+            "requests per wording": [p.n_per_arm for p in plans],
+            "stays reached from": [p.n_per_arm_stable for p in plans],
+            "requests in all": [p.n_total for p in plans],
+            "power": [f"{100 * p.power:.1f}%" for p in plans],
+            "normal approximation": [f"{p.normal_approximation_n:.1f}" for p in plans],
+        },
+        index=pd.Index(labels, name="target"),
+    )
+    return frame
 
 
 # -- minimum detectable effect --------------------------------------------------------------

@@ -270,3 +270,12 @@ class PowerCurveResult(Result):
                 "normal_power": list(self.normal_power),
             }
         )
+
+    def _text_frame(self):
+        """Both powers in %, never rounded to a certainty they are not."""
+        from .stats.formatting import power_text  # the statistics package only when printed
+
+        frame = self.summary
+        for column in ("power", "normal_power"):
+            frame[column] = [power_text(v) for v in frame[column]]
+        return frame

@@ -3,7 +3,9 @@
 Every result in the kit is a frozen dataclass that also inherits :class:`Result`. A subclass
 provides ``_summary_frame()`` (the table a reader wants first) and may override ``_notes()``
 (plain-words lines printed under the table, such as a verdict or a reason a test was skipped)
-and ``_text_frame()`` (the table as printed text, with figures rounded as its words round them).
+and ``_text_frame()`` (the table as printed text, with figures rounded as its words round them;
+public as ``rounded_summary``, and the table a notebook shows). :class:`Paragraphs` shows plain
+words as paragraphs, for example a verdict.
 """
 
 from __future__ import annotations
@@ -13,10 +15,15 @@ import datetime as _dt
 import html
 import json
 import math
+import textwrap
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["Result", "json_safe"]
+
+# Printed paragraphs wrap at this width: readable in a terminal and in a notebook's text output.
+_TEXT_WIDTH = 100
 
 
 def json_safe(value: Any) -> Any:
@@ -110,6 +117,16 @@ class Result:
         """The result as a :class:`pandas.DataFrame`, the table a reader wants first."""
         return self._summary_frame()
 
+    @property
+    def rounded_summary(self):
+        """The summary as a reader sees it: figures rounded and worded as the result's sentences
+        word them (rates in %, differences in points, p-values as the verdict prints them).
+
+        This is the table that ``print(result)`` and the notebook display show; ``summary``
+        holds the unrounded numbers.
+        """
+        return self._text_frame()
+
     def to_dict(self) -> dict[str, Any]:
         """The result's fields as a JSON-safe dict (non-finite numbers become ``None``)."""
         return json_safe(
@@ -120,14 +137,24 @@ class Result:
         """``to_dict()`` as strict JSON text (``allow_nan=False``)."""
         return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
 
-    def __str__(self) -> str:
+    def _shown_table(self, *, any_length: bool = False):
+        """The table and whether its row labels mean anything: a one-row table of a
+        single-figure result would show a stray row label "0" (with *any_length*, so would a
+        longer table numbered 0, 1, 2, ...)."""
         import pandas as pd
 
         frame = self._text_frame()
-        # A one-row table of a single-figure result would print a stray row label "0".
         numbered = (
-            isinstance(frame.index, pd.RangeIndex) and frame.index.name is None and len(frame) == 1
+            isinstance(frame.index, pd.RangeIndex)
+            and frame.index.name is None
+            and (len(frame) == 1 or any_length)
         )
+        return frame, not numbered
+
+    def __str__(self) -> str:
+        import pandas as pd
+
+        frame, labelled = self._shown_table()
         with pd.option_context("display.width", 120, "display.max_columns", 30):
             # An empty table says nothing a reader needs; the notes say there is nothing.
             table = (
@@ -135,9 +162,7 @@ class Result:
                 if frame.empty
                 else [
                     "",
-                    frame.to_string(
-                        na_rep="-", float_format=lambda v: f"{v:.4g}", index=not numbered
-                    ),
+                    frame.to_string(na_rep="-", float_format=lambda v: f"{v:.4g}", index=labelled),
                 ]
             )
         notes = self._notes()
@@ -145,13 +170,43 @@ class Result:
         return "\n".join([self._title, *table, *(["", *notes] if notes else []), *parts])
 
     def _repr_html_(self) -> str:
+        # The same table as the printed text, so a notebook shows what the sentences say
+        # (25.0%, +14.4 points) instead of a wall of unrounded fractions.
         notes = "".join(f"<p>{html.escape(n)}</p>" for n in self._notes() if n)
         notes += "".join(part._repr_html_() for part in self._parts())
-        summary = self.summary
+        # The printed text keeps its row numbers (commands print them); a notebook drops them.
+        frame, labelled = self._shown_table(any_length=True)
         table = (
-            "" if summary.empty else summary.to_html(float_format=lambda v: f"{v:.4g}", na_rep="-")
+            ""
+            if frame.empty
+            else frame.to_html(float_format=lambda v: f"{v:.4g}", na_rep="-", index=labelled)
         )
         return (
             f"<div class='etiquette-lab-result'><h4>{html.escape(self._title)}</h4>"
             f"{table}{notes}</div>"
         )
+
+
+@dataclass(frozen=True)
+class Paragraphs:
+    """Plain-words text shown as paragraphs: separate ``<p>`` in a notebook, and wrapped at
+    100 columns with a blank line between two paragraphs when printed.
+
+    Examples
+    --------
+    >>> text = Paragraphs(("First paragraph.", "Second <one>."))
+    >>> print(text)
+    First paragraph.
+    <BLANKLINE>
+    Second <one>.
+    >>> text._repr_html_()
+    '<p>First paragraph.</p><p>Second &lt;one&gt;.</p>'
+    """
+
+    paragraphs: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return "\n\n".join(textwrap.fill(p, _TEXT_WIDTH) for p in self.paragraphs)
+
+    def _repr_html_(self) -> str:
+        return "".join(f"<p>{html.escape(p)}</p>" for p in self.paragraphs)

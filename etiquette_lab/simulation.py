@@ -26,6 +26,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -35,6 +36,7 @@ from .errors import InvalidInputError
 from .planning import _count, _open_unit, _rate, exact_power, power_curve
 from .planning_results import PowerCurveResult
 from .results import Result
+from .stats.formatting import power_text
 from .stats.significance import rejects
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "WinnersCurseResult",
     "power_curves",
     "simulate_null_experiments",
+    "simulate_null_experiments_like",
     "simulate_peeking",
     "simulate_winners_curse",
 ]
@@ -319,6 +322,61 @@ def simulate_null_experiments(
     )
 
 
+def simulate_null_experiments_like(
+    counts: Any,
+    *,
+    experiments: int = DEFAULT_EXPERIMENTS,
+    alpha: float = 0.05,
+    seed: int = 0,
+) -> NullSimulationResult:
+    """:func:`simulate_null_experiments` for an observed two-wording result: the same number of
+    requests per wording, both answered at the result's pooled rate, and its split.
+
+    It answers "if the wording made no difference, how often would one wording win by at least
+    this much?" for the counts in hand.
+
+    Parameters
+    ----------
+    counts : ComparisonReport or mapping of name -> (responses, requests)
+        Two wordings with the same number of requests each (a report from
+        :func:`etiquette_lab.compare_counts`, or its counts).
+    experiments, alpha, seed
+        As in :func:`simulate_null_experiments`.
+
+    Returns
+    -------
+    NullSimulationResult
+
+    Examples
+    --------
+    >>> r = simulate_null_experiments_like({"default": (1, 5), "personalised": (4, 5)})
+    >>> r.n_per_arm, r.rate, r.split, round(r.exact_as_extreme, 6)  # 112 of 1024 outcomes
+    (5, 0.5, (4, 1), 0.109375)
+    """
+    pairs = (
+        [(a.responded, a.n) for a in counts.arms]
+        if hasattr(counts, "arms")
+        else [tuple(v) for v in dict(counts).values()]
+    )
+    if len(pairs) != 2:
+        raise InvalidInputError(f"needs exactly two wordings, got {len(pairs)}")
+    (x0, n0), (x1, n1) = pairs
+    if n0 != n1:
+        raise InvalidInputError(f"needs the same number of requests per wording, got {n0} and {n1}")
+    if x0 == x1:
+        raise InvalidInputError(
+            f"both wordings got {x0} of {n0}: every experiment is at least as lopsided as that"
+        )
+    return simulate_null_experiments(
+        n0,
+        (x0 + x1) / (2 * n0),
+        split=(max(x0, x1), min(x0, x1)),
+        experiments=experiments,
+        alpha=alpha,
+        seed=seed,
+    )
+
+
 def _share_se(share: float, m: int) -> float:
     return float(math.sqrt(share * (1 - share) / m))
 
@@ -346,6 +404,10 @@ class PowerCurvesResult(Result):
             index=pd.Index(list(self.curves[0].n), name="n per arm"),
         )
         return frame
+
+    def _text_frame(self):
+        """The power of each effect in %, never rounded to a certainty it is not."""
+        return self.summary.map(power_text)
 
     def _notes(self) -> list[str]:
         lines = []

@@ -32,7 +32,7 @@ import numpy as np
 from .arms import control_first
 from .errors import InvalidInputError
 from .results import Result
-from .stats.formatting import p_text, pct_text, points_number, points_text
+from .stats.formatting import p_number, p_text, pct_text, points_number, points_text
 from .stats.rates import check_alpha, wilson_limits
 from .timestamps import parse_as_of, parse_duration
 
@@ -284,6 +284,51 @@ class TimeToResponseReport(Result):
                 f"{self.not_yet_sent} request(s) first sent after the as-of time: left out."
             )
         return notes
+
+    def differences_table(self) -> pd.DataFrame:
+        """Each arm against the control, as the notes word it: the difference in P(response
+        by the window's end) in points with its interval, and the log-rank p-value.
+
+        A difference not estimable yet, or a log-rank test not defined yet (no response in
+        either arm), is shown in words, never as NaN; ``note`` says why.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by arm, control excluded.
+
+        Examples
+        --------
+        >>> r = time_to_response_from_durations(
+        ...     {"default": ([3, 9, 9, 9], [False, False, False, False]),
+        ...      "personal": ([1, 2, 9, 9], [True, True, False, False])}, window=7)
+        >>> r.differences_table().loc["personal"].tolist()
+        ['+50.0', '-16.2 to +85.0', '0.128', '']
+        """
+        import pandas as pd
+
+        w = _format_days(self.window_days)
+        level = f"{100 * (1 - self.alpha):g}%"
+        rows = {}
+        for d in self.differences:
+            estimable = not math.isnan(d.difference)
+            rows[d.arm] = {
+                f"difference by {w} (points)": (
+                    points_number(d.difference) if estimable else "not estimable yet"
+                ),
+                f"{level} CI (points)": (
+                    f"{points_number(d.ci_low)} to {points_number(d.ci_high)}" if estimable else "-"
+                ),
+                "log-rank p": (
+                    "not defined yet"
+                    if math.isnan(d.logrank_p_value)
+                    else p_number(d.logrank_p_value)
+                ),
+                "note": d.note,
+            }
+        frame = pd.DataFrame.from_dict(rows, orient="index")
+        frame.index.name = "arm"
+        return frame
 
 
 def _format_days(days: float) -> str:

@@ -267,3 +267,13 @@ def test_the_kind_is_stored_in_the_kits_spelling(tmp_path):
     assert e.kind == "connection"
     with pytest.raises(InvalidInputError, match="kind must be one of"):
         load_experiment(write(tmp_path, 'kind = "Coffee"\n' + VALID))
+
+
+def test_tables_list_the_control_first_whatever_the_file_order():
+    e = Experiment(
+        "demo",
+        [Variant("short", "Hi {first_name}"), Variant("default", "Dear {first_name}")],
+        control="default",
+    )
+    assert e.variant_names == ("short", "default")
+    assert e.variant_names_control_first == ("default", "short")

@@ -3,18 +3,20 @@
 Public modules: :mod:`.spending` (alpha-spending functions), :mod:`.design` (the designs and the
 naive-peeking comparison), :mod:`.normal` (classical boundaries), :mod:`.operating` (power,
 stopping probabilities, expected size), :mod:`.eprocess` (e-values of observed looks),
-:mod:`.decide` (the decision at a look, and a replay of looks), :mod:`.results` (the result
-objects). The engine underneath: :mod:`.lattice` (the exact outcome lattice), :mod:`.regions`
-(stopping regions), :mod:`.nuisance` (the maximum over the common response rate, with its
-proof), :mod:`.evalue` (the e-value and the anytime interval). See ``docs/sequential.md``.
+:mod:`.decide` (the decision at a look, and a replay of looks), :mod:`.looks` (the counts at each
+look, from a log's requests), :mod:`.results` (the result objects). The engine underneath:
+:mod:`.lattice` (the exact outcome lattice), :mod:`.regions` (stopping regions),
+:mod:`.nuisance` (the maximum over the common response rate, with its proof), :mod:`.evalue`
+(the e-value and the anytime interval). See ``docs/sequential.md``.
 """
 
 from __future__ import annotations
 
-from . import decide, design, eprocess, normal, operating, results, spending
+from . import decide, design, eprocess, looks, normal, operating, results, spending
 from .decide import *  # noqa: F403
 from .design import *  # noqa: F403
 from .eprocess import *  # noqa: F403
+from .looks import *  # noqa: F403
 from .normal import *  # noqa: F403
 from .operating import *  # noqa: F403
 from .results import *  # noqa: F403
@@ -27,5 +29,6 @@ __all__ = [
     *operating.__all__,
     *eprocess.__all__,
     *decide.__all__,
+    *looks.__all__,
     *results.__all__,
 ]

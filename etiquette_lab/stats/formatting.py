@@ -48,6 +48,33 @@ def points_text(difference: float) -> str:
     return f"{points_number(difference)} points"
 
 
+def _never_certain(probability: float, *, scale: float, digits: int, unit: str = "") -> str:
+    """*probability* times *scale* to *digits* decimals, but never rounded to 0 or 1 when it is
+    neither: within half a last digit of them it is shown as a bound ("> 0.99")."""
+    if not math.isfinite(probability):
+        return "-"
+    if probability in (0.0, 1.0):
+        return f"{scale * probability:.0f}{unit}"
+    step = 10.0**-digits / scale  # one last digit, as a probability
+    if probability > 1 - step / 2:
+        return f"> {scale * (1 - step):.{digits}f}{unit}"
+    if probability < step / 2:
+        return f"< {scale * step:.{digits}f}{unit}"
+    return f"{scale * probability:.{digits}f}{unit}"
+
+
+def power_text(probability: float) -> str:
+    """A probability (a power, a false-alarm rate) in % to one decimal, never rounded to a
+    certainty it is not: "37.6%", "> 99.9%", "< 0.1%"; "-" when missing.
+
+    Examples
+    --------
+    >>> power_text(0.3758), power_text(0.99961), power_text(1.0), power_text(0.0)
+    ('37.6%', '> 99.9%', '100%', '0%')
+    """
+    return _never_certain(probability, scale=100, digits=1, unit="%")
+
+
 def prob_text(probability: float) -> str:
     """A probability to two decimals, never rounded to a certainty it is not: "0.96",
     "> 0.99", "< 0.01".
@@ -57,15 +84,7 @@ def prob_text(probability: float) -> str:
     >>> prob_text(0.96), prob_text(0.9996), prob_text(1.0), prob_text(0.003)
     ('0.96', '> 0.99', '1', '< 0.01')
     """
-    if not math.isfinite(probability):
-        return "-"
-    if probability in (0.0, 1.0):
-        return f"{probability:.0f}"
-    if probability > 0.995:
-        return "> 0.99"
-    if probability < 0.005:
-        return "< 0.01"
-    return f"{probability:.2f}"
+    return _never_certain(probability, scale=1, digits=2)
 
 
 def p_number(p: float, *, bound: bool = False) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..arms import control_first
 from ..errors import InvalidInputError
-from ..results import Result
+from ..results import Paragraphs, Result
 from .bayes import BayesComparison, bayes_compare, resolve_prior
 from .compare import (
     DIFFERENCE_METHODS,
@@ -255,6 +255,134 @@ class ComparisonReport(Result):
                 *self.any_response._verdict_lines(),
             ]
         return lines
+
+    @property
+    def verdict_text(self) -> Paragraphs:
+        """The verdict to read: one paragraph per ``<p>`` in a notebook, wrapped at 100 columns
+        when printed (``verdict`` holds the same words as one string).
+
+        Examples
+        --------
+        >>> report = compare_counts({"default": (1, 5), "personalised": (4, 5)})
+        >>> max(len(line) for line in str(report.verdict_text).splitlines())
+        100
+        """
+        return Paragraphs(self.verdict_paragraphs or (self.verdict,))
+
+    def responses_table(self):
+        """Successes beside any responses, per arm (control first), rounded as the verdict.
+
+        A decline is a response but not a success: ``not a success`` counts such responses,
+        and the two rates show what they do to each arm. When ``any_response`` is None every
+        counted response was a success and both columns agree.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by arm: ``evaluated``, ``successes``, ``any response``, ``not a success``,
+            ``success rate``, ``any-response rate``.
+
+        Examples
+        --------
+        >>> report = compare_counts({"default": (1, 5), "personalised": (4, 5)})
+        >>> report.responses_table().loc["personalised", "success rate"]
+        '80%'
+        """
+        counted = self.any_response or self
+        responded = {a.name: a.responded for a in counted.arms}
+        rows = {
+            arm.name: {
+                "evaluated": arm.n,
+                "successes": arm.responded,
+                "any response": responded[arm.name],
+                "not a success": responded[arm.name] - arm.responded,
+                "success rate": pct_text(arm.rate),
+                "any-response rate": pct_text(responded[arm.name] / arm.n),
+            }
+            for arm in self.arms
+        }
+        return _arm_frame(rows)
+
+    def bayes_table(self):
+        """The Bayesian view of each comparison: the posterior probability that the arm is
+        answered more often than the control, and the credible interval of the difference.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by the compared arms: ``P(better)`` (as the verdict words it) and the
+            equal-tailed credible interval of the difference in points.
+
+        Examples
+        --------
+        >>> report = compare_counts({"default": (1, 5), "personalised": (4, 5)})
+        >>> report.bayes_table().loc["personalised", "P(better)"]
+        '0.96'
+        """
+        rows = {}
+        for c in self.comparisons:
+            level = f"{round(100 * c.bayes.level)}%"
+            rows[c.treatment] = {
+                "P(better)": prob_text(c.bayes.prob_better),
+                f"{level} credible interval (points)": (
+                    f"{points_number(c.bayes.ci_low)} to {points_number(c.bayes.ci_high)}"
+                ),
+            }
+        return _arm_frame(rows)
+
+    def stratified_table(self):
+        """Each comparison within strata (Mantel-Haenszel) beside the same ignoring them.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by the compared arms: the odds ratio ignoring the strata, the
+            Mantel-Haenszel odds ratio with its interval, and the CMH p-value. Empty when there
+            is no stratified analysis (``stratified`` is None; the notes say why). An infinite
+            or undefined pooled odds ratio is shown as "-" with the reason in ``note``.
+
+        Examples
+        --------
+        >>> report = compare_counts(
+        ...     {"default": (3, 20), "new": (9, 20)},
+        ...     strata={"close": {"default": (2, 10), "new": (6, 10)},
+        ...             "far": {"default": (1, 10), "new": (3, 10)}})
+        >>> report.stratified_table().loc["new", "Mantel-Haenszel odds ratio"]  # 3.75 / 0.75
+        '5'
+        """
+        level = f"{round(100 * (1 - self.alpha))}%"
+        crude = {c.treatment: c.odds_ratio.estimate for c in self.comparisons}
+        rows = {}
+        for name, pooled in (self.stratified or {}).items():
+            finite = math.isfinite(pooled.odds_ratio) and pooled.odds_ratio > 0
+            rows[name] = {
+                "odds ratio, ignoring strata": _ratio_text(crude[name]),
+                "Mantel-Haenszel odds ratio": _ratio_text(pooled.odds_ratio) if finite else "-",
+                f"{level} CI": (
+                    f"{_ratio_text(pooled.ci_low)} to {_ratio_text(pooled.ci_high)}"
+                    if finite
+                    else "-"
+                ),
+                "CMH p": p_number(pooled.p_value),
+                "note": pooled.note,
+            }
+        return _arm_frame(rows)
+
+
+def _ratio_text(ratio: float) -> str:
+    """An odds ratio to three significant digits, as the notes print it; "-" when undefined."""
+    if math.isnan(ratio):
+        return "-"
+    return "infinite" if math.isinf(ratio) else f"{ratio:.3g}"
+
+
+def _arm_frame(rows: dict[str, dict[str, Any]]):
+    """A table with one row per arm, in the order given (the control first), indexed by arm."""
+    import pandas as pd
+
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "arm"
+    return frame
 
 
 def _check_arms(arms: Mapping[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
