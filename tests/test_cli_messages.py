@@ -49,7 +49,9 @@ NOT_FOR_THE_COMMAND_LINE = {
     ("datasets.py", "messages={...}"): "no command builds example data",
     ("datasets.py", "as_of"): "no command builds example data",
     ("planning.py", "n_control"): "the ratio's formula, n_new / n_control, as --ratio's help says",
-    ("checks.py", "n_control"): "the order of a look's counts, (x_control, n_control, x_new, n_new)",
+    ("checks.py", "n_control"): (
+        "the order of a look's counts, (x_control, n_control, x_new, n_new)"
+    ),
     ("spending.py", "spending='power'"): "no command takes a spending function yet",
 }
 # log.py and importing.py give both spellings today; they switch to Python only, then leave
