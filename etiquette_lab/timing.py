@@ -20,6 +20,7 @@ Two entry points:
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import math
 import warnings
@@ -90,10 +91,8 @@ class ResponseCurve:
 
     def at_risk(self, day: float) -> int:
         """Number of requests still waiting and watched just before *day*."""
-        for t, n in zip(self.days, self.n_at_risk, strict=True):
-            if t >= day:
-                return n
-        return 0
+        index = bisect.bisect_left(self.days, day)  # the first listed time >= day
+        return self.n_at_risk[index] if index < len(self.days) else 0
 
 
 @dataclass(frozen=True)
@@ -454,7 +453,7 @@ def time_to_response(
     3.0
     """
     durations = response_durations(requests, as_of=as_of, arm_column=arm_column)
-    arm_order = list(dict.fromkeys(requests[arm_column].astype(str)))
+    arm_order = requests[arm_column].astype(str).unique().tolist()  # in order of appearance
     arms = {
         name: (group["days"].to_numpy(), group["responded"].to_numpy())
         for name, group in durations.groupby("arm", sort=False)
@@ -667,14 +666,15 @@ def _fit_arm(
         # Greenwood: Var(S) = S^2 * sum d / (n (n - d)); undefined (NaN) once S has reached 0.
         g_w = _value_at(counts, greenwood, window_days, 0.0)
         se_w = s_w * math.sqrt(g_w) if s_w > 0 else math.nan
+    # tolist() gives the same Python floats and ints as float(v) and int(v), at C speed.
     curve = ResponseCurve(
-        days=tuple(float(t) for t in counts.times),
-        n_at_risk=tuple(int(v) for v in counts.at_risk),
-        responses=tuple(int(v) for v in counts.events),
-        censored=tuple(int(v) for v in counts.censored),
-        p_responded=tuple(float(1 - v) for v in surv),
-        ci_low=tuple(float(1 - v) for v in high),
-        ci_high=tuple(float(1 - v) for v in low),
+        days=tuple(counts.times.astype(float).tolist()),
+        n_at_risk=tuple(counts.at_risk.tolist()),
+        responses=tuple(counts.events.tolist()),
+        censored=tuple(counts.censored.tolist()),
+        p_responded=tuple((1 - surv).tolist()),
+        ci_low=tuple((1 - high).tolist()),
+        ci_high=tuple((1 - low).tolist()),
     )
     return TimeToResponseArm(
         name=name,
@@ -824,21 +824,27 @@ def _logrank_observed_expected(
     """Observed and expected responses per arm and their hypergeometric covariance (survdiff).
 
     scipy.stats.logrank compares two samples and exposes neither the expected counts nor a
-    k-sample test; this is that gap, computed as R's survdiff does.
+    k-sample test; this is that gap, computed as R's survdiff does. The numbers at risk at every
+    response time come from one sort per arm (``searchsorted``), so the cost grows like
+    n log n, not like (response times) x n.
     """
-    days = np.concatenate([d for d, _ in arms])
-    events = np.concatenate([e for _, e in arms])
-    group = np.concatenate([np.full(d.size, i) for i, (d, _) in enumerate(arms)])
     k = len(arms)
-    observed = np.bincount(group[events], minlength=k).astype(float)
-    expected = np.zeros(k)
-    covariance = np.zeros((k, k))
-    for t in np.unique(days[events]):
-        n_g = np.bincount(group[days >= t], minlength=k).astype(float)
-        d = float(np.sum(events & (days == t)))
-        n = n_g.sum()
-        share = n_g / n
-        expected += d * share
-        if n > 1:
-            covariance += d * (n - d) / (n - 1) * (np.diag(share) - np.outer(share, share))
+    observed = np.array([float(np.count_nonzero(e)) for _, e in arms])
+    times = np.unique(np.concatenate([d[e] for d, e in arms]))
+    if times.size == 0:
+        return observed, np.zeros(k), np.zeros((k, k))
+    # n_g[i, g]: requests of arm g still waiting and watched just before times[i] (days >= t).
+    at_risk = np.empty((times.size, k))
+    responses = np.zeros(times.size)
+    for g, (d, e) in enumerate(arms):
+        ordered = np.sort(d)
+        at_risk[:, g] = ordered.size - np.searchsorted(ordered, times, side="left")
+        responses += np.bincount(np.searchsorted(times, d[e]), minlength=times.size)
+    total = at_risk.sum(axis=1)
+    share = at_risk / total[:, None]
+    expected = responses @ share
+    # Each time adds d (n - d) / (n - 1) * (diag(share) - share share'); nothing when n = 1.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.where(total > 1, responses * (total - responses) / (total - 1), 0.0)
+    covariance = np.diag(weight @ share) - (share * weight[:, None]).T @ share
     return observed, expected, covariance

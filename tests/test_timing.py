@@ -336,29 +336,65 @@ def test_log_log_band_matches_the_formula():
         assert 1 - curve.ci_low[i] == pytest.approx(s ** math.exp(theta), rel=1e-9)
 
 
+def brute_k_sample(data):
+    """survdiff's O - E and hypergeometric covariance V by hand: one scan of every request at
+    every response time (shares no code with etiquette_lab.timing)."""
+    days = np.concatenate([d for d, _ in data])
+    ev = np.concatenate([e for _, e in data])
+    grp = np.concatenate([np.full(len(d), i) for i, (d, _) in enumerate(data)])
+    k = len(data)
+    u, v, expected = np.zeros(k), np.zeros((k, k)), np.zeros(k)
+    for t in sorted(set(days[ev])):
+        risk = days >= t
+        n, d = risk.sum(), (ev & (days == t)).sum()
+        for g in range(k):
+            ng, dg = (risk & (grp == g)).sum(), (ev & (days == t) & (grp == g)).sum()
+            u[g] += dg - d * ng / n
+            expected[g] += d * ng / n
+            for h in range(k):
+                nh = (risk & (grp == h)).sum()
+                if n > 1:
+                    v[g, h] += d * (n - d) / (n - 1) * ng * ((g == h) * n - nh) / n**2
+    return u, v, expected
+
+
 def test_three_arms_use_the_k_sample_logrank():
     # By hand: survdiff's k-sample statistic U' V^- U on k - 1 df, U = O - E (last arm dropped),
     # V the hypergeometric covariance; with two of the arms it reduces to the two-arm test.
     arms = {"a": AML_MAINTAINED, "b": AML_NONMAINTAINED, "c": ([4, 10, 20, 40], [1, 1, 0, 1])}
     report = time_to_response_from_durations(arms, window=30)
-    data = [arm(v) for v in arms.values()]
-    days = np.concatenate([d for d, _ in data])
-    ev = np.concatenate([e for _, e in data])
-    grp = np.concatenate([np.full(len(d), i) for i, (d, _) in enumerate(data)])
-    u, v = np.zeros(3), np.zeros((3, 3))
-    for t in sorted(set(days[ev])):
-        risk = days >= t
-        n, d = risk.sum(), (ev & (days == t)).sum()
-        for g in range(3):
-            ng, dg = (risk & (grp == g)).sum(), (ev & (days == t) & (grp == g)).sum()
-            u[g] += dg - d * ng / n
-            for h in range(3):
-                nh = (risk & (grp == h)).sum()
-                v[g, h] += d * (n - d) / (n - 1) * ng * ((g == h) * n - nh) / n**2
+    u, v, _ = brute_k_sample([arm(v) for v in arms.values()])
     chisq = float(u[:2] @ np.linalg.solve(v[:2, :2], u[:2]))
     assert report.logrank.df == 2
     assert report.logrank.statistic == pytest.approx(chisq, rel=1e-10)
     assert report.logrank.p_value == pytest.approx(math.exp(-chisq / 2), rel=1e-10)  # chi2_2 sf
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_k_sample_logrank_matches_the_brute_force_with_ties(seed):
+    # Random arms (2 to 4, 1 to 30 requests each) on a coarse grid of days, so that responses
+    # and censorings tie within and across arms: the counts at risk, observed and expected
+    # responses and the chi-square agree with the scan at every response time.
+    rng = np.random.default_rng(seed)
+    data = [
+        (rng.integers(0, 12, n).astype(float), rng.random(n) < rng.uniform(0.1, 0.9))
+        for n in rng.integers(1, 31, rng.integers(2, 5))
+    ]
+    data[0][1][0] = True  # at least one response, so the test is defined
+    report = time_to_response_from_durations(
+        {f"arm{i}": pair for i, pair in enumerate(data)}, window=5
+    )
+    u, v, expected = brute_k_sample(data)
+    observed = [int(e.sum()) for _, e in data]
+    assert [a.observed for a in report.arms] == observed
+    assert [a.expected for a in report.arms] == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    k = len(data)
+    if k == 2 and v[0, 0] > 0:
+        assert report.logrank.statistic == pytest.approx(u[0] ** 2 / v[0, 0], rel=1e-9)
+    elif k > 2:
+        chisq = float(u[:-1] @ np.linalg.pinv(v[:-1, :-1]) @ u[:-1])
+        assert report.logrank.statistic == pytest.approx(chisq, rel=1e-9, abs=1e-12)
+        assert report.logrank.df == np.linalg.matrix_rank(v[:-1, :-1])
 
 
 # --- small and degenerate arms --------------------------------------------------------------
