@@ -25,7 +25,7 @@ import datetime as _dt
 import math
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "CURVE_DISPLAY_STEP",
+    "CURVE_JSON_MAX_TIMES",
     "LogRankTest",
     "ResponseCurve",
     "TimeToResponseArm",
@@ -57,6 +59,11 @@ _SECONDS_PER_DAY = 86400.0
 # R's quantile.survfit tolerance for a curve lying exactly on the requested probability.
 _TOLERANCE = math.sqrt(np.finfo(float).eps)
 _CONF_TYPES = ("log", "log-log")
+#: A curve's display resolution: a tenth of a percentage point (see :meth:`ResponseCurve.thin`).
+CURVE_DISPLAY_STEP = 0.001
+#: ``to_dict()`` (``report --json``) gives curves of at most this many times whole, and thins
+#: longer ones to :data:`CURVE_DISPLAY_STEP` unless asked for the full curves.
+CURVE_JSON_MAX_TIMES = 1000
 # Our own small parser: pandas is deprecating the lower-case "d" and "w" that people type.
 
 
@@ -79,6 +86,9 @@ class ResponseCurve:
     p_responded, ci_low, ci_high : tuple of float
         ``1 - S(t)`` and its confidence band (NaN where the band is undefined, after the last
         request has responded, as in R).
+    thinned : bool
+        False for the curve as estimated; True for a copy thinned for display
+        (:meth:`thinned`), where some times were left out.
     """
 
     days: tuple[float, ...]
@@ -88,11 +98,65 @@ class ResponseCurve:
     p_responded: tuple[float, ...]
     ci_low: tuple[float, ...]
     ci_high: tuple[float, ...]
+    thinned: bool = False
 
     def at_risk(self, day: float) -> int:
         """Number of requests still waiting and watched just before *day*."""
         index = bisect.bisect_left(self.days, day)  # the first listed time >= day
         return self.n_at_risk[index] if index < len(self.days) else 0
+
+    def thin(self, step: float = CURVE_DISPLAY_STEP) -> ResponseCurve:
+        """The curve at fewer times, drawn within *step* of the full one, for display and JSON.
+
+        The rule: the first and the last time are kept, and every time at which
+        ``p_responded``, ``ci_low`` or ``ci_high`` enters a new multiple of *step* (a different
+        ``floor(value / step)``) or becomes defined or undefined. Between two kept times every
+        left-out time lies in the same multiple of *step* as the kept time before it, so the
+        step curve through the kept times differs from the full one by less than *step*
+        (0.001: a tenth of a percentage point), and is exact at every kept time. A left-out
+        time's responses and censorings are added to the next kept time, so they still sum to
+        the arm's counts; ``n_at_risk`` stays the number waiting just before each kept time.
+
+        Examples
+        --------
+        >>> curve = ResponseCurve(
+        ...     days=(1.0, 2.0, 3.0, 4.0), n_at_risk=(4, 3, 2, 1), responses=(1, 0, 0, 1),
+        ...     censored=(0, 1, 1, 0), p_responded=(0.25, 0.25, 0.25, 1.0),
+        ...     ci_low=(0.1, 0.1, 0.1, 0.5), ci_high=(0.6, 0.6, 0.6, 1.0))
+        >>> short = curve.thin()
+        >>> short.days, short.n_at_risk, short.responses, short.censored, short.thinned
+        ((1.0, 4.0), (4, 1), (1, 1), (0, 2), True)
+        """
+        if not step > 0:
+            raise InvalidInputError(f"step must be positive, got {step!r}")
+        size = len(self.days)
+        keep = np.zeros(size, dtype=bool)
+        if size:
+            keep[[0, -1]] = True
+        for series in (self.p_responded, self.ci_low, self.ci_high):
+            values = np.asarray(series, dtype=float)
+            level, missing = np.floor(values / step), np.isnan(values)
+            # NaN != NaN: two undefined neighbours are no change, a defined and an undefined are.
+            keep[1:] |= (level[1:] != level[:-1]) & ~(missing[1:] & missing[:-1])
+        kept = np.flatnonzero(keep)
+
+        def pick(values: tuple) -> tuple:
+            return tuple(np.asarray(values)[kept].tolist())
+
+        def gathered(counts: tuple[int, ...]) -> tuple[int, ...]:
+            running = np.cumsum(np.asarray(counts, dtype=np.int64))[kept]
+            return tuple(np.diff(running, prepend=0).tolist())
+
+        return ResponseCurve(
+            days=pick(self.days),
+            n_at_risk=pick(self.n_at_risk),
+            responses=gathered(self.responses),
+            censored=gathered(self.censored),
+            p_responded=pick(self.p_responded),
+            ci_low=pick(self.ci_low),
+            ci_high=pick(self.ci_high),
+            thinned=True,
+        )
 
 
 @dataclass(frozen=True)
@@ -173,6 +237,9 @@ class TimeToResponseReport(Result):
     ``median_days``, ``median_ci_low``, ``median_ci_high``, ``p_by_window``,
     ``p_by_window_ci_low``, ``p_by_window_ci_high`` and its ``curve``), ``logrank``
     (``statistic``, ``df``, ``p_value``), ``differences`` against the control, ``window_days``.
+    A curve of more than :data:`CURVE_JSON_MAX_TIMES` times is thinned there for display
+    (:meth:`ResponseCurve.thin`, its ``thinned`` true) unless ``to_dict(full_curves=True)``;
+    the report object itself always holds the full curves.
     """
 
     arms: tuple[TimeToResponseArm, ...]
@@ -186,6 +253,23 @@ class TimeToResponseReport(Result):
     not_yet_sent: int = 0
 
     _title = "Time to first response, any answer (Kaplan-Meier)"
+
+    def to_dict(self, *, full_curves: bool = False) -> dict[str, Any]:
+        """The report as a JSON-safe dict, each long curve thinned unless *full_curves*.
+
+        Examples
+        --------
+        >>> r = time_to_response_from_durations({"a": ([1, 2, 9], [True, True, False])})
+        >>> r.to_dict()["arms"][0]["curve"]["days"]
+        [1.0, 2.0, 9.0]
+        """
+        if full_curves or all(len(a.curve.days) <= CURVE_JSON_MAX_TIMES for a in self.arms):
+            return Result.to_dict(self)
+        shown = tuple(
+            a if len(a.curve.days) <= CURVE_JSON_MAX_TIMES else replace(a, curve=a.curve.thin())
+            for a in self.arms
+        )
+        return Result.to_dict(replace(self, arms=shown))
 
     def arm(self, name: str) -> TimeToResponseArm:
         """The arm called *name*."""

@@ -649,3 +649,81 @@ def test_effective_sample_size_at_the_edges_counts_the_requests_whose_answer_is_
     report = time_to_response_from_durations({"a": (days, responded)}, window=7)
     low, high, n_eff = window_limits(report.arm("a"), days, responded, 7)
     assert (high, n_eff) == (1.0, 3.0) and low == pytest.approx(_wilson(1, 3)[0], rel=1e-12)
+
+
+# --- long curves: thinned for display and JSON, whole in the report -------------------------
+
+
+def _long_report(n=20_000, seed=5):
+    # Continuous times: every request is its own time, as in a big log read mid-experiment.
+    rng = np.random.default_rng(seed)
+    return time_to_response_from_durations(
+        {
+            name: (rng.exponential(scale, n), rng.random(n) < 0.6)
+            for name, scale in (("default", 6.0), ("new", 4.0))
+        },
+        window=7,
+    )
+
+
+def test_thinned_curve_is_within_the_step_of_the_full_one_everywhere():
+    full = _long_report().arm("new").curve
+    short = full.thin(0.001)
+    assert short.thinned and not full.thinned
+    assert 100 < len(short.days) < len(full.days) // 4
+    assert (short.days[0], short.days[-1]) == (full.days[0], full.days[-1])
+    # Counts still add up to the arm's; at a kept time everything is the full curve's own figure.
+    assert sum(short.responses) == sum(full.responses)
+    assert sum(short.censored) == sum(full.censored)
+    index = {t: i for i, t in enumerate(full.days)}
+    for j, t in enumerate(short.days):
+        i = index[t]
+        assert short.n_at_risk[j] == full.n_at_risk[i]
+        for name in ("p_responded", "ci_low", "ci_high"):
+            assert short.__dict__[name][j] == pytest.approx(full.__dict__[name][i], nan_ok=True)
+    # Read at every full time, the thinned step curve is within 0.001 of the full one (both
+    # undefined together, where the band is).
+    for name in ("p_responded", "ci_low", "ci_high"):
+        drawn = np.array(short.__dict__[name])[np.searchsorted(short.days, full.days, "right") - 1]
+        exact = np.array(full.__dict__[name])
+        assert np.array_equal(np.isnan(drawn), np.isnan(exact))
+        defined = ~np.isnan(exact)
+        assert np.max(np.abs(drawn[defined] - exact[defined])) < 0.001
+    # The responses and censorings of a left-out time land on the next kept time.
+    cumulative = np.cumsum(full.responses)
+    assert list(np.cumsum(short.responses)) == [cumulative[index[t]] for t in short.days]
+
+
+def test_thinning_keeps_a_curve_of_few_times_whole_in_json():
+    report = aml_report()
+    assert report.to_dict() == report.to_dict(full_curves=True)
+    assert report.to_dict()["arms"][0]["curve"]["thinned"] is False
+
+
+def test_long_curves_are_thinned_in_to_dict_and_whole_with_full_curves():
+    from etiquette_lab.timing import CURVE_JSON_MAX_TIMES
+
+    report = _long_report()
+    full = report.arm("default").curve
+    assert len(full.days) > CURVE_JSON_MAX_TIMES  # the report object keeps every time
+    shown = report.to_dict()["arms"][0]["curve"]
+    assert shown["thinned"] is True and len(shown["days"]) == len(full.thin().days)
+    whole = report.to_dict(full_curves=True)["arms"][0]["curve"]
+    assert whole["thinned"] is False and whole["days"] == list(full.days)
+    json.dumps(report.to_dict(), allow_nan=False)  # still strict JSON
+
+
+def test_thin_refuses_a_step_that_is_not_positive():
+    with pytest.raises(InvalidInputError, match="step"):
+        aml_report().arm("Maintained").curve.thin(0)
+
+
+def test_the_json_schema_names_every_key_of_an_arm_and_its_curve():
+    # docs/json-schema.md's time_to_response table: every key to_dict() writes is documented.
+    from pathlib import Path
+
+    schema = (Path(__file__).resolve().parent.parent / "docs/json-schema.md").read_text()
+    row = next(line for line in schema.splitlines() if line.startswith("| `arms` | list | one"))
+    entry = aml_report().to_dict()["arms"][0]
+    for key in [*entry, *entry["curve"]]:
+        assert f"`{key}`" in row, key

@@ -99,8 +99,10 @@ def _compare(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from ..outcomes import compare_requests
     from ..requests import read_requests
-    from .output import print_result
+    from .output import print_json, print_result
 
+    if args.full_curves and not args.json:
+        raise InvalidInputError("--full-curves changes the --json output: add --json")
     success = [s.strip() for s in args.success.split(",") if s.strip()] if args.success else None
     result = compare_requests(
         read_requests(args.log),
@@ -130,7 +132,10 @@ def _report(args: argparse.Namespace) -> int:
             raise InvalidInputError(f"cannot write the plot to {args.plot}: {error}") from None
         finally:
             plt.close(figure)
-    print_result(result, as_json=args.json)
+    if args.json:
+        print_json(result.to_dict(full_curves=args.full_curves))
+    else:
+        print_result(result, as_json=False)
     return 0
 
 
@@ -192,4 +197,10 @@ def register(subparsers) -> None:
         help="also write the plot (rates and time-to-response curves) as PNG",
     )
     _add_common(report)
+    report.add_argument(
+        "--full-curves",
+        action="store_true",
+        help="with --json: every time of the time-to-response curves (by default a curve of "
+        "more than 1,000 times is thinned for display; docs/time-to-response.md)",
+    )
     report.set_defaults(handler=_report)
