@@ -281,3 +281,43 @@ def test_large_designs_widen_the_band_and_match_full_rows(monkeypatch):
 def test_designs_too_large_for_exact_power_say_so():
     with pytest.raises(InvalidInputError, match="normal approximation"):
         exact_power(1_000_000, 1_000_000, 0.2, 0.201)
+
+
+# -- the kernels behind `plan` and `power` without scipy.stats ------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 37, 200, 1999])
+@pytest.mark.parametrize("p", [0.0, 1e-9, 0.2, 0.5, 0.83, 1 - 1e-9, 1.0])
+def test_binomial_kernels_are_scipy_stats_binom_bit_for_bit(n, p):
+    from etiquette_lab.planning_kernels import binomial_pmf, binomial_window
+
+    x = np.arange(n + 1)
+    assert np.array_equal(binomial_pmf(x, n, p), stats.binom.pmf(x, n, p))
+    for tail in (2.5e-13, 1e-4, 0.3):
+        if 0 < p < 1:
+            lo, hi = binomial_window(n, p, tail)
+            assert (lo, hi) == (
+                max(int(stats.binom.ppf(tail, n, p)), 0),
+                min(int(stats.binom.isf(tail, n, p)), n),
+            )
+
+
+@pytest.mark.parametrize(
+    ("n_c", "n_n", "alpha"), [(5, 5, 0.05), (12, 30, 0.05), (40, 40, 0.01), (97, 61, 0.2)]
+)
+@pytest.mark.parametrize("alternative", ["two-sided", "greater"])
+def test_rejections_are_the_p_values_compared_with_alpha(n_c, n_n, alpha, alternative):
+    from etiquette_lab.planning_kernels import fisher_p_values, fisher_rejections
+    from etiquette_lab.stats import rejects
+
+    x_c, x_n = np.arange(n_c + 1), np.arange(n_n + 1)
+    expected = rejects(fisher_p_values(n_c, n_n, x_c, x_n, alternative), alpha)
+    assert np.array_equal(fisher_rejections(n_c, n_n, x_c, x_n, alternative, alpha), expected)
+    # And both are scipy's fisher_exact, table by table (R's 1e-7 tie rule): p < alpha.
+    for xc in range(0, n_c + 1, max(1, n_c // 6)):
+        for xn in range(0, n_n + 1, max(1, n_n // 6)):
+            table = [[xn, xc], [n_n - xn, n_c - xc]]
+            side = "greater" if alternative == "greater" else "two-sided"
+            p = stats.fisher_exact(table, alternative=side).pvalue
+            if abs(p - alpha) > 1e-6 * alpha:
+                assert expected[xc, xn] == (p < alpha)
