@@ -398,3 +398,17 @@ def test_power_bounds_hold_the_exact_power():
             exact = fisher_power(n_c, n_n, p_c, p_n, 0.05, alternative, 1e-12)
             low, high = fisher_power_bounds(n_c, n_n, p_c, p_n, 0.05, alternative, 1e-12)
             assert low <= exact <= high and high - low < 2e-6
+
+
+def test_plan_and_power_do_not_import_scipy_stats_or_pandas():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom etiquette_lab.cli.main import main\n"
+        "main(['plan', '--baseline', '0.2', '--target', '0.5'])\n"
+        "main(['power', '--n', '5', '--baseline', '0.2', '--target', '0.8', '--json'])\n"
+        "print(sorted(m for m in ('scipy.stats', 'pandas') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
