@@ -201,6 +201,29 @@ def test_full_curves_without_json_is_refused_in_one_line(run, fake_log):
     assert code == 2 and out == "" and err.count("\n") == 1 and "--json" in err
 
 
+def test_report_plot_into_a_folder_is_refused_naming_the_folder(run, fake_log, tmp_path):
+    # matplotlib wrote FOLDER.png beside the folder; now one line, before the log is read.
+    code, out, err = run("report", "log.csv", "--as-of", LATER, "--plot", str(tmp_path))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert f"--plot {tmp_path} is a folder" in err and "report.png" in err
+    assert fake_log == [] and not tmp_path.with_suffix(".png").exists()
+
+
+@pytest.mark.parametrize("name", ["report", "report.txt", "report."])
+def test_report_plot_without_an_image_suffix_is_refused(run, fake_log, tmp_path, name):
+    # matplotlib added .png to "report" without a word, and failed on .txt after the report.
+    target = tmp_path / name
+    code, out, err = run("report", "log.csv", "--as-of", LATER, "--plot", str(target))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert str(target) in err and ".png, .svg or .pdf" in err
+    assert fake_log == [] and list(tmp_path.iterdir()) == []
+
+
+def test_report_plot_format_follows_the_suffix(run, fake_log, tmp_path):
+    code, _, _ = run("report", "log.csv", "--as-of", LATER, "--plot", str(tmp_path / "r.SVG"))
+    assert code == 0 and (tmp_path / "r.SVG").read_text().lstrip().startswith("<?xml")
+
+
 def test_report_text_and_bad_options(run, fake_log):
     code, out, _ = run("report", "log.csv", "--as-of", LATER)
     assert code == 0 and "Counting any response" in out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from pathlib import Path
 
 from ..errors import InvalidInputError
 
@@ -103,6 +104,7 @@ def _report(args: argparse.Namespace) -> int:
 
     if args.full_curves and not args.json:
         raise InvalidInputError("--full-curves changes the --json output: add --json")
+    plot = _plot_file(args.plot) if args.plot else None  # before the log: reading can be long
     success = [s.strip() for s in args.success.split(",") if s.strip()] if args.success else None
     result = compare_requests(
         read_requests(args.log),
@@ -113,23 +115,16 @@ def _report(args: argparse.Namespace) -> int:
         strata=args.strata,
         **_options(args),
     )
-    if args.plot:
-        import matplotlib
-
-        matplotlib.use("Agg")
+    if plot is not None:
         import matplotlib.pyplot as plt
 
         from ..plots.report import plot_report
 
         figure = plot_report(result)[0].figure
         try:
-            figure.savefig(args.plot, dpi=150, bbox_inches="tight")
+            figure.savefig(plot, dpi=150, bbox_inches="tight")
         except OSError as error:
-            raise InvalidInputError(
-                f"cannot write the plot to {args.plot}: {error.strerror}"
-            ) from None
-        except ValueError as error:  # an extension matplotlib cannot write, e.g. .txt
-            raise InvalidInputError(f"cannot write the plot to {args.plot}: {error}") from None
+            raise InvalidInputError(f"cannot write the plot to {plot}: {error.strerror}") from None
         finally:
             plt.close(figure)
     if args.json:
@@ -137,6 +132,32 @@ def _report(args: argparse.Namespace) -> int:
     else:
         print_result(result, as_json=False)
     return 0
+
+
+def _plot_file(text: str) -> Path:
+    """The ``--plot`` file, refused in one line when matplotlib would not write it there.
+
+    Given a folder, matplotlib wrote ``FOLDER.png`` beside it; given a name without a suffix,
+    it added ``.png`` without a word; given ``.txt``, it failed after the whole report. The
+    suffix chooses the format: any matplotlib writes (png, svg, pdf, jpg, ...).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    path = Path(text)
+    if path.is_dir():
+        raise InvalidInputError(
+            f"--plot {text} is a folder: name the image file, e.g. {path / 'report.png'}"
+        )
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if path.suffix.lower().lstrip(".") not in formats:
+        raise InvalidInputError(
+            f"--plot {text}: end the file name in an image format's suffix, .png, .svg or .pdf "
+            f"(any of {', '.join('.' + f for f in sorted(formats))})"
+        )
+    return path
 
 
 def register(subparsers) -> None:
@@ -194,7 +215,8 @@ def register(subparsers) -> None:
     report.add_argument(
         "--plot",
         metavar="FILE.png",
-        help="also write the plot (rates and time-to-response curves) as PNG",
+        help="also write the plot (rates and time-to-response curves) to this image file; "
+        "its suffix sets the format (.png, .svg, .pdf, ...)",
     )
     _add_common(report)
     report.add_argument(
