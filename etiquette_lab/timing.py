@@ -605,12 +605,16 @@ def time_to_response_from_durations(
     control, arms = control_first({str(k): v for k, v in arms.items()}, control)
     data = {name: _validated(name, *pair) for name, pair in arms.items()}
     observed, expected, covariance = _logrank_observed_expected(list(data.values()))
+    # Two arms: the pair every two-arm test below looks at, whatever its order.
+    pair = (expected, covariance) if len(data) == 2 else None
     fits = {
         name: _fit_arm(name, days, events, window_days, alpha, conf_type, obs, exp)
         for (name, (days, events)), obs, exp in zip(data.items(), observed, expected, strict=True)
     }
     differences = tuple(
-        _window_difference(fits[name], fits[control], data[name], data[control], window_days, alpha)
+        _window_difference(
+            fits[name], fits[control], data[name], data[control], window_days, alpha, pair
+        )
         for name in data
         if name != control
     )
@@ -620,7 +624,7 @@ def time_to_response_from_durations(
         window_days=window_days,
         alpha=alpha,
         conf_type=conf_type,
-        logrank=_overall_logrank(list(data.values()), covariance, observed, expected),
+        logrank=_overall_logrank(list(data.values()), covariance, observed, expected, pair),
         differences=differences,
         as_of=as_of,
         not_yet_sent=not_yet_sent,
@@ -828,9 +832,10 @@ def _window_difference(
     control_data: tuple[np.ndarray, np.ndarray],
     window_days: float,
     alpha: float,
+    pair: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> WindowDifference:
     difference = arm.p_by_window - control.p_by_window
-    logrank = _two_arm_logrank(arm_data, control_data).p_value
+    logrank = _two_arm_logrank(arm_data, control_data, pair).p_value
     late = [a for a in (arm, control) if math.isnan(a.p_by_window)]
     if late:
         note = "; ".join(
@@ -860,13 +865,22 @@ def _censored_data(days: np.ndarray, events: np.ndarray):
 
 
 def _two_arm_logrank(
-    first: tuple[np.ndarray, np.ndarray], second: tuple[np.ndarray, np.ndarray]
+    first: tuple[np.ndarray, np.ndarray],
+    second: tuple[np.ndarray, np.ndarray],
+    pair: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> LogRankTest:
+    """scipy's log-rank test of two arms; *pair*, the two arms' expected counts and covariance
+    (in either order) when already computed, spares computing them again."""
     from scipy import stats
 
     if not (first[1].any() or second[1].any()):
         return LogRankTest(math.nan, 1, math.nan, "scipy.stats.logrank")
-    _, expected, covariance = _logrank_observed_expected([first, second])
+    if pair is None:
+        _, expected, covariance = _logrank_observed_expected([first, second])
+    else:
+        expected, covariance = pair
+    # Both checks read the same in either order: a variance of 0 means every response time
+    # saw one arm alone, for the one as for the other.
     if covariance[0, 0] <= 0 or (expected > 0).sum() < 2:
         # No response time at which both arms had someone waiting: the test has no variance.
         # R's survdiff reports chi-square 0 (p = 1) here, and so do we, rather than NaN.
@@ -881,6 +895,7 @@ def _overall_logrank(
     covariance: np.ndarray,
     observed: np.ndarray,
     expected: np.ndarray,
+    pair: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> LogRankTest:
     """Two arms: scipy.stats.logrank. More: the k-sample chi-square of survdiff (k - 1 df)."""
     from scipy import stats
@@ -889,7 +904,7 @@ def _overall_logrank(
     if k == 1:
         return LogRankTest(math.nan, 0, math.nan, "none (a single arm)")
     if k == 2:
-        return _two_arm_logrank(arms[0], arms[1])
+        return _two_arm_logrank(arms[0], arms[1], pair)
     if not any(e.any() for _, e in arms):
         return LogRankTest(math.nan, k - 1, math.nan, "k-sample log-rank (survdiff)")
     # survdiff drops the last group: the k deviations sum to zero, so V is singular.
@@ -928,7 +943,10 @@ def _logrank_observed_expected(
     share = at_risk / total[:, None]
     expected = responses @ share
     # Each time adds d (n - d) / (n - 1) * (diag(share) - share share'); nothing when n = 1.
+    # The diagonal is summed as share (1 - share), terms that are never negative, so that a
+    # variance is 0 exactly when every response time saw one arm alone.
     with np.errstate(divide="ignore", invalid="ignore"):
         weight = np.where(total > 1, responses * (total - responses) / (total - 1), 0.0)
-    covariance = np.diag(weight @ share) - (share * weight[:, None]).T @ share
+    covariance = -(share * weight[:, None]).T @ share
+    covariance[np.diag_indices(k)] = weight @ (share * (1.0 - share))
     return observed, expected, covariance
