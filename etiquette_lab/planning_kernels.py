@@ -263,7 +263,7 @@ def fisher_p_values(
         return np.where(inside, upper[rows, cols], np.where(cols == 0, 1.0, 0.0))
     queries = _tie_queries(logd, rows, cols, line0)
     ordered = logd
-    ordered.sort(axis=1)  # in place: the queries are taken
+    ordered.sort(axis=1, kind="stable")  # in place (the queries are taken); a row is two runs
     cum = _cumulative(ordered)
     keys = np.maximum(ordered, _LOG_FLOOR) + _SPACING * (np.arange(len(logd)) + line0)[:, None]
     idx = np.searchsorted(keys.ravel(), queries.ravel(), side="right") - 1
@@ -294,7 +294,7 @@ def fisher_rejections(
     logd, rows, cols, inside, line0 = _grid_rows(n_c, n_n, x_c, x_n, span)
     queries = _tie_queries(logd, rows, cols, line0)
     ordered = logd
-    ordered.sort(axis=1)  # in place: the queries are taken
+    ordered.sort(axis=1, kind="stable")  # in place (the queries are taken); a row is two runs
     rejecting = np.count_nonzero(rejects(_cumulative(ordered), alpha), axis=1)
     line = np.arange(len(logd))
     bound = np.full(len(logd), np.inf)  # every value of the row rejects: so does every table

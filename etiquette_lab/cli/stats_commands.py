@@ -125,6 +125,8 @@ def _report(args: argparse.Namespace) -> int:
             figure.savefig(plot, dpi=150, bbox_inches="tight")
         except OSError as error:
             raise InvalidInputError(f"cannot write the plot to {plot}: {error.strerror}") from None
+        except (ValueError, RuntimeError) as error:  # a format that needs more, e.g. .pgf (LaTeX)
+            raise InvalidInputError(f"cannot write the plot to {plot}: {error}") from None
         finally:
             plt.close(figure)
     if args.json:
