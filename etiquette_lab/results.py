@@ -40,6 +40,8 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
+        if all(type(v) is float or type(v) is int for v in value):  # a curve's long columns
+            return [v if type(v) is int or math.isfinite(v) else None for v in value]
         return [json_safe(v) for v in value]
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value

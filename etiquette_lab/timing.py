@@ -134,17 +134,17 @@ class ResponseCurve:
         if size:
             keep[[0, -1]] = True
         for series in (self.p_responded, self.ci_low, self.ci_high):
-            values = np.asarray(series, dtype=float)
+            values = np.fromiter(series, dtype=float, count=size)
             level, missing = np.floor(values / step), np.isnan(values)
             # NaN != NaN: two undefined neighbours are no change, a defined and an undefined are.
             keep[1:] |= (level[1:] != level[:-1]) & ~(missing[1:] & missing[:-1])
-        kept = np.flatnonzero(keep)
+        kept = np.flatnonzero(keep).tolist()
 
         def pick(values: tuple) -> tuple:
-            return tuple(np.asarray(values)[kept].tolist())
+            return tuple(values[i] for i in kept)  # a few thousand of up to millions
 
         def gathered(counts: tuple[int, ...]) -> tuple[int, ...]:
-            running = np.cumsum(np.asarray(counts, dtype=np.int64))[kept]
+            running = np.cumsum(np.fromiter(counts, dtype=np.int64, count=size))[kept]
             return tuple(np.diff(running, prepend=0).tolist())
 
         return ResponseCurve(
