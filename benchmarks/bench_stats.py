@@ -108,7 +108,7 @@ def main() -> None:
         "\nBoschloo's test (two scipy p-values, an optimisation over the nuisance rate) is now "
         "the largest part at small n; above (n1 + 1)(n0 + 1) = 20,000 it is skipped with the "
         "reason stated. The verdict's sample sizes take the exact search's own steps, each "
-        "settled by bounds on the power that leave out 1e-6 of the tables, and the Bayesian "
+        "settled by bounds on the power that leave out 1e-5 of the tables, and the Bayesian "
         "integrals run vectorised over every interval of a pass."
     )
     _command_line()

@@ -350,7 +350,7 @@ def smallest_sample_size(
 
     The same search takes the same steps, but it only ever compares a power with the goal, and
     most comparisons are settled by cheap bounds on the power
-    (:func:`~etiquette_lab.planning_kernels.fisher_power_bounds`, within 1e-6): the exact
+    (:func:`~etiquette_lab.planning_kernels.fisher_power_bounds`, within 1e-5): the exact
     power is computed only where the goal falls between them. Same answer, same errors, about
     two thirds of the time.
 

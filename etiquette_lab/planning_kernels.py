@@ -327,9 +327,9 @@ def fisher_power_bounds(
     alpha: float,
     alternative: str,
     eps: float,
-    coarse: float = 1e-6,
+    coarse: float = 1e-5,
 ) -> tuple[float, float]:
-    """``(low, high)`` around :func:`fisher_power` (same arguments), for about 60% of its cost.
+    """``(low, high)`` around :func:`fisher_power` (same arguments), for about half its cost.
 
     The sum runs over the tables of the narrower windows that leave out *coarse* of the
     probability (instead of *eps*), with the rows, keys and so decisions those tables have in
