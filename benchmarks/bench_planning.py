@@ -1,12 +1,16 @@
-"""Benchmark: exact Fisher power and the sample-size search against the naive loop.
+"""Benchmark: exact Fisher power and the sample-size search against the naive loop, and the
+``plan`` and ``power`` commands in a fresh process against importing pandas and scipy.stats.
 
 Run ``python benchmarks/bench_planning.py``; prints one markdown section.
 """
 
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
 
+from measure import Runs, child, interleave, load_text
 from scipy import stats
 
 from etiquette_lab.planning import exact_power, sample_size
@@ -66,6 +70,55 @@ def main() -> None:
     print("| --- | ---: | --- |")
     for name, seconds, ratio in rows:
         print(f"| {name} | {seconds:.4f} | {ratio} |")
+    _commands()
+
+
+def _commands() -> None:
+    """``plan`` and ``power`` as a person runs them: a fresh process, imports included."""
+    command = str(Path(sys.executable).with_name("etiquette-lab"))
+    steps = {
+        "`python -c pass` (the interpreter)": [sys.executable, "-c", "pass"],
+        "`python -c 'import pandas, scipy.stats'` (baseline)": [
+            sys.executable,
+            "-c",
+            "import pandas, scipy.stats",
+        ],
+        "`etiquette-lab plan --baseline 0.2 --target 0.5`": [
+            command,
+            *"plan --baseline 0.2 --target 0.5".split(),
+        ],
+        "`etiquette-lab power --n 5 --baseline 0.2 --target 0.8`": [
+            command,
+            *"power --n 5 --baseline 0.2 --target 0.8".split(),
+        ],
+        "`etiquette-lab plan --baseline 0.2 --target 0.24` (n = 1,730)": [
+            command,
+            *"plan --baseline 0.2 --target 0.24".split(),
+        ],
+    }
+    runs = {name: Runs() for name in steps}
+    before = load_text()
+    interleave(7, *(lambda a=args, r=runs[name]: child(a, r) for name, args in steps.items()))
+    after = load_text()
+    base = runs["`python -c 'import pandas, scipy.stats'` (baseline)"]
+    print(
+        "\n### `plan` and `power` in a fresh process\n\n"
+        "7 interleaved rounds; CPU time (user + system, `os.wait4`) and wall time, median "
+        f"(min). Goal: at most 0.6x the imports of pandas and scipy.stats. Load before: "
+        f"{before}; after: {after}.\n"
+    )
+    print("| what | CPU: median (min) | wall: median (min) | ratio (CPU medians) |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, r in runs.items():
+        print(
+            f"| {name} | {r.cpu_median:.2f} s ({r.cpu_min:.2f}) | {r.wall_median:.2f} s "
+            f"({r.wall_min:.2f}) | {r.cpu_median / base.cpu_median:.2f}x |"
+        )
+    print(
+        "\nThe commands import numpy and scipy.special (for the binomial and normal kernels, the "
+        "ones scipy.stats itself calls) but neither scipy.stats nor pandas: their tables print "
+        "through `TextTable`, character for character what pandas printed."
+    )
 
 
 if __name__ == "__main__":

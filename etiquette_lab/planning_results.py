@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .results import Result
+from .results import Result, TextTable
 
 __all__ = [
     "BayesAssuranceResult",
@@ -29,14 +29,18 @@ def _power_pct(power: float) -> str:
     return f"{100 * power:.1f}%"
 
 
-def _as_words(frame, rates=(), powers=()):
-    """*frame* with its rate columns and power columns written as the notes write them."""
-    frame = frame.copy()
-    for column in rates:
-        frame[column] = [_pct(v) for v in frame[column]]
-    for column in powers:
-        frame[column] = [_power_pct(v) for v in frame[column]]
-    return frame
+def _in_words(result: Result, names: tuple[str, ...], **words) -> TextTable:
+    """A one-row table of *result*'s fields, those named in *words* (name -> function) written
+    as the notes write them; printing it needs no pandas."""
+    return TextTable(names, (tuple(words.get(n, _same)(getattr(result, n)) for n in names),))
+
+
+def _same(value):
+    return value
+
+
+def _points(difference: float) -> str:
+    return f"{100 * difference:+.3g} points"
 
 
 def _side_words(alternative: str) -> str:
@@ -60,13 +64,13 @@ class PowerResult(Result):
 
     _title = "Power of a two-arm design"
 
-    def _summary_frame(self):
-        return self._fields_frame(
-            "n_control", "n_new", "baseline", "target", "alpha", "alternative", "test", "power"
-        )
+    _fields = ("n_control", "n_new", "baseline", "target", "alpha", "alternative", "test", "power")
 
-    def _text_frame(self):
-        return _as_words(self.summary, rates=("baseline", "target"), powers=("power",))
+    def _summary_frame(self):
+        return self._fields_frame(*self._fields)
+
+    def _text_table(self) -> TextTable:
+        return _in_words(self, self._fields, baseline=_pct, target=_pct, power=_power_pct)
 
     def _notes(self) -> list[str]:
         return [
@@ -136,8 +140,19 @@ class SampleSizeResult(Result):
             index=pd.Index(["smallest n reaching the power", "smallest n keeping it"]),
         )
 
-    def _text_frame(self):
-        return _as_words(self.summary, powers=("power",))
+    def _text_table(self) -> TextTable:
+        return TextTable(
+            ("n_per_arm", "n_new", "power"),
+            (
+                (self.n_per_arm, self.n_new, _power_pct(self.power)),
+                (
+                    self.n_per_arm_stable,
+                    _new_arm(self.n_per_arm_stable, self.ratio),
+                    _power_pct(self.power_stable),
+                ),
+            ),
+            labels=("smallest n reaching the power", "smallest n keeping it"),
+        )
 
     def _notes(self) -> list[str]:
         total = self.n_total
@@ -191,13 +206,15 @@ class DetectableEffectResult(Result):
 
     _title = "Minimum detectable effect"
 
-    def _summary_frame(self):
-        return self._fields_frame("n_control", "n_new", "baseline", "target", "difference", "power")
+    _fields = ("n_control", "n_new", "baseline", "target", "difference", "power")
 
-    def _text_frame(self):
-        frame = _as_words(self.summary, rates=("baseline", "target"), powers=("power",))
-        frame["difference"] = [f"{100 * self.difference:+.3g} points"]
-        return frame
+    def _summary_frame(self):
+        return self._fields_frame(*self._fields)
+
+    def _text_table(self) -> TextTable:
+        return _in_words(
+            self, self._fields, baseline=_pct, target=_pct, difference=_points, power=_power_pct
+        )
 
     def _notes(self) -> list[str]:
         return [
@@ -224,13 +241,13 @@ class BayesAssuranceResult(Result):
 
     _title = "Bayesian assurance of a two-arm design"
 
-    def _summary_frame(self):
-        return self._fields_frame(
-            "n_control", "n_new", "baseline", "target", "threshold", "assurance"
-        )
+    _fields = ("n_control", "n_new", "baseline", "target", "threshold", "assurance")
 
-    def _text_frame(self):
-        return _as_words(self.summary, rates=("baseline", "target"), powers=("assurance",))
+    def _summary_frame(self):
+        return self._fields_frame(*self._fields)
+
+    def _text_table(self) -> TextTable:
+        return _in_words(self, self._fields, baseline=_pct, target=_pct, assurance=_power_pct)
 
     def _notes(self) -> list[str]:
         return [

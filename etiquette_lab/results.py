@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Result", "json_safe"]
+__all__ = ["Result", "TextTable", "json_safe"]
 
 # Printed paragraphs wrap at this width: readable in a terminal and in a notebook's text output.
 _TEXT_WIDTH = 100
@@ -46,6 +46,8 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
+        if all(type(v) is float or type(v) is int for v in value):  # a curve's long columns
+            return [v if type(v) is int or math.isfinite(v) else None for v in value]
         return [json_safe(v) for v in value]
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
@@ -84,6 +86,63 @@ def json_safe(value: Any) -> Any:
     return str(value)
 
 
+def _float_text(value: float) -> str:
+    return "-" if math.isnan(value) else f"{value:.4g}"
+
+
+@dataclass(frozen=True)
+class TextTable:
+    """A small table of whole numbers, floats and words, printed without pandas.
+
+    :meth:`to_string` gives what ``DataFrame.to_string(na_rep="-", float_format="{:.4g}")``
+    gives for the same table (the printed form of every result), without importing pandas:
+    about a third of a second, most of a short command such as ``plan``. Without ``labels``
+    the table has no row labels (pandas' ``index=False``). ``tests/test_results.py`` compares
+    the two on random tables.
+
+    Examples
+    --------
+    >>> print(TextTable(("n", "power"), ((44, "80.2%"),), labels=("reaching",)).to_string())
+                  n  power
+    reaching     44  80.2%
+    """
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[int | float | str, ...], ...]
+    labels: tuple[str, ...] | None = None
+
+    def to_frame(self):
+        """The same table as a :class:`pandas.DataFrame`."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [list(row) for row in self.rows], columns=list(self.columns), index=self.labels
+        )
+
+    def to_string(self) -> str:
+        """The table as pandas prints it: numbers' headers take a space for the sign; with
+        row labels, whole numbers and words take one too; columns are right-aligned, labels
+        left-aligned, one space apart."""
+        spaced = self.labels is not None
+        columns = []
+        for i, name in enumerate(self.columns):
+            values = [row[i] for row in self.rows]
+            if all(type(v) is int for v in values):
+                header, cells = " " + name, [f"{v: d}" if spaced else f"{v:d}" for v in values]
+            elif all(type(v) is float for v in values):
+                header, cells = " " + name, [_float_text(v) for v in values]
+            elif all(type(v) is str for v in values):
+                header, cells = name, [f" {v}" if spaced else v for v in values]
+            else:
+                raise TypeError(f"column {name!r} mixes kinds of cell: {values!r}")
+            width = max(len(header), *(len(cell) for cell in cells))
+            columns.append([header.rjust(width), *(cell.rjust(width) for cell in cells)])
+        if spaced:
+            width = max(len(label) for label in self.labels)
+            columns.insert(0, ["".ljust(width), *(label.ljust(width) for label in self.labels)])
+        return "\n".join(" ".join(cells) for cells in zip(*columns, strict=True))
+
+
 class Result:
     """Mixin for result dataclasses: summary table, JSON-safe dict, text and notebook display."""
 
@@ -107,10 +166,16 @@ class Result:
 
         return pd.DataFrame({name: [getattr(self, name)] for name in names})
 
+    def _text_table(self) -> TextTable | None:
+        """The printed table as plain cells, for a result whose text needs no pandas; None
+        prints :meth:`_text_frame` instead."""
+        return None
+
     def _text_frame(self):
         """The table printed as text: the summary, unless the result's words round its figures
         (rates in %, differences in points), in which case it shows them the same way."""
-        return self.summary
+        plain = self._text_table()
+        return self.summary if plain is None else plain.to_frame()
 
     @property
     def summary(self):
@@ -152,12 +217,20 @@ class Result:
         return frame, not numbered
 
     def __str__(self) -> str:
+        plain = self._text_table()
+        table = self._frame_text() if plain is None else ["", plain.to_string()]
+        notes = self._notes()
+        parts = [line for part in self._parts() for line in ("", str(part))]
+        return "\n".join([self._title, *table, *(["", *notes] if notes else []), *parts])
+
+    def _frame_text(self) -> list[str]:
+        """The lines of :meth:`_text_frame` as pandas prints them, after a blank line."""
         import pandas as pd
 
         frame, labelled = self._shown_table()
         with pd.option_context("display.width", 120, "display.max_columns", 30):
             # An empty table says nothing a reader needs; the notes say there is nothing.
-            table = (
+            return (
                 []
                 if frame.empty
                 else [
@@ -165,9 +238,6 @@ class Result:
                     frame.to_string(na_rep="-", float_format=lambda v: f"{v:.4g}", index=labelled),
                 ]
             )
-        notes = self._notes()
-        parts = [line for part in self._parts() for line in ("", str(part))]
-        return "\n".join([self._title, *table, *(["", *notes] if notes else []), *parts])
 
     def _repr_html_(self) -> str:
         # The same table as the printed text, so a notebook shows what the sentences say

@@ -20,11 +20,12 @@ Two entry points:
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import math
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "CURVE_DISPLAY_STEP",
+    "CURVE_JSON_MAX_TIMES",
     "LogRankTest",
     "ResponseCurve",
     "TimeToResponseArm",
@@ -56,6 +59,11 @@ _SECONDS_PER_DAY = 86400.0
 # R's quantile.survfit tolerance for a curve lying exactly on the requested probability.
 _TOLERANCE = math.sqrt(np.finfo(float).eps)
 _CONF_TYPES = ("log", "log-log")
+#: A curve's display resolution: a tenth of a percentage point (see :meth:`ResponseCurve.thin`).
+CURVE_DISPLAY_STEP = 0.001
+#: ``to_dict()`` (``report --json``) gives curves of at most this many times whole, and thins
+#: longer ones to :data:`CURVE_DISPLAY_STEP` unless asked for the full curves.
+CURVE_JSON_MAX_TIMES = 1000
 # Our own small parser: pandas is deprecating the lower-case "d" and "w" that people type.
 
 
@@ -78,6 +86,9 @@ class ResponseCurve:
     p_responded, ci_low, ci_high : tuple of float
         ``1 - S(t)`` and its confidence band (NaN where the band is undefined, after the last
         request has responded, as in R).
+    thinned : bool
+        False for the curve as estimated; True for a copy thinned for display
+        (:meth:`thinned`), where some times were left out.
     """
 
     days: tuple[float, ...]
@@ -87,13 +98,65 @@ class ResponseCurve:
     p_responded: tuple[float, ...]
     ci_low: tuple[float, ...]
     ci_high: tuple[float, ...]
+    thinned: bool = False
 
     def at_risk(self, day: float) -> int:
         """Number of requests still waiting and watched just before *day*."""
-        for t, n in zip(self.days, self.n_at_risk, strict=True):
-            if t >= day:
-                return n
-        return 0
+        index = bisect.bisect_left(self.days, day)  # the first listed time >= day
+        return self.n_at_risk[index] if index < len(self.days) else 0
+
+    def thin(self, step: float = CURVE_DISPLAY_STEP) -> ResponseCurve:
+        """The curve at fewer times, drawn within *step* of the full one, for display and JSON.
+
+        The rule: the first and the last time are kept, and every time at which
+        ``p_responded``, ``ci_low`` or ``ci_high`` enters a new multiple of *step* (a different
+        ``floor(value / step)``) or becomes defined or undefined. Between two kept times every
+        left-out time lies in the same multiple of *step* as the kept time before it, so the
+        step curve through the kept times differs from the full one by less than *step*
+        (0.001: a tenth of a percentage point), and is exact at every kept time. A left-out
+        time's responses and censorings are added to the next kept time, so they still sum to
+        the arm's counts; ``n_at_risk`` stays the number waiting just before each kept time.
+
+        Examples
+        --------
+        >>> curve = ResponseCurve(
+        ...     days=(1.0, 2.0, 3.0, 4.0), n_at_risk=(4, 3, 2, 1), responses=(1, 0, 0, 1),
+        ...     censored=(0, 1, 1, 0), p_responded=(0.25, 0.25, 0.25, 1.0),
+        ...     ci_low=(0.1, 0.1, 0.1, 0.5), ci_high=(0.6, 0.6, 0.6, 1.0))
+        >>> short = curve.thin()
+        >>> short.days, short.n_at_risk, short.responses, short.censored, short.thinned
+        ((1.0, 4.0), (4, 1), (1, 1), (0, 2), True)
+        """
+        if not step > 0:
+            raise InvalidInputError(f"step must be positive, got {step!r}")
+        size = len(self.days)
+        keep = np.zeros(size, dtype=bool)
+        if size:
+            keep[[0, -1]] = True
+        for series in (self.p_responded, self.ci_low, self.ci_high):
+            values = np.fromiter(series, dtype=float, count=size)
+            level, missing = np.floor(values / step), np.isnan(values)
+            # NaN != NaN: two undefined neighbours are no change, a defined and an undefined are.
+            keep[1:] |= (level[1:] != level[:-1]) & ~(missing[1:] & missing[:-1])
+        kept = np.flatnonzero(keep).tolist()
+
+        def pick(values: tuple) -> tuple:
+            return tuple(values[i] for i in kept)  # a few thousand of up to millions
+
+        def gathered(counts: tuple[int, ...]) -> tuple[int, ...]:
+            running = np.cumsum(np.fromiter(counts, dtype=np.int64, count=size))[kept]
+            return tuple(np.diff(running, prepend=0).tolist())
+
+        return ResponseCurve(
+            days=pick(self.days),
+            n_at_risk=pick(self.n_at_risk),
+            responses=gathered(self.responses),
+            censored=gathered(self.censored),
+            p_responded=pick(self.p_responded),
+            ci_low=pick(self.ci_low),
+            ci_high=pick(self.ci_high),
+            thinned=True,
+        )
 
 
 @dataclass(frozen=True)
@@ -174,6 +237,9 @@ class TimeToResponseReport(Result):
     ``median_days``, ``median_ci_low``, ``median_ci_high``, ``p_by_window``,
     ``p_by_window_ci_low``, ``p_by_window_ci_high`` and its ``curve``), ``logrank``
     (``statistic``, ``df``, ``p_value``), ``differences`` against the control, ``window_days``.
+    A curve of more than :data:`CURVE_JSON_MAX_TIMES` times is thinned there for display
+    (:meth:`ResponseCurve.thin`, its ``thinned`` true) unless ``to_dict(full_curves=True)``;
+    the report object itself always holds the full curves.
     """
 
     arms: tuple[TimeToResponseArm, ...]
@@ -187,6 +253,23 @@ class TimeToResponseReport(Result):
     not_yet_sent: int = 0
 
     _title = "Time to first response, any answer (Kaplan-Meier)"
+
+    def to_dict(self, *, full_curves: bool = False) -> dict[str, Any]:
+        """The report as a JSON-safe dict, each long curve thinned unless *full_curves*.
+
+        Examples
+        --------
+        >>> r = time_to_response_from_durations({"a": ([1, 2, 9], [True, True, False])})
+        >>> r.to_dict()["arms"][0]["curve"]["days"]
+        [1.0, 2.0, 9.0]
+        """
+        if full_curves or all(len(a.curve.days) <= CURVE_JSON_MAX_TIMES for a in self.arms):
+            return Result.to_dict(self)
+        shown = tuple(
+            a if len(a.curve.days) <= CURVE_JSON_MAX_TIMES else replace(a, curve=a.curve.thin())
+            for a in self.arms
+        )
+        return Result.to_dict(replace(self, arms=shown))
 
     def arm(self, name: str) -> TimeToResponseArm:
         """The arm called *name*."""
@@ -499,7 +582,7 @@ def time_to_response(
     3.0
     """
     durations = response_durations(requests, as_of=as_of, arm_column=arm_column)
-    arm_order = list(dict.fromkeys(requests[arm_column].astype(str)))
+    arm_order = requests[arm_column].astype(str).unique().tolist()  # in order of appearance
     arms = {
         name: (group["days"].to_numpy(), group["responded"].to_numpy())
         for name, group in durations.groupby("arm", sort=False)
@@ -567,12 +650,16 @@ def time_to_response_from_durations(
     control, arms = control_first({str(k): v for k, v in arms.items()}, control)
     data = {name: _validated(name, *pair) for name, pair in arms.items()}
     observed, expected, covariance = _logrank_observed_expected(list(data.values()))
+    # Two arms: the pair every two-arm test below looks at, whatever its order.
+    pair = (expected, covariance) if len(data) == 2 else None
     fits = {
         name: _fit_arm(name, days, events, window_days, alpha, conf_type, obs, exp)
         for (name, (days, events)), obs, exp in zip(data.items(), observed, expected, strict=True)
     }
     differences = tuple(
-        _window_difference(fits[name], fits[control], data[name], data[control], window_days, alpha)
+        _window_difference(
+            fits[name], fits[control], data[name], data[control], window_days, alpha, pair
+        )
         for name in data
         if name != control
     )
@@ -582,7 +669,7 @@ def time_to_response_from_durations(
         window_days=window_days,
         alpha=alpha,
         conf_type=conf_type,
-        logrank=_overall_logrank(list(data.values()), covariance, observed, expected),
+        logrank=_overall_logrank(list(data.values()), covariance, observed, expected, pair),
         differences=differences,
         as_of=as_of,
         not_yet_sent=not_yet_sent,
@@ -712,14 +799,15 @@ def _fit_arm(
         # Greenwood: Var(S) = S^2 * sum d / (n (n - d)); undefined (NaN) once S has reached 0.
         g_w = _value_at(counts, greenwood, window_days, 0.0)
         se_w = s_w * math.sqrt(g_w) if s_w > 0 else math.nan
+    # tolist() gives the same Python floats and ints as float(v) and int(v), at C speed.
     curve = ResponseCurve(
-        days=tuple(float(t) for t in counts.times),
-        n_at_risk=tuple(int(v) for v in counts.at_risk),
-        responses=tuple(int(v) for v in counts.events),
-        censored=tuple(int(v) for v in counts.censored),
-        p_responded=tuple(float(1 - v) for v in surv),
-        ci_low=tuple(float(1 - v) for v in high),
-        ci_high=tuple(float(1 - v) for v in low),
+        days=tuple(counts.times.astype(float).tolist()),
+        n_at_risk=tuple(counts.at_risk.tolist()),
+        responses=tuple(counts.events.tolist()),
+        censored=tuple(counts.censored.tolist()),
+        p_responded=tuple((1 - surv).tolist()),
+        ci_low=tuple((1 - high).tolist()),
+        ci_high=tuple((1 - low).tolist()),
     )
     return TimeToResponseArm(
         name=name,
@@ -789,9 +877,10 @@ def _window_difference(
     control_data: tuple[np.ndarray, np.ndarray],
     window_days: float,
     alpha: float,
+    pair: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> WindowDifference:
     difference = arm.p_by_window - control.p_by_window
-    logrank = _two_arm_logrank(arm_data, control_data).p_value
+    logrank = _two_arm_logrank(arm_data, control_data, pair).p_value
     late = [a for a in (arm, control) if math.isnan(a.p_by_window)]
     if late:
         note = "; ".join(
@@ -821,13 +910,22 @@ def _censored_data(days: np.ndarray, events: np.ndarray):
 
 
 def _two_arm_logrank(
-    first: tuple[np.ndarray, np.ndarray], second: tuple[np.ndarray, np.ndarray]
+    first: tuple[np.ndarray, np.ndarray],
+    second: tuple[np.ndarray, np.ndarray],
+    pair: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> LogRankTest:
+    """scipy's log-rank test of two arms; *pair*, the two arms' expected counts and covariance
+    (in either order) when already computed, spares computing them again."""
     from scipy import stats
 
     if not (first[1].any() or second[1].any()):
         return LogRankTest(math.nan, 1, math.nan, "scipy.stats.logrank")
-    _, expected, covariance = _logrank_observed_expected([first, second])
+    if pair is None:
+        _, expected, covariance = _logrank_observed_expected([first, second])
+    else:
+        expected, covariance = pair
+    # Both checks read the same in either order: a variance of 0 means every response time
+    # saw one arm alone, for the one as for the other.
     if covariance[0, 0] <= 0 or (expected > 0).sum() < 2:
         # No response time at which both arms had someone waiting: the test has no variance.
         # R's survdiff reports chi-square 0 (p = 1) here, and so do we, rather than NaN.
@@ -842,6 +940,7 @@ def _overall_logrank(
     covariance: np.ndarray,
     observed: np.ndarray,
     expected: np.ndarray,
+    pair: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> LogRankTest:
     """Two arms: scipy.stats.logrank. More: the k-sample chi-square of survdiff (k - 1 df)."""
     from scipy import stats
@@ -850,7 +949,7 @@ def _overall_logrank(
     if k == 1:
         return LogRankTest(math.nan, 0, math.nan, "none (a single arm)")
     if k == 2:
-        return _two_arm_logrank(arms[0], arms[1])
+        return _two_arm_logrank(arms[0], arms[1], pair)
     if not any(e.any() for _, e in arms):
         return LogRankTest(math.nan, k - 1, math.nan, "k-sample log-rank (survdiff)")
     # survdiff drops the last group: the k deviations sum to zero, so V is singular.
@@ -869,21 +968,30 @@ def _logrank_observed_expected(
     """Observed and expected responses per arm and their hypergeometric covariance (survdiff).
 
     scipy.stats.logrank compares two samples and exposes neither the expected counts nor a
-    k-sample test; this is that gap, computed as R's survdiff does.
+    k-sample test; this is that gap, computed as R's survdiff does. The numbers at risk at every
+    response time come from one sort per arm (``searchsorted``), so the cost grows like
+    n log n, not like (response times) x n.
     """
-    days = np.concatenate([d for d, _ in arms])
-    events = np.concatenate([e for _, e in arms])
-    group = np.concatenate([np.full(d.size, i) for i, (d, _) in enumerate(arms)])
     k = len(arms)
-    observed = np.bincount(group[events], minlength=k).astype(float)
-    expected = np.zeros(k)
-    covariance = np.zeros((k, k))
-    for t in np.unique(days[events]):
-        n_g = np.bincount(group[days >= t], minlength=k).astype(float)
-        d = float(np.sum(events & (days == t)))
-        n = n_g.sum()
-        share = n_g / n
-        expected += d * share
-        if n > 1:
-            covariance += d * (n - d) / (n - 1) * (np.diag(share) - np.outer(share, share))
+    observed = np.array([float(np.count_nonzero(e)) for _, e in arms])
+    times = np.unique(np.concatenate([d[e] for d, e in arms]))
+    if times.size == 0:
+        return observed, np.zeros(k), np.zeros((k, k))
+    # n_g[i, g]: requests of arm g still waiting and watched just before times[i] (days >= t).
+    at_risk = np.empty((times.size, k))
+    responses = np.zeros(times.size)
+    for g, (d, e) in enumerate(arms):
+        ordered = np.sort(d)
+        at_risk[:, g] = ordered.size - np.searchsorted(ordered, times, side="left")
+        responses += np.bincount(np.searchsorted(times, d[e]), minlength=times.size)
+    total = at_risk.sum(axis=1)
+    share = at_risk / total[:, None]
+    expected = responses @ share
+    # Each time adds d (n - d) / (n - 1) * (diag(share) - share share'); nothing when n = 1.
+    # The diagonal is summed as share (1 - share), terms that are never negative, so that a
+    # variance is 0 exactly when every response time saw one arm alone.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.where(total > 1, responses * (total - responses) / (total - 1), 0.0)
+    covariance = -(share * weight[:, None]).T @ share
+    covariance[np.diag_indices(k)] = weight @ (share * (1.0 - share))
     return observed, expected, covariance

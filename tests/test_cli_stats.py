@@ -9,6 +9,7 @@ import sys
 import types
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 
@@ -127,9 +128,16 @@ def test_parse_arm():
 def fake_log(monkeypatch):
     """read_requests(path) returning a hand-built table (works before and after the lead lands
     etiquette_lab.requests)."""
-    table = make_requests(
-        [*article_rows(), ("personalised", {"respond_day": 1, "outcome": "declined"})]
+    return _serve(
+        monkeypatch,
+        make_requests(
+            [*article_rows(), ("personalised", {"respond_day": 1, "outcome": "declined"})]
+        ),
     )
+
+
+def _serve(monkeypatch, table):
+    """Make read_requests(path) return *table*; the paths asked for are collected."""
     seen = []
 
     def read_requests(path):
@@ -157,6 +165,63 @@ def test_report_json_and_plot(run, fake_log, tmp_path):
     assert data["any_response"]["arms"][1]["responded"] == 5  # the decline is a response
     assert data["window"] == "7d" and data["pending"] == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def long_log(monkeypatch):
+    """1,500 requests per arm sent over 15 days, answered after random fractions of a day or
+    not at all: every arm's curve lists more than 1,000 distinct times."""
+    rng = np.random.default_rng(12)
+    rows = [
+        (variant, {"sent_day": i / 100, "respond_day": float(rng.exponential(4))})
+        if rng.random() < 0.6
+        else (variant, {"sent_day": i / 100})
+        for i in range(1500)
+        for variant in ("default", "personalised")
+    ]
+    return _serve(monkeypatch, make_requests(rows))
+
+
+def test_report_json_thins_long_curves_and_full_curves_keeps_every_time(run, long_log):
+    code, out, _ = run("report", "log.csv", "--as-of", LATER, "--json")
+    assert code == 0
+    curves = [a["curve"] for a in _strict_json(out)["time_to_response"]["arms"]]
+    code, out, _ = run("report", "log.csv", "--as-of", LATER, "--json", "--full-curves")
+    assert code == 0
+    full = [a["curve"] for a in _strict_json(out)["time_to_response"]["arms"]]
+    for shown, whole in zip(curves, full, strict=True):
+        assert shown["thinned"] is True and whole["thinned"] is False
+        assert len(shown["days"]) < len(whole["days"]) and len(whole["days"]) > 1000
+        assert sum(shown["responses"]) == sum(whole["responses"])
+        assert set(shown["days"]) <= set(whole["days"])
+
+
+def test_full_curves_without_json_is_refused_in_one_line(run, fake_log):
+    code, out, err = run("report", "log.csv", "--as-of", LATER, "--full-curves")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "--json" in err
+
+
+def test_report_plot_into_a_folder_is_refused_naming_the_folder(run, fake_log, tmp_path):
+    # matplotlib wrote FOLDER.png beside the folder; now one line, before the log is read.
+    code, out, err = run("report", "log.csv", "--as-of", LATER, "--plot", str(tmp_path))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert f"--plot {tmp_path} is a folder" in err and "report.png" in err
+    assert fake_log == [] and not tmp_path.with_suffix(".png").exists()
+
+
+@pytest.mark.parametrize("name", ["report", "report.txt", "report."])
+def test_report_plot_without_an_image_suffix_is_refused(run, fake_log, tmp_path, name):
+    # matplotlib added .png to "report" without a word, and failed on .txt after the report.
+    target = tmp_path / name
+    code, out, err = run("report", "log.csv", "--as-of", LATER, "--plot", str(target))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert str(target) in err and ".png, .svg or .pdf" in err
+    assert fake_log == [] and list(tmp_path.iterdir()) == []
+
+
+def test_report_plot_format_follows_the_suffix(run, fake_log, tmp_path):
+    code, _, _ = run("report", "log.csv", "--as-of", LATER, "--plot", str(tmp_path / "r.SVG"))
+    assert code == 0 and (tmp_path / "r.SVG").read_text().lstrip().startswith("<?xml")
 
 
 def test_report_text_and_bad_options(run, fake_log):

@@ -6,7 +6,7 @@ as one space) and that the call, run now, produces exactly it. A figure that cha
 code therefore fails here until the document says the new figure; a document edited by hand
 fails until the figure is true.
 
-Left out on purpose, with the reason: timings (docs/benchmarks.md and "about 5 ms" in
+Left out on purpose, with the reason: timings (docs/benchmarks.md and "about 2 ms" in
 planning.md: they are measurements of a machine, re-measured by ``make bench``); R's own
 floating-point output quoted as such ("0.05 + 2e-17 in R"); the saw-tooth excesses in
 planning.md (a scan over 12 designs up to n = 200, checked by tests/test_planning.py); the

@@ -281,3 +281,134 @@ def test_large_designs_widen_the_band_and_match_full_rows(monkeypatch):
 def test_designs_too_large_for_exact_power_say_so():
     with pytest.raises(InvalidInputError, match="normal approximation"):
         exact_power(1_000_000, 1_000_000, 0.2, 0.201)
+
+
+# -- the kernels behind `plan` and `power` without scipy.stats ------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 37, 200, 1999])
+@pytest.mark.parametrize("p", [0.0, 1e-9, 0.2, 0.5, 0.83, 1 - 1e-9, 1.0])
+def test_binomial_kernels_are_scipy_stats_binom_bit_for_bit(n, p):
+    from etiquette_lab.planning_kernels import binomial_pmf, binomial_window
+
+    x = np.arange(n + 1)
+    assert np.array_equal(binomial_pmf(x, n, p), stats.binom.pmf(x, n, p))
+    for tail in (2.5e-13, 1e-4, 0.3):
+        if 0 < p < 1:
+            lo, hi = binomial_window(n, p, tail)
+            assert (lo, hi) == (
+                max(int(stats.binom.ppf(tail, n, p)), 0),
+                min(int(stats.binom.isf(tail, n, p)), n),
+            )
+
+
+@pytest.mark.parametrize(
+    ("n_c", "n_n", "alpha"), [(5, 5, 0.05), (12, 30, 0.05), (40, 40, 0.01), (97, 61, 0.2)]
+)
+@pytest.mark.parametrize("alternative", ["two-sided", "greater"])
+def test_rejections_are_the_p_values_compared_with_alpha(n_c, n_n, alpha, alternative):
+    from etiquette_lab.planning_kernels import fisher_p_values, fisher_rejections
+    from etiquette_lab.stats import rejects
+
+    x_c, x_n = np.arange(n_c + 1), np.arange(n_n + 1)
+    expected = rejects(fisher_p_values(n_c, n_n, x_c, x_n, alternative), alpha)
+    assert np.array_equal(fisher_rejections(n_c, n_n, x_c, x_n, alternative, alpha), expected)
+    # And both are scipy's fisher_exact, table by table (R's 1e-7 tie rule): p < alpha.
+    for xc in range(0, n_c + 1, max(1, n_c // 6)):
+        for xn in range(0, n_n + 1, max(1, n_n // 6)):
+            table = [[xn, xc], [n_n - xn, n_c - xc]]
+            side = "greater" if alternative == "greater" else "two-sided"
+            p = stats.fisher_exact(table, alternative=side).pvalue
+            if abs(p - alpha) > 1e-6 * alpha:
+                assert expected[xc, xn] == (p < alpha)
+
+
+def _random_power_curve(rng, max_n, goal):
+    """A power curve in n: rising like the normal approximation, crossing *goal* near max_n
+    half the time, with random teeth up to 2 / n (some break the search's saw-tooth rule)."""
+    n = np.arange(1, max_n + 1)
+    crossing = max_n - rng.integers(-2, 4) if rng.random() < 0.6 else rng.uniform(2, 2 * max_n)
+    scale = crossing / ((stats.norm.ppf(goal) + 1.96) / 2.8) ** 2
+    base = stats.norm.cdf(np.sqrt(n / scale) * 2.8 - 1.96)
+    teeth = rng.uniform(-1, 1, max_n) * rng.uniform(0, 4) / n
+    return dict(zip(n.tolist(), np.clip(base + teeth, 0, 1).tolist(), strict=True))
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_smallest_sample_size_takes_sample_sizes_steps_from_bounds(seed, monkeypatch):
+    # Any curve, and bounds around each power of random widths (from none to 0.05, one side at
+    # a time): the shortcut's answer is sample_size's n_per_arm, and None exactly where
+    # sample_size raises (not reached, or reached and lost again before max_n).
+    import etiquette_lab.planning as planning
+
+    rng = np.random.default_rng(seed)
+    max_n, goal = int(rng.choice([30, 200, 2000])), float(rng.choice([0.5, 0.8, 0.9]))
+    curve = _random_power_curve(rng, max_n, goal)
+    widths = rng.choice([0.0, 1e-9, 1e-4, 0.05], size=(max_n + 1, 2))
+    monkeypatch.setattr(planning, "_power_function", lambda *args: lambda n_c, n_n: curve[n_c])
+    monkeypatch.setattr(
+        planning,
+        "_power_bounds_function",
+        lambda *args: lambda n_c, n_n: (curve[n_c] - widths[n_c, 0], curve[n_c] + widths[n_c, 1]),
+    )
+    try:
+        expected = sample_size(0.2, 0.3, power=goal, max_n=max_n).n_per_arm
+    except InvalidInputError:
+        expected = None
+    assert planning.smallest_sample_size(0.2, 0.3, power=goal, max_n=max_n) == expected
+
+
+def test_smallest_sample_size_is_none_where_the_goal_is_reached_then_lost(monkeypatch):
+    # By hand: the power reaches 80% at n = 1,400 and stays within 0.0009 of it, but n = 2,000
+    # (max_n) is a dip below 80%: sample_size says "reached at n = 1400 but lost again", and
+    # the verdict falls back to the normal approximation.
+    import etiquette_lab.planning as planning
+
+    def power(n_c, n_n):
+        return 0.8 - 0.0001 if n_c == 2000 else min(0.8009, 0.5 + 0.3 * n_c / 1400)
+
+    monkeypatch.setattr(planning, "_power_function", lambda *args: power)
+    monkeypatch.setattr(planning, "_power_bounds_function", lambda *args: lambda *n: (0, 1))
+    with pytest.raises(InvalidInputError, match="reached at n = 1400 but lost again"):
+        sample_size(0.2, 0.3)
+    assert planning.smallest_sample_size(0.2, 0.3) is None
+
+
+@pytest.mark.parametrize(
+    ("p_c", "p_n"),
+    [(0.2, 0.8), (0.2, 0.5), (0.2, 0.24), (0.5, 0.55), (0.02, 0.1), (0.3, 0.2), (0.55, 0.46)],
+)
+def test_smallest_sample_size_matches_sample_size_on_real_designs(p_c, p_n):
+    # (0.55, 0.46): Fisher's power is 0.8044 at n = 500 and 0.7911 at 502 (scipy's
+    # fisher_exact, table by table, agrees), a tooth larger than the search's 2 / n rule; the
+    # shortcut still gives sample_size's 497, as it takes the same steps.
+    from etiquette_lab.planning import smallest_sample_size
+
+    assert smallest_sample_size(p_c, p_n) == sample_size(p_c, p_n).n_per_arm
+
+
+def test_power_bounds_hold_the_exact_power():
+    from etiquette_lab.planning_kernels import fisher_power, fisher_power_bounds
+
+    rng = np.random.default_rng(8)
+    for _ in range(60):
+        n_c, n_n = (int(v) for v in rng.integers(1, 400, 2))
+        p_c, p_n = rng.random(2)
+        for alternative in ("two-sided", "greater"):
+            exact = fisher_power(n_c, n_n, p_c, p_n, 0.05, alternative, 1e-12)
+            low, high = fisher_power_bounds(n_c, n_n, p_c, p_n, 0.05, alternative, 1e-12)
+            assert low <= exact <= high and high - low < 2e-5
+
+
+def test_plan_and_power_do_not_import_scipy_stats_or_pandas():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom etiquette_lab.cli.main import main\n"
+        "main(['plan', '--baseline', '0.2', '--target', '0.5'])\n"
+        "main(['power', '--n', '5', '--baseline', '0.2', '--target', '0.8', '--json'])\n"
+        "print(sorted(m for m in ('scipy.stats', 'pandas') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -130,3 +130,46 @@ def test_quadrature_agrees_with_the_planning_modules_exact_sum(x1, n1, x0, n0):
 
     exact = probability_new_better(x0, n0, x1, n1, prior=(1, 1))
     assert bayes_compare(x1, n1, x0, n0).prob_better == pytest.approx(exact, abs=1e-9)
+
+
+def test_credible_limits_of_two_uniform_posteriors_are_the_triangular_quantiles():
+    # 0 of 0 against 0 of 0: p1 - p0 is the difference of two uniforms, whose distribution is
+    # triangular: P(D <= d) = (1 + d)^2 / 2 for d <= 0, so the 2.5% point is sqrt(0.05) - 1.
+    b = bayes_compare(0, 0, 0, 0)
+    assert b.ci_low == pytest.approx(math.sqrt(0.05) - 1, abs=1e-13)
+    assert b.ci_high == pytest.approx(1 - math.sqrt(0.05), abs=1e-13)
+
+
+@pytest.mark.parametrize(
+    ("counts", "field", "reference"),
+    [
+        # mpmath at 30 digits: mp.findroot on 1 - quad(f0(y) (1 - F1(y + d)), split at the
+        # kinks and at the control's mean +- 2, 5, 10, 20, 40 sd) = q, tol 1e-24; F1 of
+        # Beta(9, 1) is x^9, of Beta(12, 3) mp.betainc. The quadrature used before this
+        # engine (QUADPACK at epsrel 1e-10 over a scalar integrand) was off by 3e-9 and 2e-8.
+        ((11, 13, 0, 3), "ci_low", 0.155961924949303015869575632663),
+        ((8, 8, 64501, 300000), "ci_high", 0.782183390401583810719529311228),
+        # 1 - (Evan Miller's closed-form sum for P(p0 > p1), 8 terms) in 40-digit mpmath.
+        ((84256, 300000, 7, 50), "prob_better", 0.987386043249178264138776017774),
+    ],
+)
+def test_the_engine_matches_high_precision_references_to_1e_12(counts, field, reference):
+    assert getattr(bayes_compare(*counts), field) == pytest.approx(reference, abs=1e-12)
+
+
+def test_the_vectorised_quadrature_integrates_a_singular_endpoint():
+    import numpy as np
+
+    from etiquette_lab.stats.bayes import _gk21_nodes, _integrate
+
+    # Bounded integrands with an infinite slope at 0, as a posterior quantile has: sqrt(x) on
+    # [0, 1] is 2/3, x^(1/13) is 13/14, and a kink on a break costs nothing.
+    assert _integrate(lambda lo, hi: np.sqrt(_gk21_nodes(lo, hi)), [0.0, 1.0]) == (
+        pytest.approx(2 / 3, abs=1e-12)
+    )
+    assert _integrate(lambda lo, hi: np.abs(_gk21_nodes(lo, hi) - 0.3), [0.0, 0.3, 1.0]) == (
+        pytest.approx(0.29, abs=1e-15)
+    )
+    assert _integrate(lambda lo, hi: _gk21_nodes(lo, hi) ** (1 / 13), [0.0, 1.0]) == (
+        pytest.approx(13 / 14, abs=1e-12)
+    )

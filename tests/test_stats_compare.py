@@ -267,6 +267,19 @@ def test_boschloo_two_sided_is_twice_the_smaller_one_sided(counts):
         assert round(doubled, 3) == 0.487 and fisher_ordered == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize(("n1", "n0"), [(1, 1), (3, 2), (5, 5), (4, 7), (12, 9)])
+def test_boschloo_p_values_are_scipys_own_calls_bit_for_bit(n1, n0):
+    # boschloo_test asks scipy for "greater" and "less" once each and doubles the smaller, as
+    # scipy's "two-sided" does inside (it ran "greater" a second time before): the same floats.
+    for x1, x0 in product(range(n1 + 1), range(n0 + 1)):
+        if x1 + x0 in (0, n1 + n0):
+            continue
+        table = [[x1, x0], [n1 - x1, n0 - x0]]
+        result = boschloo_test(x1, n1, x0, n0)
+        assert result.p_value == min(1.0, float(st.boschloo_exact(table, "two-sided").pvalue))
+        assert result.p_value_greater == min(1.0, float(st.boschloo_exact(table, "greater").pvalue))
+
+
 def test_boschloo_article_one_sided_is_7_over_128():
     # The supremum sits at a common rate of 1/2: 56 of the 2^10 equally likely outcomes have a
     # one-sided Fisher p at most 13/126 (count checked by enumerating them here).

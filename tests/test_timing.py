@@ -336,29 +336,65 @@ def test_log_log_band_matches_the_formula():
         assert 1 - curve.ci_low[i] == pytest.approx(s ** math.exp(theta), rel=1e-9)
 
 
+def brute_k_sample(data):
+    """survdiff's O - E and hypergeometric covariance V by hand: one scan of every request at
+    every response time (shares no code with etiquette_lab.timing)."""
+    days = np.concatenate([d for d, _ in data])
+    ev = np.concatenate([e for _, e in data])
+    grp = np.concatenate([np.full(len(d), i) for i, (d, _) in enumerate(data)])
+    k = len(data)
+    u, v, expected = np.zeros(k), np.zeros((k, k)), np.zeros(k)
+    for t in sorted(set(days[ev])):
+        risk = days >= t
+        n, d = risk.sum(), (ev & (days == t)).sum()
+        for g in range(k):
+            ng, dg = (risk & (grp == g)).sum(), (ev & (days == t) & (grp == g)).sum()
+            u[g] += dg - d * ng / n
+            expected[g] += d * ng / n
+            for h in range(k):
+                nh = (risk & (grp == h)).sum()
+                if n > 1:
+                    v[g, h] += d * (n - d) / (n - 1) * ng * ((g == h) * n - nh) / n**2
+    return u, v, expected
+
+
 def test_three_arms_use_the_k_sample_logrank():
     # By hand: survdiff's k-sample statistic U' V^- U on k - 1 df, U = O - E (last arm dropped),
     # V the hypergeometric covariance; with two of the arms it reduces to the two-arm test.
     arms = {"a": AML_MAINTAINED, "b": AML_NONMAINTAINED, "c": ([4, 10, 20, 40], [1, 1, 0, 1])}
     report = time_to_response_from_durations(arms, window=30)
-    data = [arm(v) for v in arms.values()]
-    days = np.concatenate([d for d, _ in data])
-    ev = np.concatenate([e for _, e in data])
-    grp = np.concatenate([np.full(len(d), i) for i, (d, _) in enumerate(data)])
-    u, v = np.zeros(3), np.zeros((3, 3))
-    for t in sorted(set(days[ev])):
-        risk = days >= t
-        n, d = risk.sum(), (ev & (days == t)).sum()
-        for g in range(3):
-            ng, dg = (risk & (grp == g)).sum(), (ev & (days == t) & (grp == g)).sum()
-            u[g] += dg - d * ng / n
-            for h in range(3):
-                nh = (risk & (grp == h)).sum()
-                v[g, h] += d * (n - d) / (n - 1) * ng * ((g == h) * n - nh) / n**2
+    u, v, _ = brute_k_sample([arm(v) for v in arms.values()])
     chisq = float(u[:2] @ np.linalg.solve(v[:2, :2], u[:2]))
     assert report.logrank.df == 2
     assert report.logrank.statistic == pytest.approx(chisq, rel=1e-10)
     assert report.logrank.p_value == pytest.approx(math.exp(-chisq / 2), rel=1e-10)  # chi2_2 sf
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_k_sample_logrank_matches_the_brute_force_with_ties(seed):
+    # Random arms (2 to 4, 1 to 30 requests each) on a coarse grid of days, so that responses
+    # and censorings tie within and across arms: the counts at risk, observed and expected
+    # responses and the chi-square agree with the scan at every response time.
+    rng = np.random.default_rng(seed)
+    data = [
+        (rng.integers(0, 12, n).astype(float), rng.random(n) < rng.uniform(0.1, 0.9))
+        for n in rng.integers(1, 31, rng.integers(2, 5))
+    ]
+    data[0][1][0] = True  # at least one response, so the test is defined
+    report = time_to_response_from_durations(
+        {f"arm{i}": pair for i, pair in enumerate(data)}, window=5
+    )
+    u, v, expected = brute_k_sample(data)
+    observed = [int(e.sum()) for _, e in data]
+    assert [a.observed for a in report.arms] == observed
+    assert [a.expected for a in report.arms] == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    k = len(data)
+    if k == 2 and v[0, 0] > 0:
+        assert report.logrank.statistic == pytest.approx(u[0] ** 2 / v[0, 0], rel=1e-9)
+    elif k > 2:
+        chisq = float(u[:-1] @ np.linalg.pinv(v[:-1, :-1]) @ u[:-1])
+        assert report.logrank.statistic == pytest.approx(chisq, rel=1e-9, abs=1e-12)
+        assert report.logrank.df == np.linalg.matrix_rank(v[:-1, :-1])
 
 
 # --- small and degenerate arms --------------------------------------------------------------
@@ -613,3 +649,81 @@ def test_effective_sample_size_at_the_edges_counts_the_requests_whose_answer_is_
     report = time_to_response_from_durations({"a": (days, responded)}, window=7)
     low, high, n_eff = window_limits(report.arm("a"), days, responded, 7)
     assert (high, n_eff) == (1.0, 3.0) and low == pytest.approx(_wilson(1, 3)[0], rel=1e-12)
+
+
+# --- long curves: thinned for display and JSON, whole in the report -------------------------
+
+
+def _long_report(n=20_000, seed=5):
+    # Continuous times: every request is its own time, as in a big log read mid-experiment.
+    rng = np.random.default_rng(seed)
+    return time_to_response_from_durations(
+        {
+            name: (rng.exponential(scale, n), rng.random(n) < 0.6)
+            for name, scale in (("default", 6.0), ("new", 4.0))
+        },
+        window=7,
+    )
+
+
+def test_thinned_curve_is_within_the_step_of_the_full_one_everywhere():
+    full = _long_report().arm("new").curve
+    short = full.thin(0.001)
+    assert short.thinned and not full.thinned
+    assert 100 < len(short.days) < len(full.days) // 4
+    assert (short.days[0], short.days[-1]) == (full.days[0], full.days[-1])
+    # Counts still add up to the arm's; at a kept time everything is the full curve's own figure.
+    assert sum(short.responses) == sum(full.responses)
+    assert sum(short.censored) == sum(full.censored)
+    index = {t: i for i, t in enumerate(full.days)}
+    for j, t in enumerate(short.days):
+        i = index[t]
+        assert short.n_at_risk[j] == full.n_at_risk[i]
+        for name in ("p_responded", "ci_low", "ci_high"):
+            assert short.__dict__[name][j] == pytest.approx(full.__dict__[name][i], nan_ok=True)
+    # Read at every full time, the thinned step curve is within 0.001 of the full one (both
+    # undefined together, where the band is).
+    for name in ("p_responded", "ci_low", "ci_high"):
+        drawn = np.array(short.__dict__[name])[np.searchsorted(short.days, full.days, "right") - 1]
+        exact = np.array(full.__dict__[name])
+        assert np.array_equal(np.isnan(drawn), np.isnan(exact))
+        defined = ~np.isnan(exact)
+        assert np.max(np.abs(drawn[defined] - exact[defined])) < 0.001
+    # The responses and censorings of a left-out time land on the next kept time.
+    cumulative = np.cumsum(full.responses)
+    assert list(np.cumsum(short.responses)) == [cumulative[index[t]] for t in short.days]
+
+
+def test_thinning_keeps_a_curve_of_few_times_whole_in_json():
+    report = aml_report()
+    assert report.to_dict() == report.to_dict(full_curves=True)
+    assert report.to_dict()["arms"][0]["curve"]["thinned"] is False
+
+
+def test_long_curves_are_thinned_in_to_dict_and_whole_with_full_curves():
+    from etiquette_lab.timing import CURVE_JSON_MAX_TIMES
+
+    report = _long_report()
+    full = report.arm("default").curve
+    assert len(full.days) > CURVE_JSON_MAX_TIMES  # the report object keeps every time
+    shown = report.to_dict()["arms"][0]["curve"]
+    assert shown["thinned"] is True and len(shown["days"]) == len(full.thin().days)
+    whole = report.to_dict(full_curves=True)["arms"][0]["curve"]
+    assert whole["thinned"] is False and whole["days"] == list(full.days)
+    json.dumps(report.to_dict(), allow_nan=False)  # still strict JSON
+
+
+def test_thin_refuses_a_step_that_is_not_positive():
+    with pytest.raises(InvalidInputError, match="step"):
+        aml_report().arm("Maintained").curve.thin(0)
+
+
+def test_the_json_schema_names_every_key_of_an_arm_and_its_curve():
+    # docs/json-schema.md's time_to_response table: every key to_dict() writes is documented.
+    from pathlib import Path
+
+    schema = (Path(__file__).resolve().parent.parent / "docs/json-schema.md").read_text()
+    row = next(line for line in schema.splitlines() if line.startswith("| `arms` | list | one"))
+    entry = aml_report().to_dict()["arms"][0]
+    for key in [*entry, *entry["curve"]]:
+        assert f"`{key}`" in row, key

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from pathlib import Path
 
 from ..errors import InvalidInputError
 
@@ -99,8 +100,11 @@ def _compare(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from ..outcomes import compare_requests
     from ..requests import read_requests
-    from .output import print_result
+    from .output import print_json, print_result
 
+    if args.full_curves and not args.json:
+        raise InvalidInputError("--full-curves changes the --json output: add --json")
+    plot = _plot_file(args.plot) if args.plot else None  # before the log: reading can be long
     success = [s.strip() for s in args.success.split(",") if s.strip()] if args.success else None
     result = compare_requests(
         read_requests(args.log),
@@ -111,27 +115,51 @@ def _report(args: argparse.Namespace) -> int:
         strata=args.strata,
         **_options(args),
     )
-    if args.plot:
-        import matplotlib
-
-        matplotlib.use("Agg")
+    if plot is not None:
         import matplotlib.pyplot as plt
 
         from ..plots.report import plot_report
 
         figure = plot_report(result)[0].figure
         try:
-            figure.savefig(args.plot, dpi=150, bbox_inches="tight")
+            figure.savefig(plot, dpi=150, bbox_inches="tight")
         except OSError as error:
-            raise InvalidInputError(
-                f"cannot write the plot to {args.plot}: {error.strerror}"
-            ) from None
-        except ValueError as error:  # an extension matplotlib cannot write, e.g. .txt
-            raise InvalidInputError(f"cannot write the plot to {args.plot}: {error}") from None
+            raise InvalidInputError(f"cannot write the plot to {plot}: {error.strerror}") from None
+        except (ValueError, RuntimeError) as error:  # a format that needs more, e.g. .pgf (LaTeX)
+            raise InvalidInputError(f"cannot write the plot to {plot}: {error}") from None
         finally:
             plt.close(figure)
-    print_result(result, as_json=args.json)
+    if args.json:
+        print_json(result.to_dict(full_curves=args.full_curves))
+    else:
+        print_result(result, as_json=False)
     return 0
+
+
+def _plot_file(text: str) -> Path:
+    """The ``--plot`` file, refused in one line when matplotlib would not write it there.
+
+    Given a folder, matplotlib wrote ``FOLDER.png`` beside it; given a name without a suffix,
+    it added ``.png`` without a word; given ``.txt``, it failed after the whole report. The
+    suffix chooses the format: any matplotlib writes (png, svg, pdf, jpg, ...).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    path = Path(text)
+    if path.is_dir():
+        raise InvalidInputError(
+            f"--plot {text} is a folder: name the image file, e.g. {path / 'report.png'}"
+        )
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if path.suffix.lower().lstrip(".") not in formats:
+        raise InvalidInputError(
+            f"--plot {text}: end the file name in an image format's suffix, .png, .svg or .pdf "
+            f"(any of {', '.join('.' + f for f in sorted(formats))})"
+        )
+    return path
 
 
 def register(subparsers) -> None:
@@ -189,7 +217,14 @@ def register(subparsers) -> None:
     report.add_argument(
         "--plot",
         metavar="FILE.png",
-        help="also write the plot (rates and time-to-response curves) as PNG",
+        help="also write the plot (rates and time-to-response curves) to this image file; "
+        "its suffix sets the format (.png, .svg, .pdf, ...)",
     )
     _add_common(report)
+    report.add_argument(
+        "--full-curves",
+        action="store_true",
+        help="with --json: every time of the time-to-response curves (by default a curve of "
+        "more than 1,000 times is thinned for display; docs/time-to-response.md)",
+    )
     report.set_defaults(handler=_report)

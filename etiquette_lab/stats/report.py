@@ -164,6 +164,16 @@ class ComparisonReport(Result):
 
     _title = "Response rates by arm"
 
+    def to_dict(self, *, full_curves: bool = False) -> dict[str, Any]:
+        """The ``--json`` output; ``full_curves`` keeps every time of the time-to-response
+        curves (``report --json --full-curves``), which are otherwise thinned for display when
+        long (:meth:`etiquette_lab.timing.TimeToResponseReport.to_dict`)."""
+        if not full_curves or self.time_to_response is None:
+            return super().to_dict()
+        data = Result.to_dict(replace(self, time_to_response=None))
+        data["time_to_response"] = self.time_to_response.to_dict(full_curves=True)
+        return data
+
     def _summary_frame(self):
         import pandas as pd
 

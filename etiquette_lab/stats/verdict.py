@@ -13,7 +13,6 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..errors import InvalidInputError
 from ..results import Result
 from .formatting import p_number, p_text, pct_text, points_number, points_text, prob_text
 from .significance import rejects
@@ -104,17 +103,18 @@ def per_arm_sample_size(
     >>> per_arm_sample_size(0.2, 0.8)
     12
     """
-    from ..planning import sample_size
+    from ..planning import sample_size, smallest_sample_size
 
     if p_arm == p_control:
         return None
-    try:
-        return sample_size(p_control, p_arm, power=power, alpha=alpha).n_per_arm
-    except InvalidInputError:  # not reachable below the exact search's cap: a large-n answer
-        approximate = sample_size(
-            p_control, p_arm, power=power, alpha=alpha, test="normal", max_n=10**12
-        )
-        return math.ceil(approximate.n_per_arm)
+    exact = smallest_sample_size(p_control, p_arm, power=power, alpha=alpha)
+    if exact is not None:
+        return exact
+    # Not reachable below the exact search's cap: a large-n answer.
+    approximate = sample_size(
+        p_control, p_arm, power=power, alpha=alpha, test="normal", max_n=10**12
+    )
+    return math.ceil(approximate.n_per_arm)
 
 
 #: The strength words of a comparison, by how its primary test's p-value (after Holm) stands
