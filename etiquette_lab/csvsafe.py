@@ -9,6 +9,7 @@ so every text comes back exactly as typed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +18,7 @@ __all__: list[str] = []
 BOM = "\ufeff"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPE = "'"
+_NEEDS_ESCAPE = frozenset((*FORMULA_TRIGGERS, _ESCAPE))  # first characters neutralise() changes
 
 
 def neutralise(text: str) -> str:
@@ -39,12 +41,115 @@ def restore(text: str) -> str:
 
 def neutralise_frame(frame: Any) -> Any:
     """A copy of *frame* with every text cell as the log stores it (``=1+1`` -> ``'=1+1``),
-    for CSV files the kit writes besides the log (exports, plans)."""
+    for CSV files the kit writes besides the log (exports, plans).
+
+    Only the cells that need it are changed: finding them is one look at each cell's first
+    character (calling :func:`neutralise` on every cell of a large export took seconds).
+    """
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or str(out[column].dtype).startswith(("str", "string")):
-            out[column] = out[column].map(lambda v: neutralise(v) if isinstance(v, str) else v)
+            values = out[column].tolist()
+            change = [
+                i for i, v in enumerate(values) if isinstance(v, str) and v[:1] in _NEEDS_ESCAPE
+            ]
+            if change:
+                for i in change:
+                    values[i] = _ESCAPE + values[i]
+                out[column] = type(out[column])(values, index=out.index, dtype=out[column].dtype)
     return out
+
+
+def frame_to_csv(frame: Any, *, lineterminator: str = "\n", rows: int = 100_000) -> Iterator[str]:
+    r"""``frame.to_csv(index=False, lineterminator=...)`` in pieces of *rows* rows, the same text.
+
+    pandas hands every cell to the :mod:`csv` module; here a column is checked once for
+    anything that needs quotes (usually only the message does) and the rows are joined in
+    bulk, about twice as fast. Text, whole-number and float columns are written here; a table
+    with anything else (times, a single column) is written by pandas.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"id": ["r0001"], "message": ['Hi, "Zoë"'], "score": [0.5]})
+    >>> "".join(frame_to_csv(table)) == table.to_csv(index=False, lineterminator="\n")
+    True
+    """
+    import numpy as np
+
+    kinds = [_csv_kind(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    if len(kinds) < 2 or None in kinds:  # (one column: pandas quotes an empty row as "")
+        yield frame.to_csv(index=False, lineterminator=lineterminator)
+        return
+    specials = _quoted_characters(lineterminator)
+    yield _csv_lines([[str(name)] for name in frame.columns], specials, lineterminator)
+    for start in range(0, len(frame), rows):
+        part = frame.iloc[start : start + rows]
+        columns = []
+        for position, kind in enumerate(kinds):
+            values = part.iloc[:, position]
+            if kind == "float":  # as pandas writes them: numpy's shortest repr, NaN empty
+                numbers = values.to_numpy()
+                text = numbers.astype(str).astype(object)
+                text[np.isnan(numbers)] = ""
+                columns.append(text.tolist())
+            elif kind == "integer":
+                columns.append(values.to_numpy().astype(str).tolist())
+            else:
+                columns.append([v if isinstance(v, str) else "" for v in values.tolist()])
+        yield _csv_lines(columns, specials, lineterminator)
+
+
+_DELIMITER = ","
+
+
+def _quoted_characters(lineterminator: str) -> Any:
+    """A pattern of the characters that make the csv module (which pandas writes with) quote a
+    cell: the delimiter, the quote, the line terminator's characters, and whichever line
+    break characters this Python's csv module also quotes (3.11 leaves a lone \r bare)."""
+    import csv
+    import io
+
+    found = {_DELIMITER, '"', *lineterminator}
+    for character in "\r\n":
+        probe = io.StringIO()
+        csv.writer(probe, lineterminator=lineterminator).writerow([character, ""])
+        if probe.getvalue().startswith('"'):
+            found.add(character)
+    return re.compile("[" + re.escape("".join(sorted(found))) + "]")
+
+
+def _csv_kind(column: Any) -> str | None:
+    """How :func:`frame_to_csv` writes *column*: "float", "integer", "text" (text or missing
+    cells), or None when pandas must write it."""
+    import numpy as np
+    import pandas as pd
+
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize in (4, 8):
+        return "float"
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        return "integer"
+    if (isinstance(dtype, np.dtype) and dtype.kind == "O") or isinstance(dtype, pd.StringDtype):
+        # Missing cells are None or NaN; anything else (NA, numbers) pandas writes itself.
+        text = all(
+            isinstance(v, str) or v is None or (v.__class__ is float and v != v)
+            for v in column.tolist()
+        )
+        return "text" if text else None
+    return None
+
+
+def _csv_lines(columns: list[list[str]], specials: Any, lineterminator: str) -> str:
+    """Columns of cell texts as CSV lines, quoting a cell only when it needs quotes."""
+    if not columns[0]:
+        return ""
+    for i, cells in enumerate(columns):
+        if specials.search("\x00".join(cells)):
+            columns[i] = [
+                '"' + c.replace('"', '""') + '"' if specials.search(c) else c for c in cells
+            ]
+    return lineterminator.join(map(_DELIMITER.join, zip(*columns, strict=True))) + lineterminator
 
 
 def restore_column(column: Any) -> Any:

@@ -190,6 +190,7 @@ class LogFile:
         self._identity: tuple[int, int] | None = None
         self._mtime_ns = 0  # modification time when we last read or wrote
         self._requests_cache: tuple[int, Any] | None = None
+        self._written_rows: list[dict[str, Any]] = []
 
     def refresh(self) -> LogFile:
         """Read whatever other writers have appended since the last read."""
@@ -514,6 +515,7 @@ class LogFile:
                 with _at_origin(rows[index] if 0 <= index < len(rows) else {}):
                     raise
             self._write(handle, data, rows=len(rows), first_line=first_line, origin=rows[0])
+            self._written_rows = rows  # what this append wrote, as written (the CLI confirms it)
             pending.commit()
             self._offset += len(data)
             self._ends_with_newline = True

@@ -117,13 +117,16 @@ class Result:
     def __str__(self) -> str:
         import pandas as pd
 
+        from .text_table import frame_to_text
+
         summary = self.summary
         with pd.option_context("display.width", 120, "display.max_columns", 30):
             # An empty table says nothing a reader needs; the notes say there is nothing.
+            # (frame_to_text: to_string's text; a to-do list can have 100,000 lines.)
             table = (
                 []
                 if summary.empty
-                else ["", summary.to_string(na_rep="-", float_format=lambda v: f"{v:.4g}")]
+                else ["", frame_to_text(summary, na_rep="-", float_format=lambda v: f"{v:.4g}")]
             )
         notes = self._notes()
         parts = [line for part in self._parts() for line in ("", str(part))]

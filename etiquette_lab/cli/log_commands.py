@@ -343,20 +343,20 @@ def _respond(args: argparse.Namespace) -> int:
 
 def _confirm(log: Any, request_id: str, what: str, event_type: str) -> None:
     """One line saying what was recorded, with the time as stored (the default is now)."""
-    events = log.events()
-    # Not simply the last row: another writer may have appended since our write.
-    ours = events[(events["request_id"] == request_id) & (events["event"] == event_type)]
-    event = ours.iloc[-1]
-    outcome = f" ({event['outcome']})" if event_type == "responded" else ""
-    when = event["at"].tz_convert(_local_zone()).strftime("%Y-%m-%d %H:%M")
+    import pandas as pd
+
+    # The row this command wrote, as written: not the log's last row (another writer may have
+    # appended since), and without reading the log back.
+    (row,) = log._written_rows
+    outcome = f" ({row['outcome']})" if event_type == "responded" else ""
+    when = pd.Timestamp(row["at"]).tz_convert(_local_zone()).strftime("%Y-%m-%d %H:%M")
     print(f"{request_id}: {what}{outcome} at {when}")
 
 
 def _requests(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from ..csvsafe import neutralise_frame
+    from ..csvsafe import frame_to_csv, neutralise_frame
     from ..requests import read_requests
+    from ..text_table import frame_to_text, utc_iso_text
     from .output import print_json
 
     table = read_requests(args.log)
@@ -365,18 +365,21 @@ def _requests(args: argparse.Namespace) -> int:
     elif args.csv:
         table = neutralise_frame(table)
         for column in table.select_dtypes("datetimetz").columns:
-            table[column] = table[column].map(lambda t: "" if pd.isna(t) else t.isoformat())
-        table.to_csv(sys.stdout, index=False)
+            table[column] = utc_iso_text(table[column])
+        for text in frame_to_csv(table, lineterminator=os.linesep):
+            sys.stdout.write(text)
     elif table.empty:
         print("no requests logged yet")
     else:
-        print(_readable(table).to_string(index=False))
+        print(frame_to_text(_readable(table), index=False))
     return 0
 
 
 def _readable(table: Any) -> Any:
     """The columns a person scans, times shown as local dates and times; the experiment too
     when the log holds more than one (the analysis then asks which)."""
+    from ..text_table import local_minutes_text
+
     several = table["experiment"].nunique() > 1
     shown = table[
         [
@@ -394,8 +397,7 @@ def _readable(table: Any) -> Any:
         ]
     ].copy()
     for column in ("first_sent_at", "withdrawn_at", "first_response_at"):
-        local = shown[column].dt.tz_convert(_local_zone())
-        shown[column] = local.dt.strftime("%Y-%m-%d %H:%M").fillna("-")
+        shown[column] = local_minutes_text(shown[column], _local_zone(), na_rep="-")
     shown["outcome"] = shown["outcome"].fillna("-")
     return shown.rename(
         columns={
