@@ -30,7 +30,8 @@ from .log_format import (
     TEXT_COLUMNS,
     canonical_kind,
 )
-from .log_validation import LogState, parse_events
+from .log_state import LogState
+from .log_validation import parse_events
 from .timestamps import format_time, now, parse_time
 
 __all__ = ["LogFile", "Origin", "building_log", "create_log", "open_log", "read_events"]

@@ -13,8 +13,6 @@ import io
 import itertools
 import re
 import warnings
-from collections import ChainMap
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,116 +21,10 @@ import pandas as pd
 from . import csvsafe
 from .errors import LogError, TornLineError, shown
 from .log_format import COLUMNS, EVENTS, FOLLOW_UPS, FORMAT_VERSION, REQUIRED, TEXT_COLUMNS
+from .log_row_check import ROW_BY_ROW_BYTES, accept_rows
 from .timestamps import STORED_TIME_PATTERN, YEARS, utc_nanoseconds
 
 __all__: list[str] = []
-
-
-@dataclass
-class LogState:
-    """What is known of a log so far: enough to validate the next rows without re-reading."""
-
-    path: str
-    lines_read: int = 1  # physical lines consumed, header included
-    event_count: int = 0
-    sent_count: int = 0
-    declared: dict[str, list[str]] = field(default_factory=dict)  # experiment -> variants
-    chunks: list[pd.DataFrame] = field(default_factory=list)
-    outcomes: set[str] = field(default_factory=set)  # every outcome the log has used
-    _events: pd.DataFrame | None = None
-    _next_number: int | None = None
-    # Sends as arrays until an append needs to look one up: a notebook that only reads a
-    # large log never pays for building the dictionary.
-    _sent_parts: list[tuple[Any, Any, Any]] = field(default_factory=list)
-    _sent_map: dict[str, tuple[int, str]] | None = None
-
-    @property
-    def sent(self) -> dict[str, tuple[int, str]]:
-        """Request id -> (send time in ns since the epoch, kind)."""
-        if self._sent_map is None:
-            built: dict[str, tuple[int, str]] = {}
-            for ids, at_ns, kinds in self._sent_parts:
-                built.update(_sent_entries(ids, at_ns, kinds))
-            self._sent_map, self._sent_parts = built, []
-        return self._sent_map
-
-    @property
-    def next_request_number(self) -> int:
-        """One more than the largest number in the ids of the form ``r0042``."""
-        if self._next_number is None:
-            self._next_number = _next_number_after(self.sent, 1)
-        return self._next_number
-
-    def add_sent(self, ids: Any, at_ns: Any, kinds: Any) -> None:
-        self.sent_count += len(ids)
-        if self._next_number is not None:
-            self._next_number = _next_number_after(ids.tolist(), self._next_number)
-        if self._sent_map is None:
-            self._sent_parts.append((ids, at_ns, kinds))
-        else:
-            self._sent_map.update(_sent_entries(ids, at_ns, kinds))
-
-    def events(self) -> pd.DataFrame:
-        if self._events is None or len(self._events) != self.event_count:
-            frames = [c for c in self.chunks if len(c)]
-            self._events = (
-                pd.concat(frames, ignore_index=True)
-                if len(frames) > 1
-                else frames[0].reset_index(drop=True)
-                if frames
-                else _empty_events()
-            )
-            self.chunks = [self._events]
-        return self._events
-
-    def pending(self) -> PendingState:
-        """A state to validate a write against; cheap, because only the new rows are added."""
-        return PendingState(self)
-
-
-class PendingState:
-    """A LogState plus rows not yet written; committed only once the write succeeded."""
-
-    def __init__(self, base: LogState) -> None:
-        self.base = base
-        self.path = base.path
-        self.lines_read = base.lines_read
-        self.event_count = base.event_count
-        self.sent_count = base.sent_count
-        self.sent = ChainMap({}, base.sent)  # lookups fall through to the base; adds stay here
-        self.declared = {k: list(v) for k, v in base.declared.items()}
-        self.outcomes = set(base.outcomes)
-        self.next_request_number = base.next_request_number
-        self.chunks: list[pd.DataFrame] = []
-
-    def add_sent(self, ids: Any, at_ns: Any, kinds: Any) -> None:
-        self.sent_count += len(ids)
-        self.next_request_number = _next_number_after(ids.tolist(), self.next_request_number)
-        self.sent.maps[0].update(_sent_entries(ids, at_ns, kinds))
-
-    def commit(self) -> LogState:
-        base = self.base
-        base.lines_read = self.lines_read
-        base.event_count = self.event_count
-        base.sent_count = self.sent_count
-        base.sent.update(self.sent.maps[0])
-        base.declared = self.declared
-        base.outcomes = self.outcomes
-        base._next_number = self.next_request_number
-        base.chunks.extend(self.chunks)
-        return base
-
-
-def _sent_entries(ids: Any, at_ns: Any, kinds: Any) -> Any:
-    return zip(ids.tolist(), zip(at_ns.tolist(), kinds.tolist(), strict=True), strict=True)
-
-
-_NUMBERED_ID = re.compile(r"^r(\d+)$")
-
-
-def _next_number_after(ids: Any, current: int) -> int:
-    numbers = [int(m.group(1)) for rid in ids if (m := _NUMBERED_ID.match(rid))]
-    return max(current, max(numbers, default=0) + 1)
 
 
 def parse_events(
@@ -142,16 +34,21 @@ def parse_events(
     first_line: int,
     delimiter: str = ",",
     rejected: bool = False,
-) -> pd.DataFrame:
+) -> None:
     """Parse CSV rows (no header) into validated events and add them to *state*.
 
-    Raises :class:`LogError` for the first bad row, by line; *state* is then unchanged.
+    Raises :class:`LogError` for the first bad row, by line; *state* is then unchanged. A few
+    rows in the kit's own form are checked row by row (:mod:`etiquette_lab.log_row_check`),
+    everything else, and every problem, here.
     """
     path = state.path
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
     if not data or data.isspace():  # (isspace stops at the first other byte: no copy)
         state.lines_read = first_line - 1 + lines
-        return _empty_events()
+        return
+    if len(data) <= ROW_BY_ROW_BYTES:
+        if accept_rows(data, state, first_line, delimiter) is not None:
+            return
     torn_possible = not data.endswith(b"\n")
     frame = _read_rows(data, delimiter, path, first_line)
     if len(frame) == lines:
@@ -176,7 +73,6 @@ def parse_events(
     state.lines_read = first_line - 1 + lines
     state.event_count += len(events)
     state.chunks.append(events)
-    return events
 
 
 def _read_rows(data: bytes, delimiter: str, path: str, first_line: int) -> pd.DataFrame:
@@ -441,15 +337,13 @@ def _validate(
     # Restored first, so that a cell holding only the escape mark counts as empty.
     _restore_escaped_cells(frame, escaped_lines)
     for name, columns in REQUIRED.items():
-        is_event = event == name
-        if not is_event.any():
+        rows = np.flatnonzero(event == name)
+        if not len(rows):
             continue
         for column in columns:
-            problems.add(
-                is_event & _blank(frame[column]),
-                column,
-                f"is empty (required for a {name!r} event)",
-            )
+            blank = np.zeros(len(frame), dtype=bool)
+            blank[rows] = _blank(frame[column].to_numpy()[rows])  # only the rows it applies to
+            problems.add(blank, column, f"is empty (required for a {name!r} event)")
 
     at_text = frame["at"]
     at, well_formed = _parse_times(at_text)
@@ -501,7 +395,7 @@ def _check_against_history(
     if not pd.Index(sent_ids).is_unique:
         duplicate = pd.Series(sent_ids).duplicated().to_numpy(copy=True)
     if state.sent_count:
-        duplicate |= np.fromiter((rid in state.sent for rid in sent_ids), bool, len(sent_ids))
+        duplicate |= state.sent.lookup(sent_ids)[0]
     dup_mask = np.zeros(len(frame), dtype=bool)
     dup_mask[np.flatnonzero(is_sent)[duplicate]] = True
     problems.add(
@@ -549,9 +443,7 @@ def _check_against_history(
     send_at = np.append(at_ns[is_sent][first_of_id], 0)[found]
     unknown_here = send_line > lines[follow]
     if state.sent_count:
-        earlier = [state.sent.get(rid) for rid in request_id[follow]]
-        known_before = np.array([e is not None for e in earlier], dtype=bool)
-        earlier_at = np.array([e[0] if e is not None else 0 for e in earlier], dtype=np.int64)
+        known_before, earlier_at, _ = state.sent.lookup(request_id[follow])
         send_at = np.where(known_before, earlier_at, send_at)
         unknown_here &= ~known_before
     unknown = np.zeros(len(frame), dtype=bool)
@@ -586,11 +478,11 @@ def _record_history(frame: pd.DataFrame, event: np.ndarray, at: pd.Series, state
         )
 
 
-def _blank(column: pd.Series) -> np.ndarray:
-    """Cells that are empty or hold only white space: a recipient of spaces names nobody."""
-    values = column.to_numpy()
-    # str.isspace in a generator: about 25 ms a million cells, ten times pandas' .str methods.
-    return (values == "") | np.fromiter((v.isspace() for v in values), bool, len(values))
+def _blank(values: np.ndarray) -> np.ndarray:
+    """Cells (text) that are empty or hold only white space: a recipient of spaces names
+    nobody."""
+    # str.isspace mapped: about 25 ms a million cells, ten times pandas' .str methods.
+    return (values == "") | np.fromiter(map(str.isspace, values), bool, len(values))
 
 
 def _restore_escaped_cells(frame: pd.DataFrame, escaped_lines: np.ndarray) -> None:
@@ -677,11 +569,3 @@ class _EventColumn:
         return len(self.codes)
 
     __hash__ = None  # type: ignore[assignment]
-
-
-def _empty_events() -> pd.DataFrame:
-    frame = pd.DataFrame({c: pd.Series(dtype=str) for c in COLUMNS})
-    frame.insert(0, "line", pd.Series(dtype=np.int64))
-    frame["at"] = pd.Series(dtype="datetime64[ns, UTC]")
-    frame["score"] = pd.Series(dtype=float)
-    return frame
