@@ -25,6 +25,56 @@ __all__: list[str] = []
 _FEW = 64
 
 
+class _HashedPart:
+    """Sends a read produced: their ids behind a pandas index, whose hash table is built at
+    once (with the read), not at the first lookup (an append)."""
+
+    def __init__(self, ids: np.ndarray, at_ns: np.ndarray, kinds: np.ndarray) -> None:
+        self.ids = pd.Index(ids, dtype=object)
+        self.ids.get_indexer(ids[:1])
+        self.at_ns, self.kinds = at_ns, kinds
+
+    def position(self, request_id: str) -> int:
+        return int(self.ids.get_loc(request_id)) if request_id in self.ids else -1
+
+    def positions(self, ids: np.ndarray) -> np.ndarray:
+        return self.ids.get_indexer(ids)
+
+    def kinds_at(self, positions: np.ndarray) -> np.ndarray:
+        return self.kinds[positions]
+
+    def as_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.ids.to_numpy(dtype=object), self.at_ns, self.kinds
+
+
+class SortedPart:
+    """Sends as an index file keeps them (:mod:`etiquette_lab.log_index`): ids as sorted
+    UTF-8 bytes, found by binary search without building anything."""
+
+    def __init__(
+        self, ids: np.ndarray, at_ns: np.ndarray, kind_codes: np.ndarray, kinds: list[str]
+    ) -> None:
+        self.ids, self.at_ns, self.kind_codes = ids, at_ns, kind_codes
+        self.kinds = np.array(kinds, dtype=object)
+
+    def position(self, request_id: str) -> int:
+        return int(self.positions(np.array([request_id], dtype=object))[0])
+
+    def positions(self, ids: np.ndarray) -> np.ndarray:
+        if not len(self.ids) or not len(ids):
+            return np.full(len(ids), -1, dtype=np.int64)
+        keys = np.array([i.encode("utf-8", "surrogatepass") for i in ids.tolist()], dtype=bytes)
+        found = np.minimum(np.searchsorted(self.ids, keys), len(self.ids) - 1)
+        return np.where(self.ids[found] == keys, found, -1)
+
+    def kinds_at(self, positions: np.ndarray) -> np.ndarray:
+        return self.kinds[self.kind_codes[positions]]
+
+    def as_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        ids = np.array([i.decode("utf-8") for i in self.ids.tolist()], dtype=object)
+        return ids, self.at_ns, self.kinds[self.kind_codes]
+
+
 class SentRequests:
     """Request id -> (send time in ns since the epoch, kind), for the ids an append names.
 
@@ -34,7 +84,7 @@ class SentRequests:
 
     def __init__(self, below: SentRequests | None = None) -> None:
         self._few: dict[str, tuple[int, str]] = {}
-        self._parts: list[tuple[pd.Index, np.ndarray, np.ndarray]] = []
+        self._parts: list[_HashedPart | SortedPart] = []
         self._below = below
         #: The largest N among ids of the form ``rN`` (0 when there is none).
         self.largest_number = below.largest_number if below is not None else 0
@@ -48,18 +98,23 @@ class SentRequests:
                 zip(ids.tolist(), zip(at_ns.tolist(), kinds.tolist(), strict=True), strict=True)
             )
             return
-        index = pd.Index(ids, dtype=object)
-        index.get_indexer(ids[:1])  # builds the hash table now, with the read, not at an append
-        self._parts.append((index, np.asarray(at_ns, dtype=np.int64), np.asarray(kinds)))
+        at_ns, kinds = np.asarray(at_ns, dtype=np.int64), np.asarray(kinds, dtype=object)
+        self._parts.append(_HashedPart(ids, at_ns, kinds))
+
+    def add_part(self, part: SortedPart, few: dict[str, tuple[int, str]], largest: int) -> None:
+        """Add the sends an index file holds."""
+        self._parts.append(part)
+        self._few.update(few)
+        self.largest_number = max(self.largest_number, largest)
 
     def get(self, request_id: str, default: Any = None) -> Any:
         found = self._few.get(request_id)
         if found is not None:
             return found
-        for index, at_ns, kinds in self._parts:
-            if request_id in index:
-                position = index.get_loc(request_id)
-                return int(at_ns[position]), kinds[position]
+        for part in self._parts:
+            position = part.position(request_id)
+            if position >= 0:
+                return int(part.at_ns[position]), part.kinds_at(np.array([position]))[0]
         return default if self._below is None else self._below.get(request_id, default)
 
     def __contains__(self, request_id: object) -> bool:
@@ -73,10 +128,10 @@ class SentRequests:
         kinds = np.full(len(ids), "", dtype=object)
         layer: SentRequests | None = self
         while layer is not None and not known.all():
-            for index, part_at, part_kinds in layer._parts:
-                position = index.get_indexer(ids)
+            for part in layer._parts:
+                position = part.positions(ids)
                 hit = (position >= 0) & ~known
-                at_ns[hit], kinds[hit] = part_at[position[hit]], part_kinds[position[hit]]
+                at_ns[hit], kinds[hit] = part.at_ns[position[hit]], part.kinds_at(position[hit])
                 known |= hit
             if layer._few:
                 for i in np.flatnonzero(~known):
@@ -85,6 +140,23 @@ class SentRequests:
                         known[i], (at_ns[i], kinds[i]) = True, entry
             layer = layer._below
         return known, at_ns, kinds
+
+    def as_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every send of this state (not of a layer below): ids, times in ns, kinds."""
+        parts = [part.as_arrays() for part in self._parts]
+        if self._few:
+            ids = np.array(list(self._few), dtype=object)
+            values = list(self._few.values())
+            parts.append(
+                (
+                    ids,
+                    np.array([ns for ns, _ in values], dtype=np.int64),
+                    np.array([kind for _, kind in values], dtype=object),
+                )
+            )
+        if not parts:
+            return np.empty(0, object), np.empty(0, np.int64), np.empty(0, object)
+        return tuple(np.concatenate(arrays) for arrays in zip(*parts, strict=True))  # type: ignore[return-value]
 
     def layer(self) -> SentRequests:
         """A layer for a pending write: lookups see this state, additions stay in the layer."""
@@ -176,6 +248,9 @@ class LogState:
     chunks: list[Any] = field(default_factory=list)  # DataFrames and Rows, in file order
     outcomes: set[str] = field(default_factory=set)  # every outcome the log has used
     sent: SentRequests = field(default_factory=SentRequests)
+    #: True when the state was restored from an index file: it can validate appends, but
+    #: holds none of the events before the index's end (a read starts again from the file).
+    from_index: bool = False
     _events: pd.DataFrame | None = None
 
     @property

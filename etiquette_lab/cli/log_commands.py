@@ -261,7 +261,7 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _send(args: argparse.Namespace) -> int:
-    from ..log import open_log
+    from ..log import LogFile
     from ..log_format import canonical_kind
 
     message = args.message or ""
@@ -274,7 +274,8 @@ def _send(args: argparse.Namespace) -> int:
         check_not_named(args.to, {"stratum": args.stratum, "note": args.note})
         recipient = pseudonymise(recipient, _pseudonym_key())
         message = ""  # "Hi Ada Lovelace, ..." would undo the pseudonym
-    request_id = open_log(args.log).send(
+    # LogFile, not open_log: recording one event reads only what it must (log_index).
+    request_id = LogFile(args.log).send(
         recipient,
         args.variant,
         kind=canonical_kind(args.kind),
@@ -318,18 +319,18 @@ _DONE = {
 
 
 def _follow_up(args: argparse.Namespace) -> int:
-    from ..log import open_log
+    from ..log import LogFile
 
-    log = open_log(args.log)
+    log = LogFile(args.log)  # (as _send: not reading every event)
     getattr(log, args.action)(args.request_id, at=args.at, note=args.note)
     _confirm(log, args.request_id, *_DONE[args.action])
     return 0
 
 
 def _respond(args: argparse.Namespace) -> int:
-    from ..log import open_log
+    from ..log import LogFile
 
-    log = open_log(args.log)
+    log = LogFile(args.log)  # (as _send: not reading every event)
     log.respond(
         args.request_id,
         outcome=args.outcome,
@@ -468,9 +469,9 @@ def _repair(args: argparse.Namespace) -> int:
 
 
 def _declare(args: argparse.Namespace) -> int:
-    from ..log import open_log
+    from ..log import LogFile
 
     variants = [v for v in args.variants.split(",") if v.strip()]
-    open_log(args.log).declare(args.experiment, variants, at=args.at)
+    LogFile(args.log).declare(args.experiment, variants, at=args.at)
     print(f"declared experiment {args.experiment!r} with variants {', '.join(variants)}")
     return 0
