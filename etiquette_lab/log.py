@@ -210,10 +210,11 @@ class LogFile:
     def events(self) -> Any:
         """All events as a DataFrame, one row per event, in file order (refreshes first).
 
-        A copy: changing it never changes what the open log knows.
+        A copy: changing it never changes what the open log knows (pandas' copy-on-write
+        makes a shallow copy enough, and a log of millions is not copied in memory).
         """
         self.refresh()
-        return self._state.events().copy()
+        return self._state.events().copy(deep=False)
 
     def requests(self) -> Any:
         """One row per request (see :func:`etiquette_lab.requests.requests_from_events`)."""
@@ -223,7 +224,7 @@ class LogFile:
         count = self._state.event_count
         if self._requests_cache is None or self._requests_cache[0] != count:
             self._requests_cache = (count, requests_from_events(self._state.events()))
-        return self._requests_cache[1].copy()
+        return self._requests_cache[1].copy(deep=False)  # (copy-on-write: as events())
 
     @property
     def variants(self) -> dict[str, tuple[str, ...]]:

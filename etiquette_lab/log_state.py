@@ -29,8 +29,10 @@ class _HashedPart:
     """Sends a read produced: their ids behind a pandas index, whose hash table is built at
     once (with the read), not at the first lookup (an append)."""
 
-    def __init__(self, ids: np.ndarray, at_ns: np.ndarray, kinds: np.ndarray) -> None:
-        self.ids = pd.Index(ids, dtype=object)
+    def __init__(
+        self, ids: np.ndarray, at_ns: np.ndarray, kinds: np.ndarray, index: Any = None
+    ) -> None:
+        self.ids = pd.Index(ids, dtype=object) if index is None else index
         self.ids.get_indexer(ids[:1])
         self.at_ns, self.kinds = at_ns, kinds
 
@@ -89,8 +91,9 @@ class SentRequests:
         #: The largest N among ids of the form ``rN`` (0 when there is none).
         self.largest_number = below.largest_number if below is not None else 0
 
-    def add(self, ids: Any, at_ns: Any, kinds: Any) -> None:
-        """Add sends (ids new and distinct, validated) as arrays."""
+    def add(self, ids: Any, at_ns: Any, kinds: Any, index: Any = None) -> None:
+        """Add sends (ids new and distinct, validated) as arrays; *index*, a pandas index of
+        the same ids, saves building another."""
         ids = np.asarray(ids, dtype=object)
         self.largest_number = max(self.largest_number, largest_number(ids))
         if len(ids) < _FEW:
@@ -99,7 +102,7 @@ class SentRequests:
             )
             return
         at_ns, kinds = np.asarray(at_ns, dtype=np.int64), np.asarray(kinds, dtype=object)
-        self._parts.append(_HashedPart(ids, at_ns, kinds))
+        self._parts.append(_HashedPart(ids, at_ns, kinds, index))
 
     def add_part(self, part: SortedPart, few: dict[str, tuple[int, str]], largest: int) -> None:
         """Add the sends an index file holds."""
@@ -195,16 +198,18 @@ def largest_number(ids: np.ndarray) -> int:
         numbers = [int(m.group(1)) for rid in ids.tolist() if (m := _NUMBERED_ID.match(rid))]
         return max(numbers, default=0)
     codes = raw.view(np.uint8).reshape(len(raw), width)
-    body = codes[:, 1:]
-    digit = (body >= ord("0")) & (body <= ord("9"))
-    padding = body == 0  # numpy pads shorter ids with NUL bytes (a log never holds one)
-    digits = width - 1 - padding.sum(axis=1)
-    numbered = (codes[:, 0] == ord("r")) & (digits >= 1) & (digit | padding).all(axis=1)
-    if not numbered.any():
-        return 0
-    power = digits[numbered, None] - 1 - np.arange(width - 1)  # place value of each digit
-    values = np.where(power >= 0, (body[numbered] - ord("0")) * 10 ** power.clip(min=0), 0)
-    return int(values.sum(axis=1).max())
+    numbered = codes[:, 0] == ord("r")
+    number = np.zeros(len(raw), dtype=np.int64)
+    ended = np.zeros(len(raw), dtype=bool)  # numpy pads shorter ids with NUL bytes
+    for position in range(1, width):  # one column at a time: no n-by-width temporaries
+        byte = codes[:, position]
+        padding = byte == 0
+        digit = (byte >= ord("0")) & (byte <= ord("9"))
+        numbered &= (digit & ~ended) | padding  # digits, then only padding
+        ended |= padding
+        number = np.where(digit & ~ended, number * 10 + (byte.astype(np.int64) - ord("0")), number)
+    numbered &= codes[:, 1] != 0  # at least one digit
+    return int(number[numbered].max()) if numbered.any() else 0
 
 
 class Rows:
@@ -258,9 +263,9 @@ class LogState:
         """One more than the largest number in the ids of the form ``r0042``."""
         return self.sent.largest_number + 1
 
-    def add_sent(self, ids: Any, at_ns: Any, kinds: Any) -> None:
+    def add_sent(self, ids: Any, at_ns: Any, kinds: Any, index: Any = None) -> None:
         self.sent_count += len(ids)
-        self.sent.add(ids, at_ns, kinds)
+        self.sent.add(ids, at_ns, kinds, index)
 
     def events(self) -> pd.DataFrame:
         if self._events is None or len(self._events) != self.event_count:
@@ -308,9 +313,9 @@ class PendingState:
     def next_request_number(self) -> int:
         return self.sent.largest_number + 1
 
-    def add_sent(self, ids: Any, at_ns: Any, kinds: Any) -> None:
+    def add_sent(self, ids: Any, at_ns: Any, kinds: Any, index: Any = None) -> None:
         self.sent_count += len(ids)
-        self.sent.add(ids, at_ns, kinds)
+        self.sent.add(ids, at_ns, kinds, index)
 
     def commit(self) -> LogState:
         base = self.base

@@ -362,37 +362,45 @@ def _validate(
     )
 
     score_text = frame["score"]
-    # A spreadsheet in a comma-decimal locale (the one that saves with ';') writes 0,5.
-    decimal = score_text.str.replace(",", ".", regex=False) if delimiter == ";" else score_text
-    score = pd.to_numeric(decimal.where(score_text != "", None), errors="coerce")
-    bad_score = (score_text != "").to_numpy() & ~((score >= 0) & (score <= 1)).to_numpy()
+    given = (score_text != "").to_numpy()
+    score = pd.Series(np.full(len(frame), np.nan))
+    if given.any():  # (most logs have few scores: only those cells are parsed)
+        texts = score_text[given]
+        # A spreadsheet in a comma-decimal locale (the one that saves with ';') writes 0,5.
+        decimal = texts.str.replace(",", ".", regex=False) if delimiter == ";" else texts
+        score[given] = pd.to_numeric(decimal, errors="coerce").to_numpy(dtype=float)
+    bad_score = given & ~((score >= 0) & (score <= 1)).to_numpy()
     problems.add(
         bad_score, "score", lambda i: f"{shown(score_text.iat[i])} is not a number from 0 to 1"
     )
 
+    sent_index = None
     if problems.best is None:
-        _check_against_history(frame, event, at, state, problems)
+        sent_index = _check_against_history(frame, event, at, state, problems)
     if problems.best is not None:
         line, _, column, message = problems.best
         raise LogError(message, path=path, line=line, field=column)
 
     frame["at"] = at
     frame["score"] = score.astype(float)
-    _record_history(frame, event, at, state)
+    _record_history(frame, event, at, state, sent_index)
     return frame
 
 
 def _check_against_history(
     frame: pd.DataFrame, event: np.ndarray, at: pd.Series, state: Any, problems: _Problems
-) -> None:
+) -> pd.Index:
+    """Add the problems found by looking back; return the index of the sends' ids (its hash
+    table built), which the state keeps for the lookups of later appends."""
     request_id = frame["request_id"].to_numpy()
     lines = frame["line"].to_numpy()
     at_ns = utc_nanoseconds(at)
     is_sent = event == "sent"
 
     sent_ids = request_id[is_sent]
+    sent_index = pd.Index(sent_ids, dtype=object)
     duplicate = np.zeros(len(sent_ids), dtype=bool)
-    if not pd.Index(sent_ids).is_unique:
+    if not sent_index.is_unique:
         duplicate = pd.Series(sent_ids).duplicated().to_numpy(copy=True)
     if state.sent_count:
         duplicate |= state.sent.lookup(sent_ids)[0]
@@ -434,10 +442,10 @@ def _check_against_history(
     # Follow-ups must name a request sent on an earlier line, and not be dated before it.
     follow = event.isin(FOLLOW_UPS)
     if not follow.any():
-        return
+        return sent_index
     first_of_id = ~duplicate  # with duplicates (reported above) the first send counts
-    sent_index = pd.Index(sent_ids[first_of_id])
-    found = sent_index.get_indexer(request_id[follow])
+    first_index = sent_index if not duplicate.any() else pd.Index(sent_ids[first_of_id])
+    found = first_index.get_indexer(request_id[follow])
     # Pad with one sentinel so that `found == -1` (not sent in these rows) gathers it.
     send_line = np.append(lines[is_sent][first_of_id], np.iinfo(np.int64).max)[found]
     send_at = np.append(at_ns[is_sent][first_of_id], 0)[found]
@@ -460,13 +468,17 @@ def _check_against_history(
         "at",
         lambda i: f"the {shown(event[i])} event is dated before its request was sent",
     )
+    return sent_index
 
 
-def _record_history(frame: pd.DataFrame, event: np.ndarray, at: pd.Series, state: Any) -> None:
+def _record_history(
+    frame: pd.DataFrame, event: np.ndarray, at: pd.Series, state: Any, sent_index: Any
+) -> None:
     is_sent = event == "sent"
     if is_sent.any():
         ids = frame["request_id"].to_numpy()[is_sent]
-        state.add_sent(ids, utc_nanoseconds(at)[is_sent], frame["kind"].to_numpy()[is_sent])
+        at_ns, kinds = utc_nanoseconds(at)[is_sent], frame["kind"].to_numpy()[is_sent]
+        state.add_sent(ids, at_ns, kinds, index=sent_index)
     responded = event == "responded"
     if responded.any():
         state.outcomes.update(pd.unique(frame["outcome"].to_numpy()[responded]).tolist())
@@ -496,18 +508,99 @@ def _restore_escaped_cells(frame: pd.DataFrame, escaped_lines: np.ndarray) -> No
     rows = np.unique(np.searchsorted(frame["line"].to_numpy(), escaped_lines, side="right") - 1)
     rows = rows[rows >= 0]
     for column in TEXT_COLUMNS:
-        position = frame.columns.get_loc(column)
-        values = frame.iloc[rows, position]
-        frame.iloc[rows, position] = [csvsafe.restore(v) for v in values]
+        values = frame[column].to_numpy()[rows]
+        escaped = [i for i, v in enumerate(values.tolist()) if v[:1] == "'"]
+        if escaped:  # (usually one or two columns have any: the others are left alone)
+            position = frame.columns.get_loc(column)
+            frame.iloc[rows[escaped], position] = [csvsafe.restore(v) for v in values[escaped]]
 
 
 def _parse_times(at_text: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Parse stored times to UTC; also say which cells have the stored form at all.
 
-    The form the kit writes goes through one strict C-level strptime (``%z`` demands an
-    offset, so a naive time cannot slip through as UTC); only the cells that fail it (hand
-    edits, fractions of seconds, ``Z``, impossible dates) take the slower regex path.
+    Times exactly as the writer stores them are computed from their digits (numpy, about a
+    fifth of pandas' strptime); every other cell (hand edits, fractions of seconds, ``Z``,
+    impossible dates, an offset of 24 hours) is parsed by :func:`_parse_other_times`.
     """
+    values = at_text.to_numpy()
+    micros = np.zeros(len(values), dtype=np.int64)
+    clean = np.zeros(len(values), dtype=bool)
+    for start in range(0, len(values), _TIME_CHUNK):  # (chunks: a bounded temporary copy)
+        part = slice(start, start + _TIME_CHUNK)
+        clean[part], micros[part] = _writer_form_times(values[part])
+    micros[~clean] = np.iinfo(np.int64).min  # (NaT)
+    well_formed = np.ones(len(values), dtype=bool)
+    others = np.flatnonzero(~clean)
+    if len(others):
+        other_at, well_formed[others] = _parse_other_times(at_text.iloc[others])
+        micros[others] = _utc_micros(other_at)
+    at = pd.Series(micros.view("M8[us]")).dt.tz_localize("UTC")
+    # The kit's own range (timestamps.YEARS, in UTC): outside it a time is a typo, and
+    # nanosecond arithmetic would overflow.
+    first, after = (np.datetime64(f"{y}-01-01", "us").view(np.int64) for y in _YEAR_EDGES)
+    known = micros != np.iinfo(np.int64).min
+    out_of_range = known & ((micros < first) | (micros >= after))
+    if out_of_range.any():
+        at = at.mask(out_of_range)
+    return at, well_formed
+
+
+_YEAR_EDGES = (YEARS[0], YEARS[1] + 1)
+
+
+_TIME_CHUNK = 1 << 16  # (larger chunks cost memory and gain nothing)
+# Positions of the digits in 2026-11-03T09:30:00+01:00, and of the other characters.
+_DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 23, 24])
+_MARKS = {4: b"-", 7: b"-", 10: b"T", 13: b":", 16: b":", 22: b":"}
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _writer_form_times(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which cells are times exactly as the writer stores them (ASCII digits, a possible date,
+    hours to 23, minutes and seconds to 59, an offset under a day), and their UTC microseconds.
+    """
+    nothing = np.zeros(len(values), dtype=bool), np.zeros(len(values), dtype=np.int64)
+    try:
+        raw = values.astype("S26")  # (26: a longer cell shows as a 26th byte)
+    except UnicodeEncodeError:  # another script's digits somewhere: all to the other path
+        return nothing
+    if not len(raw):
+        return nothing
+    b = raw.view(np.uint8).reshape(len(raw), 26)
+    ok = (b[:, 24] != 0) & (b[:, 25] == 0)  # 25 characters (a log holds no NUL)
+    for position, mark in _MARKS.items():
+        ok &= b[:, position] == mark[0]
+    ok &= (b[:, 19] == ord("+")) | (b[:, 19] == ord("-"))
+    d = b[:, _DIGITS] - np.uint8(ord("0"))  # (below "0" wraps round to above 9)
+    ok &= (d <= 9).all(axis=1)
+
+    def pair(i: int) -> np.ndarray:
+        return d[:, i].astype(np.int32) * 10 + d[:, i + 1]
+
+    year = pair(0) * 100 + pair(2)
+    month, day, hour, minute, second, off_hours, off_minutes = (pair(i) for i in range(4, 18, 2))
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = _DAYS_IN_MONTH[np.clip(month, 0, 12)] + (leap & (month == 2))
+    ok &= (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
+    ok &= (hour <= 23) & (minute <= 59) & (second <= 59) & (off_hours <= 23) & (off_minutes <= 59)
+    ok &= (year >= 1800) & (year <= 2300)  # (the years check after narrows to the kit's)
+    # Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+    y = year - (month <= 2)
+    era = y // 400
+    of_era = y - era * 400
+    of_year = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
+    days = (era * 146097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719468).astype(
+        np.int64
+    )
+    sign = np.where(b[:, 19] == ord("-"), -1, 1)
+    clock = hour * 3600 + minute * 60 + second - sign * (off_hours * 3600 + off_minutes * 60)
+    return ok, np.where(ok, (days * 86400 + clock) * 1_000_000, 0)
+
+
+def _parse_other_times(at_text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Times not exactly in the writer's form: pandas' strict strptime for the stored form
+    (``%z`` demands an offset, so a naive time cannot slip through as UTC), the regular
+    expression of the stored form and ISO 8601 for the rest (fractions of seconds, ``Z``)."""
     # Microseconds throughout: the fast path parses whole seconds, the rest may have fractions.
     at = pd.to_datetime(at_text, format="%Y-%m-%dT%H:%M:%S%z", utc=True, errors="coerce")
     at = at.dt.as_unit("us")
@@ -526,15 +619,17 @@ def _parse_times(at_text: pd.Series) -> tuple[pd.Series, np.ndarray]:
         parsed = pd.to_datetime(
             rest.where(matches, None), format="ISO8601", utc=True, errors="coerce"
         ).dt.as_unit("us")
-        at = at.copy()
-        at.iloc[others] = parsed.to_numpy()
-    # The kit's own range (timestamps.YEARS): outside it a time is a typo, and nanosecond
-    # arithmetic would overflow.
-    years = at.dt.year.to_numpy(dtype=float, na_value=np.nan)
-    out_of_range = ~np.isnan(years) & ((years < YEARS[0]) | (years > YEARS[1]))
-    if out_of_range.any():
-        at = at.mask(out_of_range)
+        # As numbers: through Timestamps (to_numpy), a year the standard library has not
+        # (0000) came back as 1972 instead of being refused.
+        micros = _utc_micros(at).copy()
+        micros[others] = _utc_micros(parsed)
+        at = pd.Series(micros.view("M8[us]"), index=at_text.index).dt.tz_localize("UTC")
     return at, well_formed
+
+
+def _utc_micros(at: pd.Series) -> np.ndarray:
+    """UTC times (microseconds) as int64 microseconds since the epoch, NaT the smallest."""
+    return at.dt.tz_convert(None).to_numpy().view(np.int64)
 
 
 def _plain_digits_and_seconds(values: np.ndarray) -> np.ndarray:

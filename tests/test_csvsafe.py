@@ -150,3 +150,26 @@ def test_neutralising_a_frame_changes_exactly_the_cells_neutralise_changes():
     assert out["mixed"].tolist()[:-1] == [neutralise(c) for c in cells[:-1]]
     assert pd.isna(out["mixed"].iloc[-1]) and out["count"].tolist() == list(range(len(cells)))
     assert frame["text"].tolist() == cells  # the frame given is left as it was
+
+
+@given(
+    st.lists(st.sampled_from(["'", ",", ";", '"', "\n", "a", "I'm", ",'=", ";\"'x"]), max_size=40)
+)
+def test_escaped_lines_are_the_lines_a_brute_force_scan_finds(pieces):
+    from etiquette_lab.csvsafe import escaped_lines
+
+    data = "".join(pieces).encode()
+    for delimiter in ",;":
+        mark = ord(delimiter)
+        expected = sorted(
+            {
+                data[:q].count(b"\n")
+                for q in range(len(data))
+                if data[q] == ord("'")
+                and (
+                    (q >= 1 and data[q - 1] == mark)
+                    or (q >= 2 and data[q - 1] == ord('"') and data[q - 2] == mark)
+                )
+            }
+        )
+        assert escaped_lines(data, delimiter).tolist() == expected
