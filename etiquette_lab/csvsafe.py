@@ -9,6 +9,7 @@ so every text comes back exactly as typed.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +20,7 @@ BOM = "\ufeff"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPE = "'"
 _NEEDS_ESCAPE = frozenset((*FORMULA_TRIGGERS, _ESCAPE))  # first characters neutralise() changes
+_FIRST_CHARACTER = operator.itemgetter(slice(0, 1))
 
 
 def neutralise(text: str) -> str:
@@ -43,20 +45,29 @@ def neutralise_frame(frame: Any) -> Any:
     """A copy of *frame* with every text cell as the log stores it (``=1+1`` -> ``'=1+1``),
     for CSV files the kit writes besides the log (exports, plans).
 
-    Only the cells that need it are changed: finding them is one look at each cell's first
-    character (calling :func:`neutralise` on every cell of a large export took seconds).
+    Only the cells that need it are changed, and a column is looked at cell by cell only when
+    its text holds such a cell at all (calling :func:`neutralise` on every cell of a large
+    export took seconds).
     """
-    out = frame.copy()
+    import pandas as pd
+
+    out = frame.copy(deep=False)  # (copy-on-write: columns changed below are replaced)
     for column in out.columns:
-        if out[column].dtype == object or str(out[column].dtype).startswith(("str", "string")):
-            values = out[column].tolist()
-            change = [
-                i for i, v in enumerate(values) if isinstance(v, str) and v[:1] in _NEEDS_ESCAPE
-            ]
-            if change:
-                for i in change:
-                    values[i] = _ESCAPE + values[i]
-                out[column] = type(out[column])(values, index=out.index, dtype=out[column].dtype)
+        series = out[column]
+        kind = pd.api.types.infer_dtype(series, skipna=True)
+        if kind not in ("string", "mixed", "empty") or series.dtype.kind != "O":
+            continue  # (numbers, times: nothing a spreadsheet would run)
+        if kind == "string":  # text, or missing: first rule out the usual column without any
+            firsts = set(map(_FIRST_CHARACTER, series.to_numpy(dtype=object, na_value="")))
+            if not firsts & _NEEDS_ESCAPE:
+                continue
+        texts = series.to_numpy()
+        change = [i for i, v in enumerate(texts) if isinstance(v, str) and v[:1] in _NEEDS_ESCAPE]
+        if change:
+            values = series.tolist()
+            for i in change:
+                values[i] = _ESCAPE + values[i]
+            out[column] = pd.Series(values, index=out.index, dtype=series.dtype)
     return out
 
 
@@ -94,19 +105,19 @@ def frame_to_csv(frame: Any, *, lineterminator: str = "\n", rows: int = 100_000)
                 text[np.isnan(numbers)] = ""
                 columns.append(text.tolist())
             elif kind == "integer":
-                columns.append(values.to_numpy().astype(str).tolist())
+                columns.append(list(map(str, values.to_numpy().tolist())))
             else:
-                columns.append([v if isinstance(v, str) else "" for v in values.tolist()])
+                columns.append(values.to_numpy(dtype=object, na_value="").tolist())
         yield _csv_lines(columns, specials, lineterminator)
 
 
 _DELIMITER = ","
 
 
-def _quoted_characters(lineterminator: str) -> Any:
-    """A pattern of the characters that make the csv module (which pandas writes with) quote a
-    cell: the delimiter, the quote, the line terminator's characters, and whichever line
-    break characters this Python's csv module also quotes (3.11 leaves a lone \r bare)."""
+def _quoted_characters(lineterminator: str) -> tuple[str, ...]:
+    """The characters that make the csv module (which pandas writes with) quote a cell: the
+    delimiter, the quote, the line terminator's characters, and whichever line break
+    characters this Python's csv module also quotes (3.11 leaves a lone \r bare)."""
     import csv
     import io
 
@@ -116,7 +127,7 @@ def _quoted_characters(lineterminator: str) -> Any:
         csv.writer(probe, lineterminator=lineterminator).writerow([character, ""])
         if probe.getvalue().startswith('"'):
             found.add(character)
-    return re.compile("[" + re.escape("".join(sorted(found))) + "]")
+    return tuple(sorted(found))
 
 
 def _csv_kind(column: Any) -> str | None:
@@ -131,23 +142,22 @@ def _csv_kind(column: Any) -> str | None:
     if isinstance(dtype, np.dtype) and dtype.kind in "iu":
         return "integer"
     if (isinstance(dtype, np.dtype) and dtype.kind == "O") or isinstance(dtype, pd.StringDtype):
-        # Missing cells are None or NaN; anything else (NA, numbers) pandas writes itself.
-        text = all(
-            isinstance(v, str) or v is None or (v.__class__ is float and v != v)
-            for v in column.tolist()
-        )
+        # Text and missing cells (written empty); other objects pandas writes itself.
+        text = pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty")
         return "text" if text else None
     return None
 
 
-def _csv_lines(columns: list[list[str]], specials: Any, lineterminator: str) -> str:
+def _csv_lines(columns: list[list[str]], specials: tuple[str, ...], lineterminator: str) -> str:
     """Columns of cell texts as CSV lines, quoting a cell only when it needs quotes."""
     if not columns[0]:
         return ""
+    pattern = re.compile("[" + re.escape("".join(specials)) + "]")
     for i, cells in enumerate(columns):
-        if specials.search("\x00".join(cells)):
+        joined = "\x00".join(cells)
+        if any(character in joined for character in specials):  # (a fast scan: most have none)
             columns[i] = [
-                '"' + c.replace('"', '""') + '"' if specials.search(c) else c for c in cells
+                '"' + c.replace('"', '""') + '"' if pattern.search(c) else c for c in cells
             ]
     return lineterminator.join(map(_DELIMITER.join, zip(*columns, strict=True))) + lineterminator
 
