@@ -574,23 +574,26 @@ def _follow_ups(table: Any, settings: EtiquetteSettings, moment: Any) -> list[Fi
 
     rows = table[_pending(table) & table["kind"].isin(settings.follow_up_kinds)]
     found = []
-    for sent, who, rid, kind, reminded, reminders, stratum in _columns(
-        rows, "last_sent_at", "recipient", "request_id", "kind", "last_reminded_at",
-        "reminders", "stratum",
-    ):  # fmt: skip
+    for sent, who, rid, kind, reminded_age, reminders, stratum, age, day in zip(
+        *_column_values(rows, "last_sent_at", "recipient", "request_id", "kind"),
+        _ages(moment, rows["last_reminded_at"]),
+        *_column_values(rows, "reminders", "stratum"),
+        _ages(moment, rows["last_sent_at"]),
+        _dates(rows["last_sent_at"]),
+        strict=True,
+    ):
         who, rid = str(who), (str(rid),)
-        age = _age(moment, sent)
         if age >= settings.withdraw_after_days:
             found.append(Finding(
                 "withdraw", who,
                 f"{kind} request to {who} unanswered for {int(age)} days (since "
-                f"{_date(sent)}); withdraw it (no answer after "
+                f"{day}); withdraw it (no answer after "
                 f"{settings.withdraw_after_days:g} days)",
                 rid, str(kind), "withdraw", sent, age,
-                detail=f"unanswered {int(age)} days (since {_date(sent)})",
+                detail=f"unanswered {int(age)} days (since {day})",
             ))  # fmt: skip
             continue
-        rested = pd.isna(reminded) or _age(moment, reminded) >= settings.remind_after_days
+        rested = pd.isna(reminded_age) or reminded_age >= settings.remind_after_days
         known = not settings.remind_strata or stratum in settings.remind_strata
         if (
             age >= settings.remind_after_days
@@ -601,10 +604,10 @@ def _follow_ups(table: Any, settings: EtiquetteSettings, moment: Any) -> list[Fi
             hint = "" if settings.remind_strata else " if you know them well"
             found.append(Finding(
                 "remind", who,
-                f"{kind} request to {who} pending for {int(age)} days (since {_date(sent)}); "
+                f"{kind} request to {who} pending for {int(age)} days (since {day}); "
                 f"send a friendly reminder{hint}",
                 rid, str(kind), "remind", sent, age,
-                detail=f"pending {int(age)} days (since {_date(sent)})",
+                detail=f"pending {int(age)} days (since {day})",
             ))  # fmt: skip
     return found
 
@@ -612,7 +615,24 @@ def _follow_ups(table: Any, settings: EtiquetteSettings, moment: Any) -> list[Fi
 def _columns(frame: Any, *names: str) -> Any:
     """The rows of *frame* as tuples of the named columns' values (pandas' own scalars, as
     ``to_dict("records")`` gives them, without a dictionary per row)."""
-    return zip(*(frame[name].tolist() for name in names), strict=True)
+    return zip(*_column_values(frame, *names), strict=True)
+
+
+def _column_values(frame: Any, *names: str) -> list[list[Any]]:
+    return [frame[name].tolist() for name in names]
+
+
+def _ages(moment: Any, times: Any) -> list[float]:
+    """:func:`_age` of each time of a column, the same floats (NaN where there is none)."""
+    return ((moment - times).dt.total_seconds() / 86400.0).tolist()
+
+
+def _dates(times: Any) -> list[str]:
+    """:func:`_date` of each time of a column, in the time's own zone ("NaT" where none)."""
+    import numpy as np
+
+    wall = times.dt.tz_localize(None).to_numpy().astype("M8[D]")
+    return np.datetime_as_string(wall).tolist()
 
 
 def _early_reminders(table: Any, clock: Any, settings: EtiquetteSettings) -> list[Finding]:
@@ -640,34 +660,38 @@ def _early_reminders(table: Any, clock: Any, settings: EtiquetteSettings) -> lis
     near = (gap >= window - pd.Timedelta(days=2)).to_numpy()[soon]
     unique = followed.drop_duplicates("request_id")
     row = pd.Index(unique["request_id"]).get_indexer(steps["request_id"].to_numpy()[soon])
+    at, since = steps["at"][soon], previous["at"][soon]
     ends_of_days: dict[Any, Any] = {}
     found = []
-    for rid, at, since, event, who, kind, check_day in zip(
-        steps["request_id"].to_numpy()[soon],
-        steps["at"][soon].tolist(),
-        previous["at"][soon].tolist(),
-        previous["event"].to_numpy()[soon],
-        unique["recipient"].astype(str).to_numpy()[row],
-        unique["kind"].astype(str).to_numpy()[row],
-        near,
-        strict=True,
+    for position, (rid, since_at, event, who, kind, check_day, days, on, since_on) in enumerate(
+        zip(
+            steps["request_id"].to_numpy()[soon],
+            since.tolist(),
+            previous["event"].to_numpy()[soon],
+            unique["recipient"].astype(str).to_numpy()[row],
+            unique["kind"].astype(str).to_numpy()[row],
+            near,
+            ((at - since).dt.total_seconds() / 86400.0).tolist(),  # _age(at, since)
+            _dates(at),
+            _dates(since),
+            strict=True,
+        )
     ):
         if check_day:
-            date = at.to_pydatetime().astimezone().date()
+            date = at.iat[position].to_pydatetime().astimezone().date()
             if date not in ends_of_days:
                 ends_of_days[date] = parse_as_of(date)
-            if _age(ends_of_days[date], since) >= settings.remind_after_days:
+            if _age(ends_of_days[date], since_at) >= settings.remind_after_days:
                 continue
-        days = _age(at, since)
         after = "less than a day" if days < 1 else _plural(int(days), "day")
         what, short = _CLOCK_WORDS[event]
         found.append(Finding(
             "early-reminder", who,
-            f"{kind} request to {who} reminded on {_date(at)}, {after} after {what} (on "
-            f"{_date(since)}); the article reminds after a couple of weeks "
+            f"{kind} request to {who} reminded on {on}, {after} after {what} (on "
+            f"{since_on}); the article reminds after a couple of weeks "
             f"({settings.remind_after_days:g} days)",
-            (str(rid),), kind, "", since, days,
-            detail=f"reminded {after} after {short} ({_date(at)})",
+            (str(rid),), kind, "", since_at, days,
+            detail=f"reminded {after} after {short} ({on})",
         ))  # fmt: skip
     return found
 
@@ -678,16 +702,22 @@ def _not_thanked(table: Any, settings: EtiquetteSettings, moment: Any) -> list[F
     )
     rows = table[good & table["thanked_at"].isna()]
     found = []
-    for who, since, outcome, first_outcome, rid, kind in _columns(
-        rows, "recipient", "first_response_at", "outcome", "first_outcome", "request_id", "kind"
-    ):
+    for who, since, outcome, first_outcome, rid, kind, age, day in zip(
+        *_column_values(
+            rows, "recipient", "first_response_at", "outcome", "first_outcome", "request_id",
+            "kind",
+        ),
+        _ages(moment, rows["first_response_at"]),
+        _dates(rows["first_response_at"]),
+        strict=True,
+    ):  # fmt: skip
         who = str(who)
         outcome = outcome if outcome in settings.thank_outcomes else first_outcome
         found.append(Finding(
             "not-thanked", who,
-            f"{who} {outcome} you on {_date(since)} and has not been thanked",
-            (str(rid),), str(kind), "thank", since, _age(moment, since),
-            detail=f"{outcome} you on {_date(since)}",
+            f"{who} {outcome} you on {day} and has not been thanked",
+            (str(rid),), str(kind), "thank", since, age,
+            detail=f"{outcome} you on {day}",
         ))  # fmt: skip
     return found
 

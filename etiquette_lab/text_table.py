@@ -50,9 +50,10 @@ def frame_to_text(
             cells = [f"{v: d}" if index else f"{v:d}" for v in values]
             header = " " + name
         else:
-            cells = [
-                lead + (v.translate(_ESCAPES) if isinstance(v, str) else na_rep) for v in values
-            ]
+            text = [v for v in values if isinstance(v, str)]
+            if _has_escapes(text):  # (rare: a translate a cell costs a second a million)
+                values = [v.translate(_ESCAPES) if isinstance(v, str) else v for v in values]
+            cells = [lead + v if isinstance(v, str) else lead + na_rep for v in values]
             header = name
         text_columns.append(_fixed_width(cells, header))
     widths = [max(map(len, column)) + 1 for column in text_columns[:-1]]
@@ -61,6 +62,12 @@ def frame_to_text(
         for column, w in zip(text_columns[:-1], widths, strict=True)
     ]
     return "\n".join(map("".join, zip(*padded, text_columns[-1], strict=True)))
+
+
+def _has_escapes(texts: list[str]) -> bool:
+    """Whether any text holds a tab or a line break (pandas prints them as \\t, \\n, \\r)."""
+    joined = "".join(texts)
+    return "\t" in joined or "\n" in joined or "\r" in joined
 
 
 def _fixed_width(cells: list[str], header: str) -> list[str]:
@@ -168,12 +175,19 @@ def utc_iso_text(times: Any) -> Any:
     >>> utc_iso_text(times).tolist()
     ['2026-11-02T09:00:00+00:00', '2026-11-02T09:00:00.500000+00:00', '']
     """
+    import pandas as pd
+
+    return pd.Series(utc_iso_cells(times), index=times.index, dtype="str")
+
+
+def utc_iso_cells(times: Any) -> list[str]:
+    """:func:`utc_iso_text` as a list (for a CSV writer, which wants nothing more)."""
     import numpy as np
     import pandas as pd
 
     utc = _utc_microseconds(times) if str(times.dt.tz) == "UTC" else None
     if utc is None:
-        return times.map(lambda t: "" if pd.isna(t) else t.isoformat())
+        return times.map(lambda t: "" if pd.isna(t) else t.isoformat()).tolist()
     known = utc != np.iinfo(np.int64).min
     whole = known & (utc % 10**6 == 0)
     text = np.full(len(utc), "", dtype=object)
@@ -183,17 +197,17 @@ def utc_iso_text(times: Any) -> Any:
         day, second = np.divmod(utc[whole] // 1_000_000, 86_400)
         day_codes, days = pd.factorize(day)
         second_codes, seconds = pd.factorize(second)
-        day_text = [d + "T" for d in np.datetime_as_string(days.astype("M8[D]")).tolist()]
-        second_text = [
-            f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}+00:00" for s in seconds.tolist()
-        ]
-        text[whole] = [
-            day_text[d] + second_text[s]
-            for d, s in zip(day_codes.tolist(), second_codes.tolist(), strict=True)
-        ]
+        day_text = np.array(
+            [d + "T" for d in np.datetime_as_string(days.astype("M8[D]")).tolist()], dtype=object
+        )
+        second_text = np.array(
+            [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}+00:00" for s in seconds.tolist()],
+            dtype=object,
+        )
+        text[whole] = day_text[day_codes] + second_text[second_codes]  # (str + str, in C)
     for position in np.flatnonzero(known & ~whole):  # fractions of a second: rare
         text[position] = times.iloc[position].isoformat()
-    return pd.Series(text, index=times.index, dtype="str")
+    return text.tolist()
 
 
 def _utc_microseconds(times: Any) -> Any:
