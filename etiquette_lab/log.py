@@ -218,12 +218,13 @@ class LogFile:
 
     def requests(self) -> Any:
         """One row per request (see :func:`etiquette_lab.requests.requests_from_events`)."""
-        from .requests import requests_from_events
+        from .requests import fold_events
 
         self.refresh()
         count = self._state.event_count
         if self._requests_cache is None or self._requests_cache[0] != count:
-            self._requests_cache = (count, requests_from_events(self._state.events()))
+            rows = self._state.known_request_rows()
+            self._requests_cache = (count, fold_events(self._state.events(), rows))
         return self._requests_cache[1].copy(deep=False)  # (copy-on-write: as events())
 
     @property

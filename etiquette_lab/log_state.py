@@ -256,6 +256,9 @@ class LogState:
     #: True when the state was restored from an index file: it can validate appends, but
     #: holds none of the events before the index's end (a read starts again from the file).
     from_index: bool = False
+    #: While the events are the one piece first read: each event's request as its row in the
+    #: table of requests (the reader looked them up; the fold need not again).
+    request_rows: np.ndarray | None = None
     _events: pd.DataFrame | None = None
 
     @property
@@ -266,6 +269,13 @@ class LogState:
     def add_sent(self, ids: Any, at_ns: Any, kinds: Any, index: Any = None) -> None:
         self.sent_count += len(ids)
         self.sent.add(ids, at_ns, kinds, index)
+
+    def known_request_rows(self) -> np.ndarray | None:
+        """:attr:`request_rows` while the events are still that one first piece."""
+        if len(self.chunks) == 1 and self.request_rows is not None:
+            if len(self.request_rows) == self.event_count:
+                return self.request_rows
+        return None
 
     def events(self) -> pd.DataFrame:
         if self._events is None or len(self._events) != self.event_count:

@@ -374,24 +374,27 @@ def _validate(
         bad_score, "score", lambda i: f"{shown(score_text.iat[i])} is not a number from 0 to 1"
     )
 
-    sent_index = None
+    sent_index, request_rows = None, None
     if problems.best is None:
-        sent_index = _check_against_history(frame, event, at, state, problems)
+        sent_index, request_rows = _check_against_history(frame, event, at, state, problems)
     if problems.best is not None:
         line, _, column, message = problems.best
         raise LogError(message, path=path, line=line, field=column)
 
     frame["at"] = at
     frame["score"] = score.astype(float)
+    if not state.event_count and not state.chunks:  # the first rows of a log: the fold's
+        state.request_rows = request_rows  # lookup of each event's request is this one
     _record_history(frame, event, at, state, sent_index)
     return frame
 
 
 def _check_against_history(
     frame: pd.DataFrame, event: np.ndarray, at: pd.Series, state: Any, problems: _Problems
-) -> pd.Index:
-    """Add the problems found by looking back; return the index of the sends' ids (its hash
-    table built), which the state keeps for the lookups of later appends."""
+) -> tuple[pd.Index, np.ndarray]:
+    """Add the problems found by looking back. Return the index of the sends' ids (its hash
+    table built), which the state keeps for the lookups of later appends, and each event's
+    request as its position among these rows' sends (-1: none, or sent before these rows)."""
     request_id = frame["request_id"].to_numpy()
     lines = frame["line"].to_numpy()
     at_ns = utc_nanoseconds(at)
@@ -440,12 +443,15 @@ def _check_against_history(
             )
 
     # Follow-ups must name a request sent on an earlier line, and not be dated before it.
+    request_rows = np.full(len(frame), -1, dtype=np.int64)
+    request_rows[is_sent] = np.arange(len(sent_ids))
     follow = event.isin(FOLLOW_UPS)
     if not follow.any():
-        return sent_index
+        return sent_index, request_rows
     first_of_id = ~duplicate  # with duplicates (reported above) the first send counts
     first_index = sent_index if not duplicate.any() else pd.Index(sent_ids[first_of_id])
     found = first_index.get_indexer(request_id[follow])
+    request_rows[follow] = found
     # Pad with one sentinel so that `found == -1` (not sent in these rows) gathers it.
     send_line = np.append(lines[is_sent][first_of_id], np.iinfo(np.int64).max)[found]
     send_at = np.append(at_ns[is_sent][first_of_id], 0)[found]
@@ -468,7 +474,7 @@ def _check_against_history(
         "at",
         lambda i: f"the {shown(event[i])} event is dated before its request was sent",
     )
-    return sent_index
+    return sent_index, request_rows
 
 
 def _record_history(

@@ -69,3 +69,32 @@ def test_an_open_log_numbers_and_checks_new_requests_after_a_large_read(log_path
     assert reopened.send("Zoë", "a", at="2026-11-03") == "r0991"
     reopened.remind("r0150", at="2026-11-16")
     assert reopened.requests().set_index("request_id").loc["r0150", "reminders"] == 1
+
+
+def test_the_fold_of_a_log_read_in_one_piece_is_the_fold_of_its_events(log_path):
+    # The reader's lookup of each event's request stands in for the fold's own: the table
+    # must be the one requests_from_events builds from the events alone.
+    import pandas as pd
+
+    from etiquette_lab import requests_from_events
+
+    log = create_log(log_path, variants=["a", "b"])
+    log.send_many(
+        [
+            {"recipient": f"P{i}", "variant": "ab"[i % 2], "at": f"2026-11-{1 + i % 28:02d}",
+             "request_id": f"x{(i * 7919) % 1000:03d}", "responded_at": "2026-12-01"}
+            for i in range(400)
+        ]
+    )  # fmt: skip
+    log.declare("other", ["c"], at="2026-12-02")
+    for i in range(0, 400, 3):
+        log.remind(f"x{(i * 7919) % 1000:03d}", at="2026-12-03")
+    assert log_path.stat().st_size > 16 * 1024  # read by the vectorised reader, in one piece
+    reopened = open_log(log_path)
+    pd.testing.assert_frame_equal(
+        reopened.requests(), requests_from_events(open_log(log_path).events())
+    )
+    assert reopened._state.known_request_rows() is not None
+    reopened.thank("x000", at="2026-12-04")  # a second piece: the rows are no longer known
+    assert reopened._state.known_request_rows() is None
+    pd.testing.assert_frame_equal(reopened.requests(), requests_from_events(reopened.events()))
