@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 __all__: list[str] = []
@@ -58,8 +58,7 @@ def neutralise_frame(frame: Any) -> Any:
         if kind not in ("string", "mixed", "empty") or series.dtype.kind != "O":
             continue  # (numbers, times: nothing a spreadsheet would run)
         if kind == "string":  # text, or missing: first rule out the usual column without any
-            firsts = set(map(_FIRST_CHARACTER, series.to_numpy(dtype=object, na_value="")))
-            if not firsts & _NEEDS_ESCAPE:
+            if not _any_to_neutralise(series.to_numpy(dtype=object, na_value="")):
                 continue
         texts = series.to_numpy()
         change = [i for i, v in enumerate(texts) if isinstance(v, str) and v[:1] in _NEEDS_ESCAPE]
@@ -71,8 +70,25 @@ def neutralise_frame(frame: Any) -> Any:
     return out
 
 
-def frame_to_csv(frame: Any, *, lineterminator: str = "\n", rows: int = 100_000) -> Iterator[str]:
-    r"""``frame.to_csv(index=False, lineterminator=...)`` in pieces of *rows* rows, the same text.
+def _any_to_neutralise(texts: Any) -> bool:
+    """Whether any of *texts* (all text) starts with a character :func:`neutralise` escapes:
+    one look at each first character (a set of them), no call a cell."""
+    return bool(set(map(_FIRST_CHARACTER, texts)) & _NEEDS_ESCAPE)
+
+
+def frame_to_csv(
+    frame: Any,
+    *,
+    lineterminator: str = "\n",
+    rows: int = 20_000,
+    neutralise: bool = False,
+    as_text: Mapping[str, Callable[[Any], list[str]]] | None = None,
+) -> Iterator[str]:
+    r"""``frame.to_csv(index=False, lineterminator=...)`` in pieces of *rows* rows, the same text
+    (with *neutralise*, the text of ``neutralise_frame(frame).to_csv(...)``). *as_text* gives
+    the cells of some columns as text, written as given (quoted if needed, not neutralised):
+    ``as_text={"at": f}`` writes what ``to_csv`` writes of the frame with ``at`` replaced by
+    ``f(frame["at"])``, taken a piece at a time.
 
     pandas hands every cell to the :mod:`csv` module; here a column is checked once for
     anything that needs quotes (usually only the message does) and the rows are joined in
@@ -87,10 +103,18 @@ def frame_to_csv(frame: Any, *, lineterminator: str = "\n", rows: int = 100_000)
     True
     """
     import numpy as np
+    import pandas as pd
 
-    kinds = [_csv_kind(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    as_text = dict(as_text or {})
+    kinds = [
+        "given" if name in as_text else _csv_kind(frame.iloc[:, i])
+        for i, name in enumerate(frame.columns)
+    ]
     if len(kinds) < 2 or None in kinds:  # (one column: pandas quotes an empty row as "")
-        yield frame.to_csv(index=False, lineterminator=lineterminator)
+        written = neutralise_frame(frame) if neutralise else frame.copy(deep=False)
+        for name, cells in as_text.items():
+            written[name] = cells(frame[name])
+        yield written.to_csv(index=False, lineterminator=lineterminator)
         return
     specials = _quoted_characters(lineterminator)
     yield _csv_lines([[str(name)] for name in frame.columns], specials, lineterminator)
@@ -99,15 +123,23 @@ def frame_to_csv(frame: Any, *, lineterminator: str = "\n", rows: int = 100_000)
         columns = []
         for position, kind in enumerate(kinds):
             values = part.iloc[:, position]
-            if kind == "float":  # as pandas writes them: numpy's shortest repr, NaN empty
+            if kind == "given":
+                columns.append(as_text[frame.columns[position]](values))
+            elif kind == "float":  # as pandas writes them: numpy's shortest repr, NaN empty
                 numbers = values.to_numpy()
-                text = numbers.astype(str).astype(object)
-                text[np.isnan(numbers)] = ""
+                given = ~np.isnan(numbers)
+                text = np.full(len(numbers), "", dtype=object)
+                text[given] = numbers[given].astype(str)
                 columns.append(text.tolist())
-            elif kind == "integer":
-                columns.append(list(map(str, values.to_numpy().tolist())))
+            elif kind == "integer":  # each distinct number written once (counts repeat)
+                codes, distinct = pd.factorize(values.to_numpy())
+                texts = np.array([str(v) for v in distinct.tolist()], dtype=object)
+                columns.append(texts[codes].tolist() if len(texts) else [])
             else:
-                columns.append(values.to_numpy(dtype=object, na_value="").tolist())
+                texts = values.to_numpy(dtype=object, na_value="").tolist()
+                if neutralise and _any_to_neutralise(texts):
+                    texts = [_ESCAPE + t if t[:1] in _NEEDS_ESCAPE else t for t in texts]
+                columns.append(texts)
         yield _csv_lines(columns, specials, lineterminator)
 
 
@@ -176,23 +208,34 @@ def escaped_lines(data: bytes, delimiter: str) -> Any:
 
     A neutralised cell never opens a row (the time does), so it follows the delimiter,
     possibly after an opening quote. A line found here is a candidate, checked cell by cell.
+    The bytes are scanned in pieces (a whole-file temporary per comparison cost more in page
+    faults than the scan itself), and line breaks are counted only up to the few candidates.
     """
     import numpy as np
 
     if b"'" not in data:  # memchr speed: most logs have no cell to restore
         return np.empty(0, dtype=np.int64)
     raw = np.frombuffer(data, dtype=np.uint8)
-    quotes = np.flatnonzero(raw == ord("'"))
+    pieces = [
+        np.flatnonzero(raw[start : start + _SCAN] == ord("'")) + start
+        for start in range(0, len(raw), _SCAN)
+    ]
+    quotes = np.concatenate(pieces)
     quotes = quotes[quotes >= 1]
     before = raw[quotes - 1]
     mark = ord(delimiter)
     opened = (before == ord('"')) & (quotes >= 2)
     at_cell_start = (before == mark) | (opened & (raw[np.maximum(quotes - 2, 0)] == mark))
-    positions = quotes[at_cell_start]
-    if not len(positions):
-        return np.empty(0, dtype=np.int64)
-    newlines = np.flatnonzero(raw == ord("\n"))
-    return np.unique(np.searchsorted(newlines, positions))
+    positions = quotes[at_cell_start].tolist()
+    lines, counted, upto = [], 0, 0
+    for position in positions:  # (in order) line breaks before each, each byte counted once
+        counted += data.count(b"\n", upto, position)
+        upto = position
+        lines.append(counted)
+    return np.unique(np.array(lines, dtype=np.int64))
+
+
+_SCAN = 1 << 22  # bytes compared at a time
 
 
 def sniff_delimiter(header_line: str) -> str:

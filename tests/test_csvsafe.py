@@ -126,10 +126,27 @@ def export_frames(draw):
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(export_frames(), st.sampled_from(["\n", "\r\n"]), st.integers(1, 3))
 def test_exports_are_the_text_pandas_writes(frame, lineterminator, rows):
-    from etiquette_lab.csvsafe import frame_to_csv
+    from etiquette_lab.csvsafe import frame_to_csv, neutralise_frame
 
     ours = "".join(frame_to_csv(frame, lineterminator=lineterminator, rows=rows))
     assert ours == frame.to_csv(index=False, lineterminator=lineterminator)
+    neutralised = "".join(frame_to_csv(frame, lineterminator=lineterminator, neutralise=True))
+    assert neutralised == neutralise_frame(frame).to_csv(index=False, lineterminator=lineterminator)
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@given(export_frames(), st.lists(st.one_of(st.none(), st.integers(0, 10**15)), min_size=8))
+def test_columns_given_as_text_are_written_as_pandas_writes_the_text(frame, instants):
+    import pandas as pd
+
+    from etiquette_lab.csvsafe import frame_to_csv, neutralise_frame
+    from etiquette_lab.text_table import utc_iso_cells
+
+    times = [None if us is None else pd.Timestamp(us, unit="us", tz="UTC") for us in instants]
+    frame = frame.assign(at=pd.Series(times[: len(frame)], dtype="datetime64[us, UTC]"))
+    expected = neutralise_frame(frame).assign(at=utc_iso_cells(frame["at"]))
+    ours = "".join(frame_to_csv(frame, rows=3, neutralise=True, as_text={"at": utc_iso_cells}))
+    assert ours == expected.to_csv(index=False, lineterminator="\n")
 
 
 def test_neutralising_a_frame_changes_exactly_the_cells_neutralise_changes():

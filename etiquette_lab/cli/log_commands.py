@@ -355,19 +355,19 @@ def _confirm(log: Any, request_id: str, what: str, event_type: str) -> None:
 
 
 def _requests(args: argparse.Namespace) -> int:
-    from ..csvsafe import frame_to_csv, neutralise_frame
+    from ..csvsafe import frame_to_csv
     from ..requests import read_requests
-    from ..text_table import frame_to_text, utc_iso_text
+    from ..text_table import frame_to_text, utc_iso_cells
     from .output import print_json
 
     table = read_requests(args.log)
     if args.json:
         print_json(table.to_dict(orient="records"))
     elif args.csv:
-        table = neutralise_frame(table)
-        for column in table.select_dtypes("datetimetz").columns:
-            table[column] = utc_iso_text(table[column])
-        for text in frame_to_csv(table, lineterminator=os.linesep):
+        # Times as ISO 8601 (isoformat), text a spreadsheet would run neutralised, as the CSV
+        # is written.
+        times = dict.fromkeys(table.select_dtypes("datetimetz").columns, utc_iso_cells)
+        for text in frame_to_csv(table, lineterminator=os.linesep, neutralise=True, as_text=times):
             sys.stdout.write(text)
     elif table.empty:
         print("no requests logged yet")
