@@ -11,6 +11,7 @@ two against each other).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 __all__: list[str] = []
@@ -200,14 +201,22 @@ def utc_iso_cells(times: Any) -> list[str]:
         day_text = np.array(
             [d + "T" for d in np.datetime_as_string(days.astype("M8[D]")).tolist()], dtype=object
         )
-        second_text = np.array(
-            [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}+00:00" for s in seconds.tolist()],
-            dtype=object,
-        )
+        second_text = _seconds_of_day()[seconds]
         text[whole] = day_text[day_codes] + second_text[second_codes]  # (str + str, in C)
     for position in np.flatnonzero(known & ~whole):  # fractions of a second: rare
         text[position] = times.iloc[position].isoformat()
     return text.tolist()
+
+
+@functools.cache
+def _seconds_of_day() -> Any:
+    """ "HH:MM:SS+00:00" of each of the 86,400 seconds of a day, made once."""
+    import numpy as np
+
+    return np.array(
+        [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}+00:00" for s in range(86_400)],
+        dtype=object,
+    )
 
 
 def _utc_microseconds(times: Any) -> Any:
