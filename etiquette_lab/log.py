@@ -455,7 +455,8 @@ class LogFile:
             return
         self._state = snapshot.state
         self._offset = self._index_covers = snapshot.covered
-        self._tail = snapshot.tail[-_TAIL:]
+        start = max(0, self._offset - _TAIL)
+        self._tail = os.pread(handle.fileno(), self._offset - start, start)
         self._delimiter = snapshot.delimiter
         self._ends_with_newline = snapshot.ends_with_newline
         self._mtime_ns = snapshot.mtime_ns

@@ -24,6 +24,7 @@ command.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import zlib
@@ -63,7 +64,6 @@ class Snapshot:
     mtime_ns: int
     delimiter: str
     ends_with_newline: bool
-    tail: bytes  # the log's last bytes before `covered`
     state: LogState
 
 
@@ -113,8 +113,8 @@ def save(
         "covered": covered,
         "mtime_ns": info.st_mtime_ns,
         "ctime_ns": info.st_ctime_ns,
-        "head": _read_at(handle, 0, min(_EDGE, covered)).hex(),
-        "tail": _read_at(handle, max(0, covered - _EDGE), min(_EDGE, covered)).hex(),
+        "head": _digest(handle, 0, covered),
+        "tail": _digest(handle, max(0, covered - _EDGE), covered),
         "delimiter": delimiter,
         "ends_with_newline": ends_with_newline,
         "lines_read": state.lines_read,
@@ -169,9 +169,8 @@ def _describes(header: dict[str, Any], handle: BinaryIO, info: os.stat_result) -
     times = [info.st_mtime_ns, info.st_ctime_ns] == [header["mtime_ns"], header["ctime_ns"]]
     if info.st_size == covered and not times:
         return False  # as long as it was, but written since: edited in place
-    head = _read_at(handle, 0, min(_EDGE, covered))
-    tail = _read_at(handle, max(0, covered - _EDGE), min(_EDGE, covered))
-    return head.hex() == header["head"] and tail.hex() == header["tail"]
+    head = _digest(handle, 0, covered)
+    return head == header["head"] and _digest(handle, covered - _EDGE, covered) == header["tail"]
 
 
 def _snapshot(header: dict[str, Any], body: bytes, path: str) -> Snapshot:
@@ -204,9 +203,16 @@ def _snapshot(header: dict[str, Any], body: bytes, path: str) -> Snapshot:
         mtime_ns=int(header["mtime_ns"]),
         delimiter=str(header["delimiter"]),
         ends_with_newline=bool(header["ends_with_newline"]),
-        tail=bytes.fromhex(header["tail"])[-64:],
         state=state,
     )
+
+
+def _digest(handle: BinaryIO, start: int, covered: int) -> str:
+    """SHA-256 of the log's bytes from *start* (at most _EDGE of them, not past *covered*):
+    the index compares the log's ends without keeping a copy of their text (names)."""
+    start = max(0, start)
+    size = min(_EDGE, covered - start)
+    return hashlib.sha256(_read_at(handle, start, size)).hexdigest()
 
 
 def _read_at(handle: BinaryIO, offset: int, size: int) -> bytes:

@@ -88,6 +88,17 @@ def test_a_small_log_gets_no_index_and_reading_never_writes_one(log_path, monkey
     assert sorted(p.name for p in log_path.parent.iterdir()) == ["asks.csv"]
 
 
+def test_the_index_keeps_no_name_and_no_message(log_path, indexed):
+    # Logs name people; the index needs none of that (it compares the log's ends by hash).
+    log = _log(log_path)
+    log.send("Ørjan Secretsson", "a", at="2026-11-04T09:00+01:00", message="Dear Ørjan, ...")
+    LogFile(log_path).remind("r0001", at="2026-11-16T09:00+01:00")
+    index = _index(log_path).read_bytes()
+    for text in ("Secretsson", "Ørjan", "Person", "Dear"):
+        data = text.encode()
+        assert data not in index and data.hex().encode() not in index, text  # (nor in hex)
+
+
 def test_a_command_from_the_index_numbers_and_defaults_as_a_full_read_does(log_path, indexed):
     _log(log_path)
     LogFile(log_path).remind("r0001", at="2026-11-16T09:00+01:00")
