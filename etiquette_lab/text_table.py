@@ -193,16 +193,17 @@ def utc_iso_cells(times: Any) -> list[str]:
     whole = known & (utc % 10**6 == 0)
     text = np.full(len(utc), "", dtype=object)
     if whole.any():
-        # A day's text and a second of the day's text are each made once: a column of
-        # 300,000 times has a few hundred days and at most 86,400 seconds of the day.
+        # The text of each day, and of each of the 86,400 seconds of a day, is made once;
+        # every time is then two lookups and a concatenation (in C).
         day, second = np.divmod(utc[whole] // 1_000_000, 86_400)
-        day_codes, days = pd.factorize(day)
-        second_codes, seconds = pd.factorize(second)
-        day_text = np.array(
-            [d + "T" for d in np.datetime_as_string(days.astype("M8[D]")).tolist()], dtype=object
-        )
-        second_text = _seconds_of_day()[seconds]
-        text[whole] = day_text[day_codes] + second_text[second_codes]  # (str + str, in C)
+        first, last = int(day.min()), int(day.max())
+        if last - first < 4096:  # (a span of years: a table of the days in it)
+            days, which = np.arange(first, last + 1), day - first
+        else:  # (a stray date decades off: the days that occur)
+            which, days = pd.factorize(day)
+        names = np.datetime_as_string(days.astype("M8[D]")).tolist()
+        day_text = np.array([d + "T" for d in names], dtype=object)
+        text[whole] = day_text[which] + _seconds_of_day()[second]
     for position in np.flatnonzero(known & ~whole):  # fractions of a second: rare
         text[position] = times.iloc[position].isoformat()
     return text.tolist()
