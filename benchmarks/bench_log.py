@@ -381,11 +381,11 @@ def printing_and_exporting(folder: Path) -> None:
             "floor": lambda: child(PYTHON, "-c", f"import pandas; pandas.read_csv({str(big)!r})"),
             "csv": lambda: child(CLI, "requests", "--csv", str(big)),
         },
-        rounds=3,
     )
     (f_min, f_med), (c_min, c_med) = stats(got["floor"]), stats(got["csv"])
     print(
-        f"\n`etiquette-lab requests --csv` on {BIG:,} events: {c_min:.2f} / {c_med:.2f} s CPU "
+        f"\n`etiquette-lab requests --csv` on {BIG:,} events, {ROUNDS} rounds: "
+        f"{c_min:.2f} / {c_med:.2f} s CPU "
         f"(min / median) against `python -c 'import pandas; pandas.read_csv(LOG)'` "
         f"{f_min:.2f} / {f_med:.2f} s: **{c_med / f_med:.2f}x** (of the minima "
         f"{c_min / f_min:.2f}x). Goal: at most 2x.\n"
