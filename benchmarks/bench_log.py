@@ -11,7 +11,10 @@ is the child's ``ru_maxrss``, and the load average is stated at the start and th
 from __future__ import annotations
 
 import contextlib
+import datetime
+import io
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -113,6 +116,14 @@ def stats(rows: np.ndarray, column: int = 0) -> tuple[float, float]:
     return float(np.min(rows[:, column])), float(np.median(rows[:, column]))
 
 
+#: (measure, before: issue 12's figures, now, goal), printed first.
+SUMMARY: list[tuple[str, str, str, str]] = []
+
+
+def summarise(measure: str, before: str, now: str, goal: str) -> None:
+    SUMMARY.append((measure, before, now, goal))
+
+
 def row(*cells: object) -> None:
     print("| " + " | ".join(str(c) for c in cells) + " |")
 
@@ -143,6 +154,7 @@ def commands_recording_one_event(folder: Path) -> None:
         "ratio of medians (CPU)", "wall ratio", "peak memory (small / large)",
     )  # fmt: skip
     row(*["---"] * 6)
+    ratios: list[str] = []
     for name, argv in commands.items():
         got = interleaved(
             {
@@ -152,6 +164,7 @@ def commands_recording_one_event(folder: Path) -> None:
         )
         (s_min, s_med), (b_min, b_med) = stats(got["small"]), stats(got["big"])
         walls = np.median(got["big"][:, 1]) / np.median(got["small"][:, 1])
+        ratios.append(f"{b_med / s_med:.2f}x")
         row(
             f"`{name}`", f"{s_min:.2f} / {s_med:.2f} s", f"{b_min:.2f} / {b_med:.2f} s",
             f"**{b_med / s_med:.2f}x**", f"{walls:.2f}x",
@@ -169,6 +182,11 @@ def commands_recording_one_event(folder: Path) -> None:
         {n: (lambda p=p: child(CLI, "remind", str(p), "r0000001")) for n, p in logs.items()}
     )
     medians = [float(np.median(got[n][:, 0])) for n in sizes]
+    summarise(
+        f"CLI `send` / `remind` / `respond`, {BIG:,} events / {SMALL:,}", "9-10x",
+        f"{' / '.join(ratios)} (CPU medians); slope {slope(sizes, medians):.3f} over "
+        f"{sizes[0]:,}-{sizes[-1]:,}", "at most 1.5x",
+    )  # fmt: skip
     print(
         f"\n`remind` CPU (median) at {', '.join(f'{n:,}' for n in sizes)} events: "
         f"{', '.join(f'{m:.2f} s' for m in medians)}; log-log slope "
@@ -209,6 +227,11 @@ def appends_from_python(folder: Path) -> None:
         f"alternating, {20 * ROUNDS} each. CPU counted up to the fsync (the disk's part is "
         "the wall time's). Goal: under 1 ms of CPU.\n"
     )
+    medians = {name: float(np.median(np.array(rows)[:, 0])) for name, rows in results.items()}
+    summarise(
+        "one API append, CPU before the fsync", "5.6 ms",
+        f"{ms(medians['big'])} ({BIG:,} events), {ms(medians['small'])} (10)", "under 1 ms",
+    )  # fmt: skip
     row("open log", "CPU before the fsync (min / median)", "wall with the fsync (min / median)")
     row(*["---"] * 3)
     for name, size in (("small", 10), ("big", BIG)):
@@ -287,6 +310,13 @@ def first_append_after_open(folder: Path) -> None:
             ms(statistics.median(second[n])), f"{calls[n]:,}",
         )  # fmt: skip
     seconds = [statistics.median(second[n]) for n in sizes]
+    summarise(
+        "the first append after `open_log`", "O(n): 7.4 s at 5,000,000 events",
+        f"{ms(medians[0])} to {ms(medians[-1])} from {sizes[0]:,} to {sizes[-1]:,} events, the "
+        f"same {calls[sizes[0]]} calls (slope {slope(sizes, medians):.2f}: cold caches, "
+        f"{ms(statistics.median(first[control]))} at {sizes[0]:,} after touching as much "
+        "memory)", "independent of n",
+    )  # fmt: skip
     print(
         f"\nLog-log slope of the first append: **{slope(sizes, medians):.3f}**, of the second "
         f"{slope(sizes, seconds):.3f}. The first makes the same calls at every size: what "
@@ -338,6 +368,12 @@ def reading(folder: Path) -> None:
         f"{HUGE:,} (fresh processes, min / median)", f"{f_cpu:.1f} / {f_med:.1f} s",
         f"{o_cpu:.1f} / {o_med:.1f} s", f"{o_med / f_med:.2f}x",
     )  # fmt: skip
+    summarise(
+        f"peak memory reading {HUGE:,} events (read, validate, fold) / `read_csv`",
+        "not measured", f"{o_mem / f_mem:.2f}x ({o_mem:,.0f} / {f_mem:,.0f} MiB); time "
+        f"{o_med / f_med:.2f}x, slope {slope([*sizes, HUGE], [*ours, o_med]):.3f}",
+        "at most 1.5x",
+    )  # fmt: skip
     print(
         f"\nPeak memory at {HUGE:,} events: read_csv {f_mem:,.0f} MiB, the kit {o_mem:,.0f} MiB: "
         f"**{o_mem / f_mem:.2f}x**. Log-log slope of the kit's read from {sizes[0]:,} to "
@@ -387,6 +423,13 @@ def printing_and_exporting(folder: Path) -> None:
         to_report = f"**{c_med / report:.2f}x**" if np.isfinite(report) else "-"
         row(f"`{name}`", f"{c_min:.2f} / {c_med:.2f} s", f"{np.median(rows[:, 1]):.2f} s",
             to_report, f"{c_med / base:.2f}x")  # fmt: skip
+    if np.isfinite(report):
+        summarise(
+            f"`check`, `todo`, `requests` on {requests:,} requests / `report`", "10-20x",
+            " / ".join(f"{np.median(got[name][:, 0]) / report:.2f}x"
+                       for name in ("check", "todo", "requests")) + " (CPU medians)",
+            "at most 2x",
+        )  # fmt: skip
     got = interleaved(
         {
             "floor": lambda: child(PYTHON, "-c", f"import pandas; pandas.read_csv({str(big)!r})"),
@@ -394,6 +437,10 @@ def printing_and_exporting(folder: Path) -> None:
         },
     )
     (f_min, f_med), (c_min, c_med) = stats(got["floor"]), stats(got["csv"])
+    summarise(
+        f"`requests --csv` at {BIG:,} events / `read_csv` floor", "5.2x",
+        f"{c_med / f_med:.2f}x (medians), {c_min / f_min:.2f}x (minima)", "at most 2x",
+    )  # fmt: skip
     print(
         f"\n`etiquette-lab requests --csv` on {BIG:,} events, {ROUNDS} rounds: "
         f"{c_min:.2f} / {c_med:.2f} s CPU "
@@ -432,23 +479,36 @@ def imports() -> None:
 
 
 def main() -> None:
+    started = load()
+    details = io.StringIO()
+    with contextlib.redirect_stdout(details):
+        with tempfile.TemporaryDirectory(prefix="bench-log-") as name:
+            folder = Path(name)
+            for part in (
+                commands_recording_one_event,
+                appends_from_python,
+                first_append_after_open,
+                reading,
+                printing_and_exporting,
+            ):
+                part(folder)
+                for leftover in folder.iterdir():
+                    with contextlib.suppress(OSError):
+                        leftover.unlink()
+        imports()
     print("## The request log (`benchmarks/bench_log.py`)\n")
-    print(f"Load average at the start: {load()}.\n")
-    with tempfile.TemporaryDirectory(prefix="bench-log-") as name:
-        folder = Path(name)
-        for part in (
-            commands_recording_one_event,
-            appends_from_python,
-            first_append_after_open,
-            reading,
-            printing_and_exporting,
-        ):
-            part(folder)
-            for leftover in folder.iterdir():
-                with contextlib.suppress(OSError):
-                    leftover.unlink()
-    imports()
-    print(f"\nLoad average at the end: {load()}.")
+    print(
+        f"Measured {datetime.date.today().isoformat()}: Python {platform.python_version()}, "
+        f"pandas {pd.__version__}, numpy {np.__version__}. Load average at the start: "
+        f"{started}; at the end: {load()}. The goals are issue 12's; \"before\" is the issue's "
+        "own measurement.\n"
+    )
+    row("measure", "before", "now", "goal")
+    row(*["---"] * 4)
+    for measure, before, now, goal in SUMMARY:
+        row(measure, before, now, goal)
+    print()
+    print(details.getvalue().rstrip())
 
 
 if __name__ == "__main__":
