@@ -189,6 +189,43 @@ def utc_iso_cells(times: Any) -> list[str]:
     utc = _utc_microseconds(times) if str(times.dt.tz) == "UTC" else None
     if utc is None:
         return times.map(lambda t: "" if pd.isna(t) else t.isoformat()).tolist()
+    return _iso_cells(utc, times, np.arange(len(utc))).tolist()
+
+
+class UtcIsoColumns:
+    """:func:`utc_iso_cells` for the time columns of one table in turn (a CSV writer's
+    ``as_text``): where a column holds the instant the previous one held on the same row (a
+    request's first and last send, or response, are mostly one), the text is taken from it.
+    """
+
+    def __init__(self) -> None:
+        self._previous: tuple[Any, Any] | None = None  # (microseconds, texts) of the last
+
+    def __call__(self, times: Any) -> list[str]:
+        import numpy as np
+
+        utc = _utc_microseconds(times) if str(times.dt.tz) == "UTC" else None
+        if utc is None:
+            self._previous = None
+            return utc_iso_cells(times)
+        previous = self._previous
+        if previous is None or len(previous[0]) != len(utc):
+            text = _iso_cells(utc, times, np.arange(len(utc)))
+        else:
+            same = previous[0] == utc
+            text = np.empty(len(utc), dtype=object)
+            text[same] = previous[1][same]
+            rows = np.flatnonzero(~same)
+            text[rows] = _iso_cells(utc[rows], times, rows)
+        self._previous = (utc, text)
+        return text.tolist()
+
+
+def _iso_cells(utc: Any, times: Any, rows: Any) -> Any:
+    """The isoformat text of the UTC microseconds *utc* (rows *rows* of *times*), "" for NaT."""
+    import numpy as np
+    import pandas as pd
+
     known = utc != np.iinfo(np.int64).min
     whole = known & (utc % 10**6 == 0)
     text = np.full(len(utc), "", dtype=object)
@@ -205,8 +242,8 @@ def utc_iso_cells(times: Any) -> list[str]:
         day_text = np.array([d + "T" for d in names], dtype=object)
         text[whole] = day_text[which] + _seconds_of_day()[second]
     for position in np.flatnonzero(known & ~whole):  # fractions of a second: rare
-        text[position] = times.iloc[position].isoformat()
-    return text.tolist()
+        text[position] = times.iloc[rows[position]].isoformat()
+    return text
 
 
 @functools.cache

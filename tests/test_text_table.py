@@ -132,3 +132,27 @@ def test_utc_times_are_written_as_isoformat_writes_them(instants):
     times = pd.Series(values, dtype="datetime64[us, UTC]")
     expected = times.map(lambda t: "" if pd.isna(t) else t.isoformat())
     assert utc_iso_text(times).tolist() == expected.tolist()
+
+
+@settings(max_examples=100)
+@given(
+    st.lists(st.one_of(INSTANTS, INSTANTS.map(lambda us: us + 500_000), st.none()), min_size=1,
+             max_size=12),
+    st.lists(st.integers(0, 2), min_size=1, max_size=12),
+)  # fmt: skip
+def test_time_columns_in_turn_are_written_as_isoformat_writes_them(instants, changes):
+    # The second column repeats the first where change is 0 (a first and a last send).
+    from etiquette_lab.text_table import UtcIsoColumns
+
+    def column(values):
+        stamps = [pd.NaT if us is None else pd.Timestamp(us, unit="us", tz="UTC") for us in values]
+        return pd.Series(stamps, dtype="datetime64[us, UTC]")
+
+    later = [
+        us if change == 0 or us is None else us + change * 86_400_000_000
+        for us, change in zip(instants, changes * len(instants), strict=False)
+    ]
+    cells = UtcIsoColumns()
+    for values in (instants, later, later[:-1] or later, instants):
+        times = column(values)
+        assert cells(times) == times.map(lambda t: "" if pd.isna(t) else t.isoformat()).tolist()

@@ -357,7 +357,7 @@ def _confirm(log: Any, request_id: str, what: str, event_type: str) -> None:
 def _requests(args: argparse.Namespace) -> int:
     from ..csvsafe import frame_to_csv
     from ..requests import read_requests
-    from ..text_table import frame_to_text, utc_iso_cells
+    from ..text_table import UtcIsoColumns, frame_to_text
     from .output import print_json
 
     table = read_requests(args.log)
@@ -366,7 +366,7 @@ def _requests(args: argparse.Namespace) -> int:
     elif args.csv:
         # Times as ISO 8601 (isoformat), text a spreadsheet would run neutralised, as the CSV
         # is written.
-        times = dict.fromkeys(table.select_dtypes("datetimetz").columns, utc_iso_cells)
+        times = dict.fromkeys(table.select_dtypes("datetimetz").columns, UtcIsoColumns())
         for text in frame_to_csv(table, lineterminator=os.linesep, neutralise=True, as_text=times):
             sys.stdout.write(text)
     elif table.empty:
