@@ -516,8 +516,8 @@ class LogFile:
             self._catch_up(handle, from_index=self._keeps_index)
             try:
                 write = self._checked([dict(row) for row in rows], new_outcomes)
-            except LogError as error:
-                if not (error.rejected and self._state.from_index):
+            except LogError:  # (a refusal: nothing is written while the rows are checked)
+                if not self._state.from_index:
                     raise
                 # Refused on the index's word: the log itself decides (read in full).
                 self._reset()

@@ -256,6 +256,33 @@ def test_a_refusal_on_the_indexs_word_is_checked_against_the_log(log_path, index
     assert open_log(log_path).events()["request_id"].tolist()[-1] == "r0003"
 
 
+def test_a_refusal_of_a_sheet_row_on_the_indexs_word_is_checked_against_the_log(
+    log_path, indexed, monkeypatch
+):
+    # An index that believes in a request the log does not have: a sheet's row (an error
+    # named by the sheet's cell, not the log's) sending that id must still be accepted.
+    import numpy as np
+
+    from etiquette_lab.log import Origin
+
+    _log(log_path)
+    LogFile(log_path).remind("r0001", at="2026-11-16T09:00+01:00")
+    real = log_index.load
+
+    def believing(*args, **kwargs):
+        snapshot = real(*args, **kwargs)
+        if snapshot is not None:
+            snapshot.state.sent.add(
+                np.array(["x1"], dtype=object), np.array([0]), np.array(["recommendation"])
+            )
+        return snapshot
+
+    monkeypatch.setattr(log_index, "load", believing)
+    origin = Origin("sheet.csv", 2, {"request_id": "ID"})
+    sends = [{"recipient": "Bo", "variant": "a", "at": "2026-11-20", "request_id": "x1"}]
+    assert LogFile(log_path).send_many(sends, origins=[origin]) == ["x1"]
+
+
 def test_an_unfinished_write_stops_a_command_and_repair_removes_the_index(log_path, indexed):
     _log(log_path)
     LogFile(log_path).remind("r0001", at="2026-11-16T09:00+01:00")
