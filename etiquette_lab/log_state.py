@@ -241,8 +241,24 @@ def frame_of_rows(batches: list[Rows]) -> pd.DataFrame:
     return frame
 
 
+class _Sends:
+    """What LogState and PendingState share: their sends (``sent``, ``sent_count``)."""
+
+    sent: SentRequests
+    sent_count: int
+
+    @property
+    def next_request_number(self) -> int:
+        """One more than the largest number in the ids of the form ``r0042``."""
+        return self.sent.largest_number + 1
+
+    def add_sent(self, ids: Any, at_ns: Any, kinds: Any, index: Any = None) -> None:
+        self.sent_count += len(ids)
+        self.sent.add(ids, at_ns, kinds, index)
+
+
 @dataclass
-class LogState:
+class LogState(_Sends):
     """What is known of a log so far: enough to validate the next rows without re-reading."""
 
     path: str
@@ -260,15 +276,6 @@ class LogState:
     #: table of requests (the reader looked them up; the fold need not again).
     request_rows: np.ndarray | None = None
     _events: pd.DataFrame | None = None
-
-    @property
-    def next_request_number(self) -> int:
-        """One more than the largest number in the ids of the form ``r0042``."""
-        return self.sent.largest_number + 1
-
-    def add_sent(self, ids: Any, at_ns: Any, kinds: Any, index: Any = None) -> None:
-        self.sent_count += len(ids)
-        self.sent.add(ids, at_ns, kinds, index)
 
     def known_request_rows(self) -> np.ndarray | None:
         """:attr:`request_rows` while the events are still that one first piece."""
@@ -305,7 +312,7 @@ class LogState:
         return PendingState(self)
 
 
-class PendingState:
+class PendingState(_Sends):
     """A LogState plus rows not yet written; committed only once the write succeeded."""
 
     def __init__(self, base: LogState) -> None:
@@ -318,14 +325,6 @@ class PendingState:
         self.declared = {k: list(v) for k, v in base.declared.items()}
         self.outcomes = set(base.outcomes)
         self.chunks: list[Any] = []
-
-    @property
-    def next_request_number(self) -> int:
-        return self.sent.largest_number + 1
-
-    def add_sent(self, ids: Any, at_ns: Any, kinds: Any, index: Any = None) -> None:
-        self.sent_count += len(ids)
-        self.sent.add(ids, at_ns, kinds, index)
 
     def commit(self) -> LogState:
         base = self.base
