@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from . import csvsafe, log_journal, userfiles
+from . import csvsafe, log_index, log_journal, userfiles
 from .errors import InvalidInputError, LogError, UnfinishedWriteError, shown
 from .log_format import (
     COLUMNS,
@@ -30,7 +30,8 @@ from .log_format import (
     TEXT_COLUMNS,
     canonical_kind,
 )
-from .log_validation import LogState, parse_events
+from .log_state import LogState
+from .log_validation import parse_events
 from .timestamps import format_time, now, parse_time
 
 __all__ = ["LogFile", "Origin", "building_log", "create_log", "open_log", "read_events"]
@@ -168,6 +169,8 @@ class LogFile:
 
     Every record method takes the lock, catches up with the file, validates the new event
     against everything logged so far, appends it as one complete line, flushes and syncs it.
+    ``LogFile(path)`` itself reads nothing: when its first use is to record, on a large log it
+    starts from the index beside the log (``docs/log-format.md``), as the command line does.
     """
 
     def __init__(
@@ -177,6 +180,9 @@ class LogFile:
         # The file actually opened: a log being built lives under a temporary name until it
         # is published (see building_log); errors always name self.path.
         self._location = Path(_location) if _location is not None else self.path
+        # True once this object appended before reading anything (a command recording one
+        # event): it then works from the index beside a large log and keeps it up to date.
+        self._keeps_index = False
         self._reset()
 
     # -- reading -------------------------------------------------------------------------
@@ -190,30 +196,36 @@ class LogFile:
         self._identity: tuple[int, int] | None = None
         self._mtime_ns = 0  # modification time when we last read or wrote
         self._requests_cache: tuple[int, Any] | None = None
+        self._written_rows: list[dict[str, Any]] = []
+        self._index_covers: int | None = None  # the log length a valid index describes
 
     def refresh(self) -> LogFile:
         """Read whatever other writers have appended since the last read."""
         with self._locked(exclusive=False) as handle:
+            if self._state.from_index:  # it knows the sends, not the events: read them all
+                self._reset()
             self._catch_up(handle)
         return self
 
     def events(self) -> Any:
         """All events as a DataFrame, one row per event, in file order (refreshes first).
 
-        A copy: changing it never changes what the open log knows.
+        A copy: changing it never changes what the open log knows (pandas' copy-on-write
+        makes a shallow copy enough, and a log of millions is not copied in memory).
         """
         self.refresh()
-        return self._state.events().copy()
+        return self._state.events().copy(deep=False)
 
     def requests(self) -> Any:
         """One row per request (see :func:`etiquette_lab.requests.requests_from_events`)."""
-        from .requests import requests_from_events
+        from .requests import fold_events
 
         self.refresh()
         count = self._state.event_count
         if self._requests_cache is None or self._requests_cache[0] != count:
-            self._requests_cache = (count, requests_from_events(self._state.events()))
-        return self._requests_cache[1].copy()
+            rows = self._state.known_request_rows()
+            self._requests_cache = (count, fold_events(self._state.events(), rows))
+        return self._requests_cache[1].copy(deep=False)  # (copy-on-write: as events())
 
     @property
     def variants(self) -> dict[str, tuple[str, ...]]:
@@ -267,7 +279,7 @@ class LogFile:
             stratum=stratum,
             assignment=assignment,
             note=note,
-            experiment=self.experiment if experiment is None else experiment,
+            experiment=experiment,  # None: the log's own, known once the log is caught up
             score="" if score is None else repr(float(score)),
         )
         if experiment:
@@ -318,7 +330,7 @@ class LogFile:
                     "sent",
                     spec.pop("at", None),
                     request_id=spec.pop("request_id", "") or "",
-                    experiment=self.experiment if experiment is None else experiment,
+                    experiment=experiment,
                     score="" if score is None or score == "" else repr(float(score)),
                     **{k: str(v) for k, v in spec.items()},
                 )
@@ -389,14 +401,17 @@ class LogFile:
             finally:
                 _unlock(handle)
 
-    def _catch_up(self, handle: Any) -> None:
-        """Read and validate the bytes appended since the last read (all of them the first time)."""
+    def _catch_up(self, handle: Any, *, from_index: bool = False) -> None:
+        """Read and validate the bytes appended since the last read (all of them the first time,
+        or, *from_index*, those after the length a valid index beside the log describes)."""
         if self._location == self.path:  # a published log: was a write of many rows cut off?
             self._check_journal(handle)
         info = os.fstat(handle.fileno())
         identity = (info.st_dev, info.st_ino)
         if self._offset and not self._still_ours(handle, identity, info):
             self._reset()  # replaced or edited behind our back: read it all again
+        if from_index and not self._offset and self._location == self.path:
+            self._restore_from_index(handle, info)
         self._identity = identity
         if info.st_size == 0:
             raise LogError(
@@ -430,6 +445,37 @@ class LogFile:
             self._ends_with_newline = data.endswith(b"\n")
         handle.seek(max(0, self._offset - _TAIL))
         self._tail = handle.read(self._offset - max(0, self._offset - _TAIL))
+
+    def _restore_from_index(self, handle: Any, info: os.stat_result) -> None:
+        """Start from the index beside the log, when it still describes the log."""
+        if info.st_size < log_index.INDEX_FROM_BYTES:
+            return
+        snapshot = log_index.load(self.path, handle, info)
+        if snapshot is None:
+            return
+        self._state = snapshot.state
+        self._offset = self._index_covers = snapshot.covered
+        start = max(0, self._offset - _TAIL)
+        self._tail = os.pread(handle.fileno(), self._offset - start, start)
+        self._delimiter = snapshot.delimiter
+        self._ends_with_newline = snapshot.ends_with_newline
+        self._mtime_ns = snapshot.mtime_ns
+
+    def _keep_index(self, handle: Any) -> None:
+        """Write the index of a large log when there is none, or when much was appended after
+        the length it covers (under the log's lock: the state covers the whole file)."""
+        covered = self._index_covers
+        if self._offset < log_index.INDEX_FROM_BYTES or (
+            covered is not None and self._offset - covered <= log_index.REWRITE_AFTER_BYTES
+        ):
+            return
+        self._index_covers = log_index.save(
+            self.path,
+            handle,
+            self._state,
+            delimiter=self._delimiter,
+            ends_with_newline=self._ends_with_newline,
+        )
 
     def _check_journal(self, handle: Any) -> None:
         """Stop at a write of many rows that was cut off; forget a journal that is stale.
@@ -465,62 +511,88 @@ class LogFile:
 
     def _append(self, rows: list[dict[str, Any]], *, new_outcomes: bool = False) -> list[str]:
         with self._locked(exclusive=True) as handle:
-            self._catch_up(handle)
-            ids = self._assign_ids(rows)
-            rows = list(_expand_follow_ups(rows))
-            for row in rows:
-                with _at_origin(row):
-                    row["at"] = self._stamp(row["at"])
-            for row in rows:
-                if row["event"] == "sent":
-                    row["kind"] = canonical_kind(row["kind"])
-            self._fill_default_outcomes(rows)
-            if not new_outcomes:
-                self._check_outcomes(rows)
-            self._check_named_experiments(rows)
-            row_texts = []
-            for row in rows:
-                with _at_origin(row):
-                    row_texts.append(csvsafe.format_row(self._cells(row), self._delimiter))
-            text = "".join(row_texts)
-            data = text.encode("utf-8")
-            if not self._ends_with_newline:
-                # The last row was complete but had no line end (as Google Sheets saves):
-                # end it, so the new row is not glued onto it.
-                data = b"\n" + data
-            # Validate exactly as a reader will, against everything logged so far, before a
-            # single byte is written; the state is only updated once the write succeeded.
-            pending = self._state.pending()
-            first_line = pending.lines_read + 1
+            if not self._offset and self._location == self.path:
+                self._keeps_index = True  # nothing read yet: one event recorded, not a read
+            self._catch_up(handle, from_index=self._keeps_index)
             try:
-                parse_events(
-                    data.lstrip(b"\n"),
-                    state=pending,
-                    first_line=first_line,
-                    delimiter=self._delimiter,
-                    rejected=True,
-                )
-            except LogError as error:
-                # Which row failed: rows may span lines (a message with line breaks).
-                row_lines = np.cumsum([0] + [c.count("\n") for c in row_texts])
-                index = (
-                    int(
-                        np.searchsorted(
-                            row_lines, (error.line or first_line) - first_line, side="right"
-                        )
-                    )
-                    - 1
-                )
-                with _at_origin(rows[index] if 0 <= index < len(rows) else {}):
+                write = self._checked([dict(row) for row in rows], new_outcomes)
+            except LogError:  # (a refusal: nothing is written while the rows are checked)
+                if not self._state.from_index:
                     raise
-            self._write(handle, data, rows=len(rows), first_line=first_line, origin=rows[0])
-            pending.commit()
-            self._offset += len(data)
-            self._ends_with_newline = True
-            self._tail = (self._tail + data)[-_TAIL:]
-            info = os.fstat(handle.fileno())
-            self._identity, self._mtime_ns = (info.st_dev, info.st_ino), info.st_mtime_ns
-        return ids
+                # Refused on the index's word: the log itself decides (read in full).
+                self._reset()
+                self._catch_up(handle)
+                write = self._checked(rows, new_outcomes)
+            self._write_checked(handle, write)
+            if self._keeps_index:
+                self._keep_index(handle)
+        return write.ids
+
+    def _checked(self, rows: list[dict[str, Any]], new_outcomes: bool) -> _CheckedWrite:
+        """The rows to append, stamped, numbered and validated against everything logged so
+        far exactly as a reader will validate them; nothing is written yet."""
+        ids = self._assign_ids(rows)
+        rows = list(_expand_follow_ups(rows))
+        for row in rows:
+            with _at_origin(row):
+                row["at"] = self._stamp(row["at"])
+        for row in rows:
+            if row["event"] == "sent":
+                row["kind"] = canonical_kind(row["kind"])
+                if row["experiment"] is None:
+                    row["experiment"] = self.experiment
+        self._fill_default_outcomes(rows)
+        if not new_outcomes:
+            self._check_outcomes(rows)
+        self._check_named_experiments(rows)
+        row_texts = []
+        for row in rows:
+            with _at_origin(row):
+                row_texts.append(csvsafe.format_row(self._cells(row), self._delimiter))
+        text = "".join(row_texts)
+        data = text.encode("utf-8")
+        if not self._ends_with_newline:
+            # The last row was complete but had no line end (as Google Sheets saves):
+            # end it, so the new row is not glued onto it.
+            data = b"\n" + data
+        # Validate exactly as a reader will, against everything logged so far, before a
+        # single byte is written; the state is only updated once the write succeeded.
+        pending = self._state.pending()
+        first_line = pending.lines_read + 1
+        try:
+            parse_events(
+                data.lstrip(b"\n"),
+                state=pending,
+                first_line=first_line,
+                delimiter=self._delimiter,
+                rejected=True,
+            )
+        except LogError as error:
+            # Which row failed: rows may span lines (a message with line breaks).
+            row_lines = np.cumsum([0] + [c.count("\n") for c in row_texts])
+            index = (
+                int(
+                    np.searchsorted(
+                        row_lines, (error.line or first_line) - first_line, side="right"
+                    )
+                )
+                - 1
+            )
+            with _at_origin(rows[index] if 0 <= index < len(rows) else {}):
+                raise
+        return _CheckedWrite(ids, rows, data, pending, first_line)
+
+    def _write_checked(self, handle: Any, write: _CheckedWrite) -> None:
+        """Append checked rows; the state follows once they are in the file."""
+        rows, data = write.rows, write.data
+        self._write(handle, data, rows=len(rows), first_line=write.first_line, origin=rows[0])
+        self._written_rows = rows  # what this append wrote, as written (the CLI confirms it)
+        write.pending.commit()
+        self._offset += len(data)
+        self._ends_with_newline = True
+        self._tail = (self._tail + data)[-_TAIL:]
+        info = os.fstat(handle.fileno())
+        self._identity, self._mtime_ns = (info.st_dev, info.st_ino), info.st_mtime_ns
 
     def _write(
         self, handle: Any, data: bytes, *, rows: int, first_line: int, origin: Mapping[str, Any]
@@ -636,6 +708,17 @@ class LogFile:
 
 
 # -- rows ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _CheckedWrite:
+    """Rows ready to append: their ids, the rows as written, their bytes, the state after."""
+
+    ids: list[str]
+    rows: list[dict[str, Any]]
+    data: bytes
+    pending: Any
+    first_line: int
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import csvsafe, log_journal, userfiles
+from . import csvsafe, log_index, log_journal, userfiles
 from .errors import LogError, TornLineError
 from .log import LogFile, open_log
 from .log_validation import holds_later_rows
@@ -107,6 +107,7 @@ def repair_log(path: str | os.PathLike[str]) -> Repair | None:
             aside = _put_aside(log.path, "torn", data[cut:])
             _truncate(handle, cut)
             repair = Repair(log.path, aside, "torn line", torn_line, 0)
+        log_index.remove(log.path)  # the log changed: its index describes it no longer
     open_log(path)  # what is left reads cleanly (checked before, asserted after)
     return repair
 

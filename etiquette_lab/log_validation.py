@@ -13,8 +13,6 @@ import io
 import itertools
 import re
 import warnings
-from collections import ChainMap
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,116 +21,10 @@ import pandas as pd
 from . import csvsafe
 from .errors import LogError, TornLineError, shown
 from .log_format import COLUMNS, EVENTS, FOLLOW_UPS, FORMAT_VERSION, REQUIRED, TEXT_COLUMNS
+from .log_row_check import ROW_BY_ROW_BYTES, accept_rows
 from .timestamps import STORED_TIME_PATTERN, YEARS, utc_nanoseconds
 
 __all__: list[str] = []
-
-
-@dataclass
-class LogState:
-    """What is known of a log so far: enough to validate the next rows without re-reading."""
-
-    path: str
-    lines_read: int = 1  # physical lines consumed, header included
-    event_count: int = 0
-    sent_count: int = 0
-    declared: dict[str, list[str]] = field(default_factory=dict)  # experiment -> variants
-    chunks: list[pd.DataFrame] = field(default_factory=list)
-    outcomes: set[str] = field(default_factory=set)  # every outcome the log has used
-    _events: pd.DataFrame | None = None
-    _next_number: int | None = None
-    # Sends as arrays until an append needs to look one up: a notebook that only reads a
-    # large log never pays for building the dictionary.
-    _sent_parts: list[tuple[Any, Any, Any]] = field(default_factory=list)
-    _sent_map: dict[str, tuple[int, str]] | None = None
-
-    @property
-    def sent(self) -> dict[str, tuple[int, str]]:
-        """Request id -> (send time in ns since the epoch, kind)."""
-        if self._sent_map is None:
-            built: dict[str, tuple[int, str]] = {}
-            for ids, at_ns, kinds in self._sent_parts:
-                built.update(_sent_entries(ids, at_ns, kinds))
-            self._sent_map, self._sent_parts = built, []
-        return self._sent_map
-
-    @property
-    def next_request_number(self) -> int:
-        """One more than the largest number in the ids of the form ``r0042``."""
-        if self._next_number is None:
-            self._next_number = _next_number_after(self.sent, 1)
-        return self._next_number
-
-    def add_sent(self, ids: Any, at_ns: Any, kinds: Any) -> None:
-        self.sent_count += len(ids)
-        if self._next_number is not None:
-            self._next_number = _next_number_after(ids.tolist(), self._next_number)
-        if self._sent_map is None:
-            self._sent_parts.append((ids, at_ns, kinds))
-        else:
-            self._sent_map.update(_sent_entries(ids, at_ns, kinds))
-
-    def events(self) -> pd.DataFrame:
-        if self._events is None or len(self._events) != self.event_count:
-            frames = [c for c in self.chunks if len(c)]
-            self._events = (
-                pd.concat(frames, ignore_index=True)
-                if len(frames) > 1
-                else frames[0].reset_index(drop=True)
-                if frames
-                else _empty_events()
-            )
-            self.chunks = [self._events]
-        return self._events
-
-    def pending(self) -> PendingState:
-        """A state to validate a write against; cheap, because only the new rows are added."""
-        return PendingState(self)
-
-
-class PendingState:
-    """A LogState plus rows not yet written; committed only once the write succeeded."""
-
-    def __init__(self, base: LogState) -> None:
-        self.base = base
-        self.path = base.path
-        self.lines_read = base.lines_read
-        self.event_count = base.event_count
-        self.sent_count = base.sent_count
-        self.sent = ChainMap({}, base.sent)  # lookups fall through to the base; adds stay here
-        self.declared = {k: list(v) for k, v in base.declared.items()}
-        self.outcomes = set(base.outcomes)
-        self.next_request_number = base.next_request_number
-        self.chunks: list[pd.DataFrame] = []
-
-    def add_sent(self, ids: Any, at_ns: Any, kinds: Any) -> None:
-        self.sent_count += len(ids)
-        self.next_request_number = _next_number_after(ids.tolist(), self.next_request_number)
-        self.sent.maps[0].update(_sent_entries(ids, at_ns, kinds))
-
-    def commit(self) -> LogState:
-        base = self.base
-        base.lines_read = self.lines_read
-        base.event_count = self.event_count
-        base.sent_count = self.sent_count
-        base.sent.update(self.sent.maps[0])
-        base.declared = self.declared
-        base.outcomes = self.outcomes
-        base._next_number = self.next_request_number
-        base.chunks.extend(self.chunks)
-        return base
-
-
-def _sent_entries(ids: Any, at_ns: Any, kinds: Any) -> Any:
-    return zip(ids.tolist(), zip(at_ns.tolist(), kinds.tolist(), strict=True), strict=True)
-
-
-_NUMBERED_ID = re.compile(r"^r(\d+)$")
-
-
-def _next_number_after(ids: Any, current: int) -> int:
-    numbers = [int(m.group(1)) for rid in ids if (m := _NUMBERED_ID.match(rid))]
-    return max(current, max(numbers, default=0) + 1)
 
 
 def parse_events(
@@ -142,16 +34,21 @@ def parse_events(
     first_line: int,
     delimiter: str = ",",
     rejected: bool = False,
-) -> pd.DataFrame:
+) -> None:
     """Parse CSV rows (no header) into validated events and add them to *state*.
 
-    Raises :class:`LogError` for the first bad row, by line; *state* is then unchanged.
+    Raises :class:`LogError` for the first bad row, by line; *state* is then unchanged. A few
+    rows in the kit's own form are checked row by row (:mod:`etiquette_lab.log_row_check`),
+    everything else, and every problem, here.
     """
     path = state.path
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
     if not data or data.isspace():  # (isspace stops at the first other byte: no copy)
         state.lines_read = first_line - 1 + lines
-        return _empty_events()
+        return
+    if len(data) <= ROW_BY_ROW_BYTES:
+        if accept_rows(data, state, first_line, delimiter) is not None:
+            return
     torn_possible = not data.endswith(b"\n")
     frame = _read_rows(data, delimiter, path, first_line)
     if len(frame) == lines:
@@ -176,7 +73,6 @@ def parse_events(
     state.lines_read = first_line - 1 + lines
     state.event_count += len(events)
     state.chunks.append(events)
-    return events
 
 
 def _read_rows(data: bytes, delimiter: str, path: str, first_line: int) -> pd.DataFrame:
@@ -441,15 +337,13 @@ def _validate(
     # Restored first, so that a cell holding only the escape mark counts as empty.
     _restore_escaped_cells(frame, escaped_lines)
     for name, columns in REQUIRED.items():
-        is_event = event == name
-        if not is_event.any():
+        rows = np.flatnonzero(event == name)
+        if not len(rows):
             continue
         for column in columns:
-            problems.add(
-                is_event & _blank(frame[column]),
-                column,
-                f"is empty (required for a {name!r} event)",
-            )
+            blank = np.zeros(len(frame), dtype=bool)
+            blank[rows] = _blank(frame[column].to_numpy()[rows])  # only the rows it applies to
+            problems.add(blank, column, f"is empty (required for a {name!r} event)")
 
     at_text = frame["at"]
     at, well_formed = _parse_times(at_text)
@@ -468,40 +362,51 @@ def _validate(
     )
 
     score_text = frame["score"]
-    # A spreadsheet in a comma-decimal locale (the one that saves with ';') writes 0,5.
-    decimal = score_text.str.replace(",", ".", regex=False) if delimiter == ";" else score_text
-    score = pd.to_numeric(decimal.where(score_text != "", None), errors="coerce")
-    bad_score = (score_text != "").to_numpy() & ~((score >= 0) & (score <= 1)).to_numpy()
+    given = (score_text != "").to_numpy()
+    score = pd.Series(np.full(len(frame), np.nan))
+    if given.any():  # (most logs have few scores: only those cells are parsed)
+        texts = score_text[given]
+        # A spreadsheet in a comma-decimal locale (the one that saves with ';') writes 0,5.
+        decimal = texts.str.replace(",", ".", regex=False) if delimiter == ";" else texts
+        score[given] = pd.to_numeric(decimal, errors="coerce").to_numpy(dtype=float)
+    bad_score = given & ~((score >= 0) & (score <= 1)).to_numpy()
     problems.add(
         bad_score, "score", lambda i: f"{shown(score_text.iat[i])} is not a number from 0 to 1"
     )
 
+    sent_index, request_rows = None, None
     if problems.best is None:
-        _check_against_history(frame, event, at, state, problems)
+        sent_index, request_rows = _check_against_history(frame, event, at, state, problems)
     if problems.best is not None:
         line, _, column, message = problems.best
         raise LogError(message, path=path, line=line, field=column)
 
     frame["at"] = at
     frame["score"] = score.astype(float)
-    _record_history(frame, event, at, state)
+    if not state.event_count and not state.chunks:  # the first rows of a log: the fold's
+        state.request_rows = request_rows  # lookup of each event's request is this one
+    _record_history(frame, event, at, state, sent_index)
     return frame
 
 
 def _check_against_history(
     frame: pd.DataFrame, event: np.ndarray, at: pd.Series, state: Any, problems: _Problems
-) -> None:
+) -> tuple[pd.Index, np.ndarray]:
+    """Add the problems found by looking back. Return the index of the sends' ids (its hash
+    table built), which the state keeps for the lookups of later appends, and each event's
+    request as its position among these rows' sends (-1: none, or sent before these rows)."""
     request_id = frame["request_id"].to_numpy()
     lines = frame["line"].to_numpy()
     at_ns = utc_nanoseconds(at)
     is_sent = event == "sent"
 
     sent_ids = request_id[is_sent]
+    sent_index = pd.Index(sent_ids, dtype=object)
     duplicate = np.zeros(len(sent_ids), dtype=bool)
-    if not pd.Index(sent_ids).is_unique:
+    if not sent_index.is_unique:
         duplicate = pd.Series(sent_ids).duplicated().to_numpy(copy=True)
     if state.sent_count:
-        duplicate |= np.fromiter((rid in state.sent for rid in sent_ids), bool, len(sent_ids))
+        duplicate |= state.sent.lookup(sent_ids)[0]
     dup_mask = np.zeros(len(frame), dtype=bool)
     dup_mask[np.flatnonzero(is_sent)[duplicate]] = True
     problems.add(
@@ -538,20 +443,21 @@ def _check_against_history(
             )
 
     # Follow-ups must name a request sent on an earlier line, and not be dated before it.
+    request_rows = np.full(len(frame), -1, dtype=np.int64)
+    request_rows[is_sent] = np.arange(len(sent_ids))
     follow = event.isin(FOLLOW_UPS)
     if not follow.any():
-        return
+        return sent_index, request_rows
     first_of_id = ~duplicate  # with duplicates (reported above) the first send counts
-    sent_index = pd.Index(sent_ids[first_of_id])
-    found = sent_index.get_indexer(request_id[follow])
+    first_index = sent_index if not duplicate.any() else pd.Index(sent_ids[first_of_id])
+    found = first_index.get_indexer(request_id[follow])
+    request_rows[follow] = found
     # Pad with one sentinel so that `found == -1` (not sent in these rows) gathers it.
     send_line = np.append(lines[is_sent][first_of_id], np.iinfo(np.int64).max)[found]
     send_at = np.append(at_ns[is_sent][first_of_id], 0)[found]
     unknown_here = send_line > lines[follow]
     if state.sent_count:
-        earlier = [state.sent.get(rid) for rid in request_id[follow]]
-        known_before = np.array([e is not None for e in earlier], dtype=bool)
-        earlier_at = np.array([e[0] if e is not None else 0 for e in earlier], dtype=np.int64)
+        known_before, earlier_at, _ = state.sent.lookup(request_id[follow])
         send_at = np.where(known_before, earlier_at, send_at)
         unknown_here &= ~known_before
     unknown = np.zeros(len(frame), dtype=bool)
@@ -568,13 +474,17 @@ def _check_against_history(
         "at",
         lambda i: f"the {shown(event[i])} event is dated before its request was sent",
     )
+    return sent_index, request_rows
 
 
-def _record_history(frame: pd.DataFrame, event: np.ndarray, at: pd.Series, state: Any) -> None:
+def _record_history(
+    frame: pd.DataFrame, event: np.ndarray, at: pd.Series, state: Any, sent_index: Any
+) -> None:
     is_sent = event == "sent"
     if is_sent.any():
         ids = frame["request_id"].to_numpy()[is_sent]
-        state.add_sent(ids, utc_nanoseconds(at)[is_sent], frame["kind"].to_numpy()[is_sent])
+        at_ns, kinds = utc_nanoseconds(at)[is_sent], frame["kind"].to_numpy()[is_sent]
+        state.add_sent(ids, at_ns, kinds, index=sent_index)
     responded = event == "responded"
     if responded.any():
         state.outcomes.update(pd.unique(frame["outcome"].to_numpy()[responded]).tolist())
@@ -586,11 +496,11 @@ def _record_history(frame: pd.DataFrame, event: np.ndarray, at: pd.Series, state
         )
 
 
-def _blank(column: pd.Series) -> np.ndarray:
-    """Cells that are empty or hold only white space: a recipient of spaces names nobody."""
-    values = column.to_numpy()
-    # str.isspace in a generator: about 25 ms a million cells, ten times pandas' .str methods.
-    return (values == "") | np.fromiter((v.isspace() for v in values), bool, len(values))
+def _blank(values: np.ndarray) -> np.ndarray:
+    """Cells (text) that are empty or hold only white space: a recipient of spaces names
+    nobody."""
+    # str.isspace mapped: about 25 ms a million cells, ten times pandas' .str methods.
+    return (values == "") | np.fromiter(map(str.isspace, values), bool, len(values))
 
 
 def _restore_escaped_cells(frame: pd.DataFrame, escaped_lines: np.ndarray) -> None:
@@ -604,18 +514,99 @@ def _restore_escaped_cells(frame: pd.DataFrame, escaped_lines: np.ndarray) -> No
     rows = np.unique(np.searchsorted(frame["line"].to_numpy(), escaped_lines, side="right") - 1)
     rows = rows[rows >= 0]
     for column in TEXT_COLUMNS:
-        position = frame.columns.get_loc(column)
-        values = frame.iloc[rows, position]
-        frame.iloc[rows, position] = [csvsafe.restore(v) for v in values]
+        values = frame[column].to_numpy()[rows]
+        escaped = [i for i, v in enumerate(values.tolist()) if v[:1] == "'"]
+        if escaped:  # (usually one or two columns have any: the others are left alone)
+            position = frame.columns.get_loc(column)
+            frame.iloc[rows[escaped], position] = [csvsafe.restore(v) for v in values[escaped]]
 
 
 def _parse_times(at_text: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Parse stored times to UTC; also say which cells have the stored form at all.
 
-    The form the kit writes goes through one strict C-level strptime (``%z`` demands an
-    offset, so a naive time cannot slip through as UTC); only the cells that fail it (hand
-    edits, fractions of seconds, ``Z``, impossible dates) take the slower regex path.
+    Times exactly as the writer stores them are computed from their digits (numpy, about a
+    fifth of pandas' strptime); every other cell (hand edits, fractions of seconds, ``Z``,
+    impossible dates, an offset of 24 hours) is parsed by :func:`_parse_other_times`.
     """
+    values = at_text.to_numpy()
+    micros = np.zeros(len(values), dtype=np.int64)
+    clean = np.zeros(len(values), dtype=bool)
+    for start in range(0, len(values), _TIME_CHUNK):  # (chunks: a bounded temporary copy)
+        part = slice(start, start + _TIME_CHUNK)
+        clean[part], micros[part] = _writer_form_times(values[part])
+    micros[~clean] = np.iinfo(np.int64).min  # (NaT)
+    well_formed = np.ones(len(values), dtype=bool)
+    others = np.flatnonzero(~clean)
+    if len(others):
+        other_at, well_formed[others] = _parse_other_times(at_text.iloc[others])
+        micros[others] = _utc_micros(other_at)
+    at = pd.Series(micros.view("M8[us]")).dt.tz_localize("UTC")
+    # The kit's own range (timestamps.YEARS, in UTC): outside it a time is a typo, and
+    # nanosecond arithmetic would overflow.
+    first, after = (np.datetime64(f"{y}-01-01", "us").view(np.int64) for y in _YEAR_EDGES)
+    known = micros != np.iinfo(np.int64).min
+    out_of_range = known & ((micros < first) | (micros >= after))
+    if out_of_range.any():
+        at = at.mask(out_of_range)
+    return at, well_formed
+
+
+_YEAR_EDGES = (YEARS[0], YEARS[1] + 1)
+
+
+_TIME_CHUNK = 1 << 16  # (larger chunks cost memory and gain nothing)
+# Positions of the digits in 2026-11-03T09:30:00+01:00, and of the other characters.
+_DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 23, 24])
+_MARKS = {4: b"-", 7: b"-", 10: b"T", 13: b":", 16: b":", 22: b":"}
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _writer_form_times(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which cells are times exactly as the writer stores them (ASCII digits, a possible date,
+    hours to 23, minutes and seconds to 59, an offset under a day), and their UTC microseconds.
+    """
+    nothing = np.zeros(len(values), dtype=bool), np.zeros(len(values), dtype=np.int64)
+    try:
+        raw = values.astype("S26")  # (26: a longer cell shows as a 26th byte)
+    except UnicodeEncodeError:  # another script's digits somewhere: all to the other path
+        return nothing
+    if not len(raw):
+        return nothing
+    b = raw.view(np.uint8).reshape(len(raw), 26)
+    ok = (b[:, 24] != 0) & (b[:, 25] == 0)  # 25 characters (a log holds no NUL)
+    for position, mark in _MARKS.items():
+        ok &= b[:, position] == mark[0]
+    ok &= (b[:, 19] == ord("+")) | (b[:, 19] == ord("-"))
+    d = b[:, _DIGITS] - np.uint8(ord("0"))  # (below "0" wraps round to above 9)
+    ok &= (d <= 9).all(axis=1)
+
+    def pair(i: int) -> np.ndarray:
+        return d[:, i].astype(np.int32) * 10 + d[:, i + 1]
+
+    year = pair(0) * 100 + pair(2)
+    month, day, hour, minute, second, off_hours, off_minutes = (pair(i) for i in range(4, 18, 2))
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = _DAYS_IN_MONTH[np.clip(month, 0, 12)] + (leap & (month == 2))
+    ok &= (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
+    ok &= (hour <= 23) & (minute <= 59) & (second <= 59) & (off_hours <= 23) & (off_minutes <= 59)
+    ok &= (year >= 1800) & (year <= 2300)  # (the years check after narrows to the kit's)
+    # Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+    y = year - (month <= 2)
+    era = y // 400
+    of_era = y - era * 400
+    of_year = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
+    days = (era * 146097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719468).astype(
+        np.int64
+    )
+    sign = np.where(b[:, 19] == ord("-"), -1, 1)
+    clock = hour * 3600 + minute * 60 + second - sign * (off_hours * 3600 + off_minutes * 60)
+    return ok, np.where(ok, (days * 86400 + clock) * 1_000_000, 0)
+
+
+def _parse_other_times(at_text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Times not exactly in the writer's form: pandas' strict strptime for the stored form
+    (``%z`` demands an offset, so a naive time cannot slip through as UTC), the regular
+    expression of the stored form and ISO 8601 for the rest (fractions of seconds, ``Z``)."""
     # Microseconds throughout: the fast path parses whole seconds, the rest may have fractions.
     at = pd.to_datetime(at_text, format="%Y-%m-%dT%H:%M:%S%z", utc=True, errors="coerce")
     at = at.dt.as_unit("us")
@@ -634,15 +625,17 @@ def _parse_times(at_text: pd.Series) -> tuple[pd.Series, np.ndarray]:
         parsed = pd.to_datetime(
             rest.where(matches, None), format="ISO8601", utc=True, errors="coerce"
         ).dt.as_unit("us")
-        at = at.copy()
-        at.iloc[others] = parsed.to_numpy()
-    # The kit's own range (timestamps.YEARS): outside it a time is a typo, and nanosecond
-    # arithmetic would overflow.
-    years = at.dt.year.to_numpy(dtype=float, na_value=np.nan)
-    out_of_range = ~np.isnan(years) & ((years < YEARS[0]) | (years > YEARS[1]))
-    if out_of_range.any():
-        at = at.mask(out_of_range)
+        # As numbers: through Timestamps (to_numpy), a year the standard library has not
+        # (0000) came back as 1972 instead of being refused.
+        micros = _utc_micros(at).copy()
+        micros[others] = _utc_micros(parsed)
+        at = pd.Series(micros.view("M8[us]"), index=at_text.index).dt.tz_localize("UTC")
     return at, well_formed
+
+
+def _utc_micros(at: pd.Series) -> np.ndarray:
+    """UTC times (microseconds) as int64 microseconds since the epoch, NaT the smallest."""
+    return at.dt.tz_convert(None).to_numpy().view(np.int64)
 
 
 def _plain_digits_and_seconds(values: np.ndarray) -> np.ndarray:
@@ -677,11 +670,3 @@ class _EventColumn:
         return len(self.codes)
 
     __hash__ = None  # type: ignore[assignment]
-
-
-def _empty_events() -> pd.DataFrame:
-    frame = pd.DataFrame({c: pd.Series(dtype=str) for c in COLUMNS})
-    frame.insert(0, "line", pd.Series(dtype=np.int64))
-    frame["at"] = pd.Series(dtype="datetime64[ns, UTC]")
-    frame["score"] = pd.Series(dtype=float)
-    return frame

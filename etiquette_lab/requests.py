@@ -51,21 +51,37 @@ def requests_from_events(events: pd.DataFrame) -> pd.DataFrame:
     ``first_outcome`` describe the first response, ``outcome`` the latest one (a "yes, soon"
     reply followed by the recommendation itself ends as ``recommended``). Times are UTC.
     """
-    is_sent = (events["event"] == "sent").to_numpy()
+    return fold_events(events)
+
+
+def fold_events(events: pd.DataFrame, request_rows: np.ndarray | None = None) -> pd.DataFrame:
+    """:func:`requests_from_events`; *request_rows*, each event's request as its row in the
+    table when the reader already looked them up (LogState.request_rows), saves the lookup."""
+    # The event column as small integers, once: every "which events are X" below compares
+    # integers instead of a million strings.
+    codes, names = pd.factorize(events["event"].to_numpy())
+    code = {name: i for i, name in enumerate(names.tolist())}
+    is_sent = codes == code.get("sent", -2)
     table = events.loc[is_sent, [*_FROM_SEND, "at"]].rename(columns={"at": "first_sent_at"})
     table = table.reset_index(drop=True)
     # Each follow-up's row in the table, found once; then every column is a numpy gather.
-    row = pd.Index(table["request_id"]).get_indexer(events["request_id"])
+    row = (
+        request_rows
+        if request_rows is not None
+        else pd.Index(table["request_id"]).get_indexer(events["request_id"])
+    )
     at = events["at"]
-    order = np.argsort(utc_nanoseconds(at), kind="stable")  # events logged late fold in time order
-    event = events["event"].to_numpy()[order]
-    row, at_sorted = row[order], at.iloc[order]
+    at_ns = utc_nanoseconds(at)
+    order = np.argsort(at_ns, kind="stable")  # events logged late fold in time order
+    event = codes[order]
+    row, at_sorted = row[order], at_ns[order]
     outcome = events["outcome"].to_numpy()[order]
     n = len(table)
+    no_time = np.iinfo(np.int64).min  # (NaT)
 
     def pick(name: str, which: str) -> np.ndarray:
         """Position (in time order) of each request's first/last *name* event, or -1."""
-        positions = np.flatnonzero(event == name)
+        positions = np.flatnonzero(event == code.get(name, -2))
         rows = row[positions]
         # Unbuffered min/max per request: linear, where np.unique would sort.
         if which == "last":
@@ -77,15 +93,16 @@ def requests_from_events(events: pd.DataFrame) -> pd.DataFrame:
         return np.where(found == np.iinfo(np.int64).max, -1, found)
 
     def times(positions: np.ndarray) -> pd.Series:
-        values = at_sorted.iloc[np.maximum(positions, 0)].reset_index(drop=True)
-        return values.where(pd.Series(positions >= 0), pd.NaT)
+        values = np.where(positions >= 0, at_sorted[np.maximum(positions, 0)], no_time)
+        utc = pd.DatetimeIndex(values.view("M8[ns]"), tz="UTC").as_unit(at.dt.unit)
+        return pd.Series(utc, index=table.index)
 
     def outcomes(positions: np.ndarray) -> pd.Series:
         values = np.where(positions >= 0, outcome[np.maximum(positions, 0)], np.nan)
         return pd.Series(values.astype(object), dtype=object)
 
     def count(name: str) -> np.ndarray:
-        return np.bincount(row[event == name], minlength=n).astype(np.int64)
+        return np.bincount(row[event == code.get(name, -2)], minlength=n).astype(np.int64)
 
     last_resent = pick("resent", "last")
     table["last_sent_at"] = times(last_resent).where(last_resent >= 0, table["first_sent_at"])

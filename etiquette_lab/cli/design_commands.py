@@ -213,11 +213,14 @@ def _todo(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from ..design import load_experiment
     from ..etiquette import check_etiquette
     from .output import print_result
 
-    controls = {e.name: e.control for e in map(load_experiment, args.experiment)}
+    controls = {}
+    if args.experiment:  # (the design module is imported only when it is needed)
+        from ..design import load_experiment
+
+        controls = {e.name: e.control for e in map(load_experiment, args.experiment)}
     report = check_etiquette(
         args.log, as_of=args.as_of, settings=_settings(args.set), controls=controls or None
     )

@@ -261,7 +261,7 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _send(args: argparse.Namespace) -> int:
-    from ..log import open_log
+    from ..log import LogFile
     from ..log_format import canonical_kind
 
     message = args.message or ""
@@ -274,7 +274,8 @@ def _send(args: argparse.Namespace) -> int:
         check_not_named(args.to, {"stratum": args.stratum, "note": args.note})
         recipient = pseudonymise(recipient, _pseudonym_key())
         message = ""  # "Hi Ada Lovelace, ..." would undo the pseudonym
-    request_id = open_log(args.log).send(
+    # LogFile, not open_log: recording one event reads only what it must (log_index).
+    request_id = LogFile(args.log).send(
         recipient,
         args.variant,
         kind=canonical_kind(args.kind),
@@ -318,18 +319,18 @@ _DONE = {
 
 
 def _follow_up(args: argparse.Namespace) -> int:
-    from ..log import open_log
+    from ..log import LogFile
 
-    log = open_log(args.log)
+    log = LogFile(args.log)  # (as _send: not reading every event)
     getattr(log, args.action)(args.request_id, at=args.at, note=args.note)
     _confirm(log, args.request_id, *_DONE[args.action])
     return 0
 
 
 def _respond(args: argparse.Namespace) -> int:
-    from ..log import open_log
+    from ..log import LogFile
 
-    log = open_log(args.log)
+    log = LogFile(args.log)  # (as _send: not reading every event)
     log.respond(
         args.request_id,
         outcome=args.outcome,
@@ -343,40 +344,43 @@ def _respond(args: argparse.Namespace) -> int:
 
 def _confirm(log: Any, request_id: str, what: str, event_type: str) -> None:
     """One line saying what was recorded, with the time as stored (the default is now)."""
-    events = log.events()
-    # Not simply the last row: another writer may have appended since our write.
-    ours = events[(events["request_id"] == request_id) & (events["event"] == event_type)]
-    event = ours.iloc[-1]
-    outcome = f" ({event['outcome']})" if event_type == "responded" else ""
-    when = event["at"].tz_convert(_local_zone()).strftime("%Y-%m-%d %H:%M")
+    import pandas as pd
+
+    # The row this command wrote, as written: not the log's last row (another writer may have
+    # appended since), and without reading the log back.
+    (row,) = log._written_rows
+    outcome = f" ({row['outcome']})" if event_type == "responded" else ""
+    when = pd.Timestamp(row["at"]).tz_convert(_local_zone()).strftime("%Y-%m-%d %H:%M")
     print(f"{request_id}: {what}{outcome} at {when}")
 
 
 def _requests(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from ..csvsafe import neutralise_frame
+    from ..csvsafe import frame_to_csv
     from ..requests import read_requests
+    from ..text_table import UtcIsoColumns, frame_to_text
     from .output import print_json
 
     table = read_requests(args.log)
     if args.json:
         print_json(table.to_dict(orient="records"))
     elif args.csv:
-        table = neutralise_frame(table)
-        for column in table.select_dtypes("datetimetz").columns:
-            table[column] = table[column].map(lambda t: "" if pd.isna(t) else t.isoformat())
-        table.to_csv(sys.stdout, index=False)
+        # Times as ISO 8601 (isoformat), text a spreadsheet would run neutralised, as the CSV
+        # is written.
+        times = dict.fromkeys(table.select_dtypes("datetimetz").columns, UtcIsoColumns())
+        for text in frame_to_csv(table, lineterminator=os.linesep, neutralise=True, as_text=times):
+            sys.stdout.write(text)
     elif table.empty:
         print("no requests logged yet")
     else:
-        print(_readable(table).to_string(index=False))
+        print(frame_to_text(_readable(table), index=False))
     return 0
 
 
 def _readable(table: Any) -> Any:
     """The columns a person scans, times shown as local dates and times; the experiment too
     when the log holds more than one (the analysis then asks which)."""
+    from ..text_table import local_minutes_text
+
     several = table["experiment"].nunique() > 1
     shown = table[
         [
@@ -394,8 +398,7 @@ def _readable(table: Any) -> Any:
         ]
     ].copy()
     for column in ("first_sent_at", "withdrawn_at", "first_response_at"):
-        local = shown[column].dt.tz_convert(_local_zone())
-        shown[column] = local.dt.strftime("%Y-%m-%d %H:%M").fillna("-")
+        shown[column] = local_minutes_text(shown[column], _local_zone(), na_rep="-")
     shown["outcome"] = shown["outcome"].fillna("-")
     return shown.rename(
         columns={
@@ -466,9 +469,9 @@ def _repair(args: argparse.Namespace) -> int:
 
 
 def _declare(args: argparse.Namespace) -> int:
-    from ..log import open_log
+    from ..log import LogFile
 
     variants = [v for v in args.variants.split(",") if v.strip()]
-    open_log(args.log).declare(args.experiment, variants, at=args.at)
+    LogFile(args.log).declare(args.experiment, variants, at=args.at)
     print(f"declared experiment {args.experiment!r} with variants {', '.join(variants)}")
     return 0
