@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from etiquette_lab import open_log
-from etiquette_lab.log import LogFile
+from etiquette_lab.log.file import LogFile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic_logs import write_synthetic_log

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from etiquette_lab.csvsafe import BOM
-from etiquette_lab.log_format import HEADER_LINE
+from etiquette_lab.log.format import HEADER_LINE
 
 START_SECONDS = 1_704_096_000  # 2024-01-01T08:00:00Z, 09:00 at +01:00
 

@@ -284,7 +284,7 @@ def test_requests_csv_neutralises_formulas(log_path, capsys):
 
 def test_the_confirmation_shows_our_event_not_another_writers(log_path, capsys, monkeypatch):
     from etiquette_lab import open_log
-    from etiquette_lab.log import LogFile
+    from etiquette_lab.log.file import LogFile
 
     main(["new", str(log_path)])
     main(["send", str(log_path), "--to", "Ada", "--variant", "default", "--at", "2026-11-02"])
@@ -318,7 +318,7 @@ def test_the_confirmation_prints_the_row_written_without_reading_the_log_again(
     log_path, capsys, monkeypatch
 ):
     # Printing one line must not copy the events of a log of millions (it did).
-    from etiquette_lab.log import LogFile
+    from etiquette_lab.log.file import LogFile
 
     main(["new", str(log_path)])
     main(["send", str(log_path), "--to", "Ada", "--variant", "default", "--at", "2026-11-02"])

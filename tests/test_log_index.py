@@ -13,18 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etiquette_lab import (
-    LogError,
-    UnfinishedWriteError,
-    create_log,
-    log_index,
-    log_validation,
-    open_log,
-    repair_log,
-)
+from etiquette_lab import LogError, UnfinishedWriteError, create_log, open_log, repair_log
 from etiquette_lab.cli import main
-from etiquette_lab.log import LogFile
-from etiquette_lab.log_state import SentRequests
+from etiquette_lab.log import index as log_index
+from etiquette_lab.log import validation as log_validation
+from etiquette_lab.log.file import LogFile
+from etiquette_lab.log.state import SentRequests
 
 
 @pytest.fixture
@@ -54,7 +48,7 @@ def _parsed(monkeypatch) -> list[int]:
         seen.append(first_line)
         return real(data, state=state, first_line=first_line, **kwargs)
 
-    monkeypatch.setattr("etiquette_lab.log.parse_events", spy)
+    monkeypatch.setattr("etiquette_lab.log.file.parse_events", spy)
     return seen
 
 
@@ -263,7 +257,7 @@ def test_a_refusal_of_a_sheet_row_on_the_indexs_word_is_checked_against_the_log(
     # named by the sheet's cell, not the log's) sending that id must still be accepted.
     import numpy as np
 
-    from etiquette_lab.log import Origin
+    from etiquette_lab.log.file import Origin
 
     _log(log_path)
     LogFile(log_path).remind("r0001", at="2026-11-16T09:00+01:00")

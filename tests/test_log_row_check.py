@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from etiquette_lab import LogError, create_log, open_log
-from etiquette_lab import log_validation as validation
 from etiquette_lab.csvsafe import format_row, neutralise
-from etiquette_lab.log_format import COLUMNS
-from etiquette_lab.log_row_check import accept_rows
-from etiquette_lab.log_state import LogState, frame_of_rows
+from etiquette_lab.log import validation
+from etiquette_lab.log.format import COLUMNS
+from etiquette_lab.log.row_check import accept_rows
+from etiquette_lab.log.state import LogState, frame_of_rows
 
 # The history the new rows are checked against: an experiment with two wordings, two sends
 # (one answered), and a second experiment declared without wordings restricting anything.

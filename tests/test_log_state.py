@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from etiquette_lab import create_log, open_log
-from etiquette_lab.log_state import SentRequests, largest_number
+from etiquette_lab.log.state import SentRequests, largest_number
 
 IDS = st.one_of(
     st.integers(0, 10**7).map(lambda n: f"r{n:04d}"),

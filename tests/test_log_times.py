@@ -10,7 +10,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etiquette_lab.log_validation import _parse_other_times, _parse_times, _writer_form_times
+from etiquette_lab.log.validation import _parse_other_times, _parse_times, _writer_form_times
 from etiquette_lab.timestamps import YEARS
 
 

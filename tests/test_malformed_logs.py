@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from etiquette_lab.cli import main
-from etiquette_lab.log_format import HEADER_LINE
+from etiquette_lab.log.format import HEADER_LINE
 
 BOM = b"\xef\xbb\xbf"
 HEADER = BOM + HEADER_LINE.encode()

@@ -251,7 +251,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from ..log import create_log
+    from ..log.file import create_log
 
     variants = [v for v in (args.variants or "").split(",") if v.strip()] or None
     log = create_log(args.log, experiment=args.experiment, variants=variants)
@@ -261,15 +261,15 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _send(args: argparse.Namespace) -> int:
-    from ..log import LogFile
-    from ..log_format import canonical_kind
+    from ..log.file import LogFile
+    from ..log.format import canonical_kind
 
     message = args.message or ""
     if args.message_file:
         message = _read_message_file(args.message_file)
     recipient = args.to
     if args.pseudonymise:
-        from ..privacy import check_not_named, pseudonymise
+        from ..log.privacy import check_not_named, pseudonymise
 
         check_not_named(args.to, {"stratum": args.stratum, "note": args.note})
         recipient = pseudonymise(recipient, _pseudonym_key())
@@ -292,7 +292,7 @@ def _send(args: argparse.Namespace) -> int:
 
 def _read_message_file(path: str) -> str:
     """A message from a file: a regular file, UTF-8, no larger than a cell may be."""
-    from ..log import MAX_CELL_CHARACTERS
+    from ..log.file import MAX_CELL_CHARACTERS
     from ..userfiles import decode_text, read_limited
 
     # Four bytes a character at most in UTF-8: the log then counts the characters.
@@ -302,7 +302,7 @@ def _read_message_file(path: str) -> str:
 
 def _pseudonym_key() -> bytes:
     """The pseudonym key; creating it says so once, where it is and why to keep it."""
-    from ..privacy import load_pseudonym_key
+    from ..log.privacy import load_pseudonym_key
 
     return load_pseudonym_key(
         announce=lambda text: print(f"etiquette-lab: {text}", file=sys.stderr)
@@ -319,7 +319,7 @@ _DONE = {
 
 
 def _follow_up(args: argparse.Namespace) -> int:
-    from ..log import LogFile
+    from ..log.file import LogFile
 
     log = LogFile(args.log)  # (as _send: not reading every event)
     getattr(log, args.action)(args.request_id, at=args.at, note=args.note)
@@ -328,7 +328,7 @@ def _follow_up(args: argparse.Namespace) -> int:
 
 
 def _respond(args: argparse.Namespace) -> int:
-    from ..log import LogFile
+    from ..log.file import LogFile
 
     log = LogFile(args.log)  # (as _send: not reading every event)
     log.respond(
@@ -356,7 +356,7 @@ def _confirm(log: Any, request_id: str, what: str, event_type: str) -> None:
 
 def _requests(args: argparse.Namespace) -> int:
     from ..csvsafe import frame_to_csv
-    from ..requests import read_requests
+    from ..log.requests import read_requests
     from ..text_table import UtcIsoColumns, frame_to_text
     from .output import print_json
 
@@ -420,8 +420,8 @@ def _local_zone() -> Any:
 
 def _import(args: argparse.Namespace) -> int:
     from ..errors import InvalidInputError
-    from ..importing import import_requests
-    from ..log import building_log, open_log
+    from ..log.file import building_log, open_log
+    from ..log.importing import import_requests
 
     columns = {}
     for item in args.column:
@@ -454,14 +454,14 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _pseudonym(args: argparse.Namespace) -> int:
-    from ..privacy import load_pseudonym_key, pseudonymise
+    from ..log.privacy import load_pseudonym_key, pseudonymise
 
     print(pseudonymise(args.name, load_pseudonym_key()))
     return 0
 
 
 def _repair(args: argparse.Namespace) -> int:
-    from ..log_repair import repair_log
+    from ..log.repair import repair_log
 
     repair = repair_log(args.log)
     print("the log needed no repair; nothing changed" if repair is None else str(repair))
@@ -469,7 +469,7 @@ def _repair(args: argparse.Namespace) -> int:
 
 
 def _declare(args: argparse.Namespace) -> int:
-    from ..log import LogFile
+    from ..log.file import LogFile
 
     variants = [v for v in args.variants.split(",") if v.strip()]
     LogFile(args.log).declare(args.experiment, variants, at=args.at)

@@ -167,7 +167,7 @@ class ComparisonReport(Result):
     def to_dict(self, *, full_curves: bool = False) -> dict[str, Any]:
         """The ``--json`` output; ``full_curves`` keeps every time of the time-to-response
         curves (``report --json --full-curves``), which are otherwise thinned for display when
-        long (:meth:`etiquette_lab.timing.TimeToResponseReport.to_dict`)."""
+        long (:meth:`etiquette_lab.analyse.timing.TimeToResponseReport.to_dict`)."""
         if not full_curves or self.time_to_response is None:
             return super().to_dict()
         data = Result.to_dict(replace(self, time_to_response=None))

@@ -103,7 +103,7 @@ def per_arm_sample_size(
     >>> per_arm_sample_size(0.2, 0.8)
     12
     """
-    from ..planning import sample_size, smallest_sample_size
+    from ..planning.power import sample_size, smallest_sample_size
 
     if p_arm == p_control:
         return None

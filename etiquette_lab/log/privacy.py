@@ -12,8 +12,8 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from . import userfiles
-from .errors import InvalidInputError, LogError
+from .. import userfiles
+from ..errors import InvalidInputError, LogError
 
 __all__ = ["check_not_named", "default_key_path", "load_pseudonym_key", "pseudonymise"]
 

@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import csvsafe
-from .errors import LogError, TornLineError, shown
-from .log_format import COLUMNS, EVENTS, FOLLOW_UPS, FORMAT_VERSION, REQUIRED, TEXT_COLUMNS
-from .log_row_check import ROW_BY_ROW_BYTES, accept_rows
-from .timestamps import STORED_TIME_PATTERN, YEARS, utc_nanoseconds
+from .. import csvsafe
+from ..errors import LogError, TornLineError, shown
+from ..timestamps import STORED_TIME_PATTERN, YEARS, utc_nanoseconds
+from .format import COLUMNS, EVENTS, FOLLOW_UPS, FORMAT_VERSION, REQUIRED, TEXT_COLUMNS
+from .row_check import ROW_BY_ROW_BYTES, accept_rows
 
 __all__: list[str] = []
 
@@ -38,7 +38,7 @@ def parse_events(
     """Parse CSV rows (no header) into validated events and add them to *state*.
 
     Raises :class:`LogError` for the first bad row, by line; *state* is then unchanged. A few
-    rows in the kit's own form are checked row by row (:mod:`etiquette_lab.log_row_check`),
+    rows in the kit's own form are checked row by row (:mod:`etiquette_lab.log.row_check`),
     everything else, and every problem, here.
     """
     path = state.path

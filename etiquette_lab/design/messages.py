@@ -1,9 +1,9 @@
 """Designing an experiment: from a contacts file and two wordings to messages ready to send.
 
-The pieces live in small modules, re-exported here: :mod:`~etiquette_lab.design_file` (the
-experiment file), :mod:`~etiquette_lab.design_templates` (templates, contacts, rendering),
-:mod:`~etiquette_lab.design_score` (the personalisation score) and
-:mod:`~etiquette_lab.design_assign` (random assignment). This module joins them into a *plan*:
+The pieces live in small modules, re-exported here: :mod:`~etiquette_lab.design.experiment` (the
+experiment file), :mod:`~etiquette_lab.design.templates` (templates, contacts, rendering),
+:mod:`~etiquette_lab.design.score` (the personalisation score) and
+:mod:`~etiquette_lab.design.assign` (random assignment). This module joins them into a *plan*:
 one row per person with the wording they were assigned, the rendered message and its score,
 which :func:`log_messages` records as sends, all at once or one person at a time.
 """
@@ -15,16 +15,14 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from . import csvsafe, userfiles
-from .design_assign import assign_variants, assignment_balance, block_order, parse_assignment
-from .design_file import Experiment, Variant, experiment_to_toml, load_experiment, save_experiment
-from .design_score import (
-    IDENTITY_FIELDS,
-    PersonalisationScore,
-    personalisation_score,
-    wording_distance,
-)
-from .design_templates import (
+from .. import csvsafe, userfiles
+from ..errors import InvalidInputError
+from ..log.format import canonical_kind
+from ..log.requests import SEND_FIELDS
+from .assign import assign_variants, assignment_balance, block_order, parse_assignment
+from .experiment import Experiment, Variant, experiment_to_toml, load_experiment, save_experiment
+from .score import IDENTITY_FIELDS, PersonalisationScore, personalisation_score, wording_distance
+from .templates import (
     DEFAULT_TEMPLATES,
     LocatedInputError,
     builtin_template,
@@ -38,9 +36,6 @@ from .design_templates import (
     render_template,
     template_fields,
 )
-from .errors import InvalidInputError
-from .log_format import canonical_kind
-from .requests import SEND_FIELDS
 
 __all__ = [
     "DEFAULT_TEMPLATES",
@@ -111,7 +106,7 @@ def validate_contacts(experiment: Experiment, contacts: Any, *, key: str = "name
     >>> validate_contacts(e, [{"name": "Ørjan Lid", "first_name": "Ørjan", "project": " "}])
     Traceback (most recent call last):
     ...
-    etiquette_lab.design_templates.LocatedInputError: field 'project': recipient 'Ørjan Lid' ...
+    etiquette_lab.design.templates.LocatedInputError: field 'project': recipient 'Ørjan Lid' ...
     """
     frame = check_contacts(contacts, key=key)
     # Contacts read from a file remember their lines, so the error names file, line and field.
@@ -296,7 +291,7 @@ def planned_sends(
     # "Recommendation" typed in a plan must count as the kit's "recommendation".
     rows = rows.assign(kind=[canonical_kind(str(k)) for k in rows["kind"]])
     if pseudonym_key is not None:
-        from .privacy import pseudonymise
+        from ..log.privacy import pseudonymise
 
         rows = rows.assign(
             recipient=[pseudonymise(str(n), pseudonym_key) for n in rows["recipient"]]
@@ -328,7 +323,7 @@ def log_messages(
     Parameters
     ----------
     log : LogFile
-        An open log (:func:`etiquette_lab.log.open_log`).
+        An open log (:func:`etiquette_lab.log.file.open_log`).
     plan : DataFrame
         From :func:`plan_messages` or :func:`read_plan`.
     recipients : iterable of str, optional

@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import InvalidInputError
-from .timestamps import parse_time
+from ..errors import InvalidInputError
+from ..timestamps import parse_time
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .log import LogFile
+    from ..log.file import LogFile
 
 __all__ = [
     "EXAMPLE_LOG_SETTINGS",
@@ -224,7 +224,7 @@ def simulate_log(
     comes). Most recommendations are thanked. Only events up to *as_of* are written: later
     answers are censored, so some requests are pending, as in any real log.
 
-    Every event is recorded through the log's own API (:func:`~etiquette_lab.log.create_log`,
+    Every event is recorded through the log's own API (:func:`~etiquette_lab.log.file.create_log`,
     ``send``, ``remind``, ``respond``, ``withdraw``, ``thank``) in time order, so the result is
     a valid log. The same arguments always produce a byte-identical file: all randomness comes
     from ``numpy.random.default_rng(seed)`` and all times from *start* (give it with a UTC
@@ -289,7 +289,7 @@ def simulate_log(
     >>> same.path.read_bytes() == log.path.read_bytes()
     True
     """
-    from .log import create_log
+    from ..log.file import create_log
 
     arm_rates = _check_arms(arms)
     stratum_odds = _check_strata(strata)
@@ -486,8 +486,8 @@ def _render(
     templates: dict[str, str], names: list[str], arm: np.ndarray, people: list[dict[str, str]]
 ) -> list[tuple[str, float]]:
     """Each request's message and its personalisation score against the default wording."""
-    from .design_score import personalisation_score
-    from .design_templates import render_template
+    from ..design.score import personalisation_score
+    from ..design.templates import render_template
 
     default = _template_text(_TEMPLATES["default"])
     out = []
@@ -515,7 +515,7 @@ def _at(begin: _dt.datetime, seconds: float) -> _dt.datetime:
 
 
 def _template_text(spec: str) -> str:
-    from .design_templates import builtin_template
+    from ..design.templates import builtin_template
 
     return builtin_template(spec[len("builtin:") :]) if spec.startswith("builtin:") else spec
 
@@ -616,7 +616,7 @@ def example_log_path() -> Path:
 
     Examples
     --------
-    >>> from etiquette_lab.log import open_log
+    >>> from etiquette_lab.log.file import open_log
     >>> requests = open_log(example_log_path()).requests()
     >>> len(requests), sorted(requests["variant"].unique())
     (150, ['default', 'personalised', 'personalised_short'])

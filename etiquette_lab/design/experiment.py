@@ -1,7 +1,7 @@
 """The experiment definition: an :class:`Experiment` built in Python or read from a TOML file.
 
 The file format is documented in ``docs/experiment-file.md``. Reading uses :mod:`tomllib`;
-writing uses the small writer in :mod:`~etiquette_lab.design_toml`, which only needs to cover
+writing uses the small writer in :mod:`~etiquette_lab.design.toml`, which only needs to cover
 this schema (text, numbers, one array of variant tables) and is tested by round trips.
 """
 
@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .design_templates import (
+from ..errors import InvalidInputError
+from .templates import (
     DEFAULT_TEMPLATES,
     LocatedInputError,
     builtin_template,
@@ -26,8 +27,7 @@ from .design_templates import (
     read_text_file,
     template_fields,
 )
-from .design_toml import toml_value
-from .errors import InvalidInputError
+from .toml import toml_value
 
 __all__ = [
     "MAX_BLOCK_SIZE",
@@ -154,10 +154,7 @@ class Experiment:
         set_(self, "variants", tuple(self.variants))
         if not isinstance(self.name, str) or not self.name.strip():
             raise _SettingError("the experiment needs a non-empty name", "name")
-        from .log_format import (
-            KINDS,  # the kinds a log accepts
-            canonical_kind,
-        )
+        from ..log.format import KINDS, canonical_kind
 
         if isinstance(self.kind, str):
             set_(self, "kind", canonical_kind(self.kind))

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import csvsafe, log_index, log_journal, userfiles
-from .errors import LogError, TornLineError
-from .log import LogFile, open_log
-from .log_validation import holds_later_rows
-from .results import Result
-from .timestamps import now
+from .. import csvsafe, userfiles
+from ..errors import LogError, TornLineError
+from ..results import Result
+from ..timestamps import now
+from . import index as log_index
+from . import journal as log_journal
+from .file import LogFile, open_log
+from .validation import holds_later_rows
 
 __all__ = ["Repair", "repair_log"]
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .log_format import COLUMNS
+from .format import COLUMNS
 
 __all__: list[str] = []
 
@@ -50,7 +50,7 @@ class _HashedPart:
 
 
 class SortedPart:
-    """Sends as an index file keeps them (:mod:`etiquette_lab.log_index`): ids as sorted
+    """Sends as an index file keeps them (:mod:`etiquette_lab.log.index`): ids as sorted
     UTF-8 bytes, found by binary search without building anything."""
 
     def __init__(

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from . import userfiles
+from .. import userfiles
 
 __all__: list[str] = []
 

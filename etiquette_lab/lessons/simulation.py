@@ -6,7 +6,7 @@ Four lessons, each a function returning a result object:
   no difference. How often does one wording "win" 4 to 1 or more, and how often is Fisher's test
   significant?
 - :func:`power_curves`: exact power against n per arm for a few effects (saw-toothed), from
-  :func:`etiquette_lab.planning.power_curve`.
+  :func:`etiquette_lab.planning.power.power_curve`.
 - :func:`simulate_winners_curse`: small experiments with a modest true effect; those that come
   out significant overstate it (Gelman and Carlin's Type M and Type S errors).
 - :func:`simulate_peeking`: looking at the data every day and stopping at the first p < alpha
@@ -31,13 +31,13 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from . import planning_kernels as _k
-from .errors import InvalidInputError
-from .planning import _count, _open_unit, _rate, exact_power, power_curve
-from .planning_results import PowerCurveResult
-from .results import Result
-from .stats.formatting import power_text
-from .stats.significance import rejects
+from ..errors import InvalidInputError
+from ..planning import kernels as _k
+from ..planning.power import _count, _open_unit, _rate, exact_power, power_curve
+from ..planning.results import PowerCurveResult
+from ..results import Result
+from ..stats.formatting import power_text
+from ..stats.significance import rejects
 
 __all__ = [
     "DifferenceDistribution",
@@ -89,7 +89,7 @@ def _pct(rate: float) -> str:
 def _fisher_p_table(n_c: int, n_n: int) -> np.ndarray:
     """Two-sided Fisher p-value of every table: ``p[x_c, x_n]``, shape (n_c + 1, n_n + 1).
 
-    The planning kernel's p-values (:func:`etiquette_lab.planning_kernels.fisher_p_values`),
+    The planning kernel's p-values (:func:`etiquette_lab.planning.kernels.fisher_p_values`),
     on the whole grid of tables.
     """
     grid = _k.fisher_p_values(n_c, n_n, np.arange(n_c + 1), np.arange(n_n + 1))
@@ -432,7 +432,7 @@ def power_curves(
 ) -> PowerCurvesResult:
     """Exact power at each n per arm, for each (baseline, target) pair in *effects*.
 
-    Each curve is :func:`etiquette_lab.planning.power_curve` (equal arms, two-sided).
+    Each curve is :func:`etiquette_lab.planning.power.power_curve` (equal arms, two-sided).
 
     Examples
     --------

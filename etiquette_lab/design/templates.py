@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import Any
 
-from . import userfiles
-from .errors import InvalidInputError, LogError
+from .. import userfiles
+from ..errors import InvalidInputError, LogError
 
 __all__ = [
     "DEFAULT_TEMPLATES",
@@ -192,7 +192,7 @@ def record_lines(text: str, *, delimiter: str = ",") -> list[int]:
     >>> record_lines('name,note\\nZoë,"two\\nlines"\\n\\nÅse,x\\n')
     [2, 5]
     """
-    from .csvsafe import record_start_lines
+    from ..csvsafe import record_start_lines
 
     return [int(n) for n in record_start_lines(text.encode("utf-8"), 1)[1:]]
 
@@ -218,7 +218,7 @@ def read_contacts(path: str | os.PathLike[str], *, key: str = "name") -> Any:
 
     import pandas as pd
 
-    from .csvsafe import sniff_delimiter
+    from ..csvsafe import sniff_delimiter
 
     text = read_text_file(path, "contacts file")
     if not text.strip():
@@ -327,7 +327,7 @@ def check_contact_values(contacts: Any, needed: Mapping[str, str], *, key: str =
         From :func:`check_contacts` or :func:`read_contacts` (then errors name file and line).
     needed : mapping of field -> user
         Each placeholder and what uses it (``"variant 'personalised'"``), as
-        :attr:`etiquette_lab.design.Experiment.field_users` gives them.
+        :attr:`etiquette_lab.design.messages.Experiment.field_users` gives them.
     key : str
         The column naming each person.
 
@@ -344,7 +344,7 @@ def check_contact_values(contacts: Any, needed: Mapping[str, str], *, key: str =
     >>> check_contact_values(people, {"project": "variant 'b'"})
     Traceback (most recent call last):
     ...
-    etiquette_lab.design_templates.LocatedInputError: field 'project': recipient 'Nils Moe' ...
+    etiquette_lab.design.templates.LocatedInputError: field 'project': recipient 'Nils Moe' ...
     """
     path = _source(contacts).get("path")
     absent = [name for name in needed if name not in contacts.columns]

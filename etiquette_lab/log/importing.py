@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import InvalidInputError, LogError, shown
-from .log import Origin
-from .log_format import canonical_kind
+from ..errors import InvalidInputError, LogError, shown
+from .file import Origin
+from .format import canonical_kind
 
 __all__ = ["import_requests"]
 
@@ -188,7 +188,7 @@ def _refuse_reimport(
     log: Any, sends: list[dict[str, Any]], origins: list[Origin], mapping: Mapping[str, str]
 ) -> None:
     """A row whose person, wording and send time the log already has was imported before."""
-    from .timestamps import parse_time
+    from ..timestamps import parse_time
 
     existing = log.requests()
     if existing.empty:
@@ -223,8 +223,8 @@ def _load(table: pd.DataFrame | str | os.PathLike[str]) -> tuple[pd.DataFrame, l
     """
     if isinstance(table, pd.DataFrame):
         return table, list(range(2, len(table) + 2))
-    from .csvsafe import records_by_line
-    from .userfiles import decode_text, read_limited
+    from ..csvsafe import records_by_line
+    from ..userfiles import decode_text, read_limited
 
     path = str(table)
     data = read_limited(table, what="sheet")
@@ -350,7 +350,7 @@ def _infer_dayfirst(frame: pd.DataFrame, columns: list[str], source: str, lines:
 
 def _date_text(text: str, dayfirst: bool, source: str, line: int, column: str) -> str:
     """ISO text for a spreadsheet date; a date without a time becomes midnight local time."""
-    from .timestamps import parse_time
+    from ..timestamps import parse_time
 
     match = _NUMERIC_DATE.match(text)
     try:

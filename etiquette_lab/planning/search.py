@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from .errors import InvalidInputError
+from ..errors import InvalidInputError
 
 __all__: list[str] = []
 

@@ -1,6 +1,6 @@
 """Numerical kernels of the planning module: exact power by enumeration, and the normal formula.
 
-Nothing here validates its input; :mod:`etiquette_lab.planning` does that and builds results.
+Nothing here validates its input; :mod:`etiquette_lab.planning.power` does that and builds results.
 
 How exact power is computed
 ---------------------------
@@ -37,8 +37,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import special
 
-from .errors import InvalidInputError
-from .stats.significance import TIE_TOLERANCE, rejects
+from ..errors import InvalidInputError
+from ..stats.significance import TIE_TOLERANCE, rejects
 
 # The binomial kernels scipy.stats.binom itself calls (Boost's, in scipy.special), so that
 # `plan` and `power` give the same floats without importing scipy.stats (about 0.3 s of every

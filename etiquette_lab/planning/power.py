@@ -5,7 +5,7 @@ Exact power is the probability, summed over every possible outcome table, that t
 are as assumed. It is saw-toothed in n (it can fall when n
 grows by one), so :func:`sample_size` reports two numbers: the smallest n reaching the power,
 and the smallest n from which it stays reached. See ``docs/planning.md`` for the plain-words
-account and :mod:`etiquette_lab.planning_kernels` for the numerical method and its error bounds.
+account and :mod:`etiquette_lab.planning.kernels` for the numerical method and its error bounds.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 
-from . import planning_kernels as _k
-from .errors import InvalidInputError
-from .planning_bayes import _better_matrix, _check_prior
-from .planning_results import (
+from ..errors import InvalidInputError
+from . import kernels as _k
+from .bayes import _better_matrix, _check_prior
+from .results import (
     BayesAssuranceResult,
     DetectableEffectResult,
     PowerCurveResult,
@@ -26,7 +26,7 @@ from .planning_results import (
     SampleSizeResult,
     _new_arm,
 )
-from .planning_search import SAWTOOTH, search_sample_size
+from .search import SAWTOOTH, search_sample_size
 
 __all__ = [
     "bayes_assurance",
@@ -376,7 +376,7 @@ def sample_size_table(
     """
     import pandas as pd
 
-    from .stats.formatting import pct_text
+    from ..stats.formatting import pct_text
 
     named = dict(targets) if isinstance(targets, Mapping) else None
     rates = list(named.values()) if named is not None else [float(t) for t in targets]
@@ -422,7 +422,7 @@ def smallest_sample_size(
 
     The same search takes the same steps, but it only ever compares a power with the goal, and
     most comparisons are settled by cheap bounds on the power
-    (:func:`~etiquette_lab.planning_kernels.fisher_power_bounds`, within 1e-5): the exact
+    (:func:`~etiquette_lab.planning.kernels.fisher_power_bounds`, within 1e-5): the exact
     power is computed only where the goal falls between them. Same answer, same errors, about
     two thirds of the time.
 
@@ -541,7 +541,7 @@ def bayes_assurance(
 
     Every outcome table is weighed by its binomial probability under the assumed rates, and
     P(new better | table) is computed exactly for all tables at once (see
-    :func:`~etiquette_lab.planning_bayes.probability_new_better`). Tables with total probability
+    :func:`~etiquette_lab.planning.bayes.probability_new_better`). Tables with total probability
     below 1e-12 are skipped (the assurance is low by at most that).
 
     Examples

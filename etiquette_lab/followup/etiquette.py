@@ -15,11 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .design_score import wording_distance
-from .design_templates import DEFAULT_TEMPLATES, builtin_template, fold_name
-from .errors import InvalidInputError
-from .results import Result
-from .timestamps import parse_as_of
+from ..design.score import wording_distance
+from ..design.templates import DEFAULT_TEMPLATES, builtin_template, fold_name
+from ..errors import InvalidInputError
+from ..results import Result
+from ..timestamps import parse_as_of
 
 __all__ = [
     "CHECKS",
@@ -137,7 +137,7 @@ class EtiquetteSettings:
         Outcomes that deserve a thank-you (``("recommended",)``).
     max_default_distance : float
         A connection note whose distance from LinkedIn's default note (1 - word similarity
-        ratio, see :func:`~etiquette_lab.design_score.wording_distance`) is at most this is
+        ratio, see :func:`~etiquette_lab.design.score.wording_distance`) is at most this is
         the default note (0.1: a changed word or two is still the default).
     control_variants : tuple of str
         Variant names taken as control arms when the experiments' controls are not given
@@ -396,8 +396,8 @@ def _requests_as_of(source: Any, as_of: Any) -> tuple[Any, Any]:
         # A table is a snapshot: it cannot be rewound, only cut to the requests sent by as_of.
         table = table[table["first_sent_at"] <= as_of].reset_index(drop=True)
         return table, _clock_events_of(table)
-    from .log import open_log
-    from .requests import requests_from_events
+    from ..log.file import open_log
+    from ..log.requests import requests_from_events
 
     log = source if hasattr(source, "events") else open_log(source)
     events = log.events()
@@ -441,7 +441,7 @@ def check_etiquette(
     ----------
     source : LogFile, path or DataFrame
         A log (read as it stood at *as_of*: later events are ignored) or a requests table
-        (:func:`etiquette_lab.requests.read_requests`; requests first sent after *as_of* are
+        (:func:`etiquette_lab.log.requests.read_requests`; requests first sent after *as_of* are
         dropped, the rest taken as they are).
     as_of : time, optional
         The moment to look from (default now; a bare date is the end of that day).
@@ -454,7 +454,7 @@ def check_etiquette(
     Examples
     --------
     >>> import pandas as pd
-    >>> from etiquette_lab.etiquette import check_etiquette
+    >>> from etiquette_lab.followup.etiquette import check_etiquette
     >>> t = pd.Timestamp("2026-01-05", tz="UTC")
     >>> requests = pd.DataFrame([dict(
     ...     request_id="r0001", experiment="", recipient="Zoë", variant="personalised",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from .errors import InvalidInputError
+from ..errors import InvalidInputError
 
 __all__ = ["probability_new_better"]
 

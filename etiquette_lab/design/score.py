@@ -25,8 +25,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import InvalidInputError
-from .results import Result
+from ..errors import InvalidInputError
+from ..results import Result
 
 __all__ = ["IDENTITY_FIELDS", "PersonalisationScore", "personalisation_score", "wording_distance"]
 

@@ -21,9 +21,9 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from .design_file import Experiment
-from .design_templates import check_contacts, fold_name
-from .errors import InvalidInputError
+from ..errors import InvalidInputError
+from .experiment import Experiment
+from .templates import check_contacts, fold_name
 
 __all__ = ["assign_variants", "assignment_balance", "block_order", "parse_assignment"]
 
@@ -43,7 +43,7 @@ def block_order(experiment: Experiment, stratum: str, block: int) -> tuple[str, 
 
     Examples
     --------
-    >>> from etiquette_lab.design_file import Variant
+    >>> from etiquette_lab.design.experiment import Variant
     >>> e = Experiment("demo", [Variant("a", "x"), Variant("b", "y")], seed=42, block_size=4)
     >>> sorted(block_order(e, "close", 0))
     ['a', 'a', 'b', 'b']
@@ -183,7 +183,7 @@ def assign_variants(
 
     Examples
     --------
-    >>> from etiquette_lab.design_file import Variant
+    >>> from etiquette_lab.design.experiment import Variant
     >>> e = Experiment("demo", [Variant("a", "x"), Variant("b", "y")], seed=1)
     >>> people = [{"name": n} for n in ["Ada", "Bo", "Cy", "Di"]]
     >>> out = assign_variants(people, e)

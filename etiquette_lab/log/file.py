@@ -3,7 +3,7 @@
 Each row is one event: a request ``sent`` (or ``resent``), ``reminded``, ``withdrawn``,
 ``responded`` or ``thanked``; a ``declared`` row names an experiment's variants. The format is
 documented in ``docs/log-format.md``. Every event, whether read from the file or about to be
-appended, passes through the same validation (:mod:`etiquette_lab.log_validation`), so a log
+appended, passes through the same validation (:mod:`etiquette_lab.log.validation`), so a log
 the kit wrote is always a log the kit can read, and a bad row is named by file, line and field.
 """
 
@@ -19,9 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from . import csvsafe, log_index, log_journal, userfiles
-from .errors import InvalidInputError, LogError, UnfinishedWriteError, shown
-from .log_format import (
+from .. import csvsafe, userfiles
+from ..errors import InvalidInputError, LogError, UnfinishedWriteError, shown
+from ..timestamps import format_time, now, parse_time
+from . import index as log_index
+from . import journal as log_journal
+from .format import (
     COLUMNS,
     DEFAULT_OUTCOMES,
     FORMAT_VERSION,
@@ -30,9 +33,8 @@ from .log_format import (
     TEXT_COLUMNS,
     canonical_kind,
 )
-from .log_state import LogState
-from .log_validation import parse_events
-from .timestamps import format_time, now, parse_time
+from .state import LogState
+from .validation import parse_events
 
 __all__ = ["LogFile", "Origin", "building_log", "create_log", "open_log", "read_events"]
 
@@ -217,7 +219,7 @@ class LogFile:
         return self._state.events().copy(deep=False)
 
     def requests(self) -> Any:
-        """One row per request (see :func:`etiquette_lab.requests.requests_from_events`)."""
+        """One row per request (see :func:`etiquette_lab.log.requests.requests_from_events`)."""
         from .requests import fold_events
 
         self.refresh()

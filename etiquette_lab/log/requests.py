@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from .timestamps import utc_nanoseconds
+from ..timestamps import utc_nanoseconds
 
 __all__ = ["REQUEST_COLUMNS", "SEND_FIELDS", "read_requests", "requests_from_events"]
 
@@ -39,7 +39,7 @@ def read_requests(path: str | os.PathLike[str]) -> pd.DataFrame:
       recipient  sends  reminders outcome
     0       Zoë      1          1     NaN
     """
-    from .log import open_log
+    from .file import open_log
 
     return open_log(path).requests()
 

@@ -30,12 +30,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .arms import control_first
-from .errors import InvalidInputError
-from .results import Result
-from .stats.formatting import p_number, p_text, pct_text, points_number, points_text
-from .stats.rates import check_alpha, wilson_limits
-from .timestamps import parse_as_of, parse_duration
+from ..arms import control_first
+from ..errors import InvalidInputError
+from ..results import Result
+from ..stats.formatting import p_number, p_text, pct_text, points_number, points_text
+from ..stats.rates import check_alpha, wilson_limits
+from ..timestamps import parse_as_of, parse_duration
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -15,7 +15,7 @@ change times; its own bytes must pass their checksum, and its version be this ki
 else (missing, damaged, another log's, an older kit's, a log replaced, shortened or edited in
 place) and the command reads the log in full, as it would without an index, then writes a new
 one. A row refused on the index's word is checked again against the whole log before the
-refusal stands (:meth:`etiquette_lab.log.LogFile._append`), and ``repair`` removes the index.
+refusal stands (:meth:`etiquette_lab.log.file.LogFile._append`), and ``repair`` removes the index.
 One change goes unseen, as it does for a log a notebook holds open: an edit in the middle of
 the log that keeps its length, followed by an append from another program, before the next
 command.
@@ -35,9 +35,9 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 
-from . import userfiles
-from .errors import LogError
-from .log_state import LogState, SentRequests, SortedPart
+from .. import userfiles
+from ..errors import LogError
+from .state import LogState, SentRequests, SortedPart
 
 __all__: list[str] = []
 

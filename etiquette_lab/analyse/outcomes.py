@@ -29,11 +29,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .arms import pick_control
-from .errors import InvalidInputError
-from .log_format import OUTCOMES
-from .results import Result
-from .timestamps import parse_as_of, parse_duration
+from ..arms import pick_control
+from ..errors import InvalidInputError
+from ..log.format import OUTCOMES
+from ..results import Result
+from ..timestamps import parse_as_of, parse_duration
 
 __all__ = [
     "DEFAULT_NOT_SUCCESS",
@@ -162,7 +162,7 @@ class OutcomeCounts(Result):
         """
         import pandas as pd
 
-        from .stats.formatting import pct_text
+        from ..stats.formatting import pct_text
 
         cells = self.strata_response if responses else self.strata_success
         names = [a.name for a in self.arms]
@@ -194,7 +194,7 @@ def count_outcomes(
     Parameters
     ----------
     requests : pandas.DataFrame
-        The log's requests table (``etiquette_lab.requests.read_requests``).
+        The log's requests table (``etiquette_lab.log.requests.read_requests``).
     window : str, timedelta or None
         Outcome window from the first send, "7d" by default; None counts any response up to
         ``as_of`` and leaves nothing pending.
@@ -542,7 +542,7 @@ def compare_requests(
     >>> round(report.comparisons[0].tests.fisher.p_value, 4)
     0.2063
     """
-    from .stats.report import compare_counts
+    from ..stats.report import compare_counts
 
     counts = count_outcomes(
         requests, window=window, as_of=as_of, success=success, experiment=experiment, strata=strata

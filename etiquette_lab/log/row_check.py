@@ -1,10 +1,10 @@
 """A few rows in the kit's own form, validated one by one: an append in well under a millisecond.
 
 pandas costs milliseconds a call whatever the size of the table, so one appended row checked
-by the vectorised reader (:mod:`etiquette_lab.log_validation`) took about 5 ms of CPU. Rows
+by the vectorised reader (:mod:`etiquette_lab.log.validation`) took about 5 ms of CPU. Rows
 exactly as the kit writes them (:func:`~etiquette_lab.csvsafe.format_row` gives their bytes
 back), with times and scores in the form the kit writes, are checked here row by row against
-the same rules (:mod:`etiquette_lab.log_format`) and the same state, and taken only when every
+the same rules (:mod:`etiquette_lab.log.format`) and the same state, and taken only when every
 rule holds. Everything else, and every row that breaks a rule, is left to the vectorised
 reader, which names the problem: so the two can never disagree on a row this module takes
 (``tests/test_log_row_check.py`` holds them against each other), and every error message has
@@ -19,10 +19,10 @@ import io
 import re
 from typing import Any
 
-from .csvsafe import format_row, restore
-from .log_format import COLUMNS, EVENTS, FORMAT_VERSION, REQUIRED, TEXT_COLUMNS
-from .log_state import Rows
-from .timestamps import YEARS
+from ..csvsafe import format_row, restore
+from ..timestamps import YEARS
+from .format import COLUMNS, EVENTS, FORMAT_VERSION, REQUIRED, TEXT_COLUMNS
+from .state import Rows
 
 __all__: list[str] = []
 
