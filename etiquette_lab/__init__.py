@@ -56,6 +56,7 @@ _MODULES: tuple[str, ...] = (
     "errors",
     "results",
     "timestamps",
+    "significance",
     "log.format",
     "log.file",
     "log.repair",

@@ -30,6 +30,7 @@ import scipy.stats as st
 from test_stats_compare import _boschloo_sup
 
 from etiquette_lab.analyse.timing import time_to_response_from_durations
+from etiquette_lab.formatting import p_text, points_number
 from etiquette_lab.lessons.datasets import published_experiment
 from etiquette_lab.lessons.simulation import (
     simulate_null_experiments,
@@ -50,7 +51,6 @@ from etiquette_lab.stats import (
     risk_ratio_interval,
     wald_test,
 )
-from etiquette_lab.stats.formatting import p_text, points_number
 
 ROOT = Path(__file__).resolve().parent.parent
 # etiquette_lab.cli re-exports the main() function under the module's name.

@@ -162,7 +162,7 @@ class OutcomeCounts(Result):
         """
         import pandas as pd
 
-        from ..stats.formatting import pct_text
+        from ..formatting import pct_text
 
         cells = self.strata_response if responses else self.strata_success
         names = [a.name for a in self.arms]
@@ -194,7 +194,7 @@ def count_outcomes(
     Parameters
     ----------
     requests : pandas.DataFrame
-        The log's requests table (``etiquette_lab.log.requests.read_requests``).
+        The log's requests table (``etiquette_lab.log.file.read_requests``).
     window : str, timedelta or None
         Outcome window from the first send, "7d" by default; None counts any response up to
         ``as_of`` and leaves nothing pending.

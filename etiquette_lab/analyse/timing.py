@@ -32,8 +32,8 @@ import numpy as np
 
 from ..arms import control_first
 from ..errors import InvalidInputError
+from ..formatting import p_number, p_text, pct_text, points_number, points_text
 from ..results import Result
-from ..stats.formatting import p_number, p_text, pct_text, points_number, points_text
 from ..stats.rates import check_alpha, wilson_limits
 from ..timestamps import parse_as_of, parse_duration
 

@@ -163,7 +163,7 @@ def _assign(args: argparse.Namespace) -> int:
     if args.previous:
         previous = read_plan(args.previous)
     elif args.log:
-        from ..log.requests import read_requests
+        from ..log.file import read_requests
 
         previous = read_requests(args.log)
     plan = plan_messages(experiment, contacts, key=args.key, previous=previous)

@@ -356,7 +356,7 @@ def _confirm(log: Any, request_id: str, what: str, event_type: str) -> None:
 
 def _requests(args: argparse.Namespace) -> int:
     from ..csvsafe import frame_to_csv
-    from ..log.requests import read_requests
+    from ..log.file import read_requests
     from ..text_table import UtcIsoColumns, frame_to_text
     from .output import print_json
 

@@ -99,7 +99,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from ..analyse.outcomes import compare_requests
-    from ..log.requests import read_requests
+    from ..log.file import read_requests
     from .output import print_json, print_result
 
     if args.full_curves and not args.json:

@@ -441,7 +441,7 @@ def check_etiquette(
     ----------
     source : LogFile, path or DataFrame
         A log (read as it stood at *as_of*: later events are ignored) or a requests table
-        (:func:`etiquette_lab.log.requests.read_requests`; requests first sent after *as_of* are
+        (:func:`etiquette_lab.log.file.read_requests`; requests first sent after *as_of* are
         dropped, the rest taken as they are).
     as_of : time, optional
         The moment to look from (default now; a bare date is the end of that day).

@@ -32,12 +32,12 @@ import numpy as np
 from scipy import stats
 
 from ..errors import InvalidInputError
+from ..formatting import power_text
 from ..planning import kernels as _k
 from ..planning.power import _count, _open_unit, _rate, exact_power, power_curve
 from ..planning.results import PowerCurveResult
 from ..results import Result
-from ..stats.formatting import power_text
-from ..stats.significance import rejects
+from ..significance import rejects
 
 __all__ = [
     "DifferenceDistribution",

@@ -33,10 +33,19 @@ from .format import (
     TEXT_COLUMNS,
     canonical_kind,
 )
+from .requests import fold_events
 from .state import LogState
 from .validation import parse_events
 
-__all__ = ["LogFile", "Origin", "building_log", "create_log", "open_log", "read_events"]
+__all__ = [
+    "LogFile",
+    "Origin",
+    "building_log",
+    "create_log",
+    "open_log",
+    "read_events",
+    "read_requests",
+]
 
 _TAIL = 64  # bytes remembered before the read offset, to notice a file rewritten behind our back
 #: The longest text a cell may hold when written: the longest e-mail fits many times over; a
@@ -161,6 +170,23 @@ def open_log(path: str | os.PathLike[str]) -> LogFile:
     return log
 
 
+def read_requests(path: str | os.PathLike[str]) -> Any:
+    """Read a log and return its table of requests (one row per request).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from etiquette_lab import create_log
+    >>> log = create_log(pathlib.Path(tempfile.mkdtemp()) / "log.csv")
+    >>> rid = log.send("Zoë", "default", at="2026-11-02T09:00+01:00")
+    >>> log.remind(rid, at="2026-11-16T09:00+01:00")
+    >>> read_requests(log.path)[["recipient", "sends", "reminders", "outcome"]]
+      recipient  sends  reminders outcome
+    0       Zoë      1          1     NaN
+    """
+    return open_log(path).requests()
+
+
 def read_events(path: str | os.PathLike[str]) -> Any:
     """The validated events of a log as a DataFrame (see ``docs/log-format.md``)."""
     return open_log(path).events()
@@ -220,8 +246,6 @@ class LogFile:
 
     def requests(self) -> Any:
         """One row per request (see :func:`etiquette_lab.log.requests.requests_from_events`)."""
-        from .requests import fold_events
-
         self.refresh()
         count = self._state.event_count
         if self._requests_cache is None or self._requests_cache[0] != count:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pandas as pd
 
 from ..timestamps import utc_nanoseconds
 
-__all__ = ["REQUEST_COLUMNS", "SEND_FIELDS", "read_requests", "requests_from_events"]
+__all__ = ["REQUEST_COLUMNS", "SEND_FIELDS", "requests_from_events"]
 
 #: What a send records about a request, besides its id and time (the log's columns of a send).
 SEND_FIELDS: tuple[str, ...] = (
@@ -23,25 +21,6 @@ REQUEST_COLUMNS: tuple[str, ...] = (
     "responses", "first_response_at", "first_outcome", "last_response_at", "outcome",
     "thanked_at",
 )  # fmt: skip
-
-
-def read_requests(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a log and return its table of requests (one row per request).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from etiquette_lab import create_log
-    >>> log = create_log(pathlib.Path(tempfile.mkdtemp()) / "log.csv")
-    >>> rid = log.send("Zoë", "default", at="2026-11-02T09:00+01:00")
-    >>> log.remind(rid, at="2026-11-16T09:00+01:00")
-    >>> read_requests(log.path)[["recipient", "sends", "reminders", "outcome"]]
-      recipient  sends  reminders outcome
-    0       Zoë      1          1     NaN
-    """
-    from .file import open_log
-
-    return open_log(path).requests()
 
 
 def requests_from_events(events: pd.DataFrame) -> pd.DataFrame:

@@ -38,7 +38,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy import special
 
 from ..errors import InvalidInputError
-from ..stats.significance import TIE_TOLERANCE, rejects
+from ..significance import TIE_TOLERANCE, rejects
 
 # The binomial kernels scipy.stats.binom itself calls (Boost's, in scipy.special), so that
 # `plan` and `power` give the same floats without importing scipy.stats (about 0.3 s of every

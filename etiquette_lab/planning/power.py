@@ -376,7 +376,7 @@ def sample_size_table(
     """
     import pandas as pd
 
-    from ..stats.formatting import pct_text
+    from ..formatting import pct_text
 
     named = dict(targets) if isinstance(targets, Mapping) else None
     rates = list(named.values()) if named is not None else [float(t) for t in targets]

@@ -290,7 +290,7 @@ class PowerCurveResult(Result):
 
     def _text_frame(self):
         """Both powers in %, never rounded to a certainty they are not."""
-        from ..stats.formatting import power_text  # the statistics package only when printed
+        from ..formatting import power_text  # the statistics package only when printed
 
         frame = self.summary
         for column in ("power", "normal_power"):
