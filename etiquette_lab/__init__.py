@@ -29,10 +29,12 @@ Where to start
   Every result prints as plain text, renders as a table in a notebook, and has ``.summary``
   (a DataFrame) and ``.to_dict()`` (JSON-safe).
 
-The public API is flat: every name listed in a submodule's ``__all__`` is available here, as
-``etiquette_lab.compare_counts`` or ``from etiquette_lab import open_log``. Submodules are
-imported on first use, so ``import etiquette_lab`` (and ``etiquette-lab --help``) stays fast and
-never imports matplotlib, pandas or scipy until a function needs them.
+The public API is flat: what a user calls, stage by stage (``docs/api.md`` lists it with one
+line each), is available here as ``etiquette_lab.compare_counts`` or ``from etiquette_lab import
+open_log``; helpers and result types stay in their modules. Submodules are imported on first
+use, so ``import etiquette_lab`` (and ``etiquette-lab --help``) stays fast and never imports
+matplotlib, pandas or scipy until a function needs them, while editors and type checkers see
+every name with its real type (the imports under ``TYPE_CHECKING`` below).
 
 Examples
 --------
@@ -42,77 +44,337 @@ Examples
 0.21
 """
 
-from __future__ import annotations
-
-import importlib
-import importlib.util
-from typing import Any
+import importlib as _importlib
+import importlib.util as _importlib_util
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
-# One module per stage of the loop, in the order the loop runs; each lists its public names in
-# __all__. Adding a module means adding it here.
-_MODULES: tuple[str, ...] = (
-    "errors",
-    "results",
-    "timestamps",
-    "significance",
-    "log.format",
-    "log.file",
-    "log.repair",
-    "log.requests",
-    "arms",
-    "analyse.outcomes",
-    "stats",
-    "log.privacy",
-    "log.importing",
-    "sync",
-    "planning.power",
-    "planning.bayes",
-    "planning.results",
-    "design.messages",
-    "followup.etiquette",
-    "analyse.timing",
-    "lessons.datasets",
-    "lessons.simulation",
-    "sequential",
-    "plots",
-)
+# What `import etiquette_lab as el` offers, module by module in the order the loop runs (the
+# ground floor first). docs/api.md lists the same names with one line each; a test keeps the
+# imports under TYPE_CHECKING below, docs/api.md and every module's __all__ in step with it.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "errors": (
+        "EtiquetteLabError",
+        "InvalidInputError",
+        "LogError",
+        "TornLineError",
+        "UnfinishedWriteError",
+    ),
+    "results": ("Result",),
+    "timestamps": (
+        "parse_as_of",
+        "parse_time",
+    ),
+    "planning.power": (
+        "bayes_assurance",
+        "exact_power",
+        "minimum_detectable_effect",
+        "power_curve",
+        "sample_size",
+        "sample_size_table",
+    ),
+    "planning.bayes": ("probability_new_better",),
+    "design.messages": (
+        "Experiment",
+        "Variant",
+        "assign_variants",
+        "assignment_balance",
+        "builtin_template",
+        "builtin_template_names",
+        "load_experiment",
+        "log_messages",
+        "personalisation_score",
+        "plan_messages",
+        "read_contacts",
+        "read_plan",
+        "render_messages",
+        "render_template",
+        "save_experiment",
+        "validate_contacts",
+        "wording_distance",
+        "write_plan",
+    ),
+    "log.file": (
+        "LogFile",
+        "create_log",
+        "open_log",
+        "read_events",
+        "read_requests",
+    ),
+    "log.requests": ("requests_from_events",),
+    "log.repair": ("repair_log",),
+    "log.importing": ("import_requests",),
+    "log.privacy": (
+        "load_pseudonym_key",
+        "pseudonymise",
+    ),
+    "sync": (
+        "match_outcomes",
+        "read_linkedin_export",
+        "read_mailbox",
+        "sync_example_paths",
+    ),
+    "followup.etiquette": (
+        "EtiquetteSettings",
+        "check_etiquette",
+        "todo_list",
+    ),
+    "analyse.outcomes": (
+        "arm_overview",
+        "compare_requests",
+        "count_outcomes",
+        "rows_of_experiment",
+        "window_status",
+    ),
+    "analyse.timing": (
+        "time_to_response",
+        "time_to_response_from_durations",
+    ),
+    "stats": (
+        "bayes_compare",
+        "boschloo_test",
+        "chi2_test",
+        "compare_counts",
+        "conditional_odds_ratio",
+        "difference_interval",
+        "fisher_test",
+        "holm_adjust",
+        "mantel_haenszel",
+        "odds_ratio_interval",
+        "omnibus_test",
+        "rate_interval",
+        "risk_ratio_interval",
+        "sample_ratio_check",
+        "wald_test",
+    ),
+    "sequential": (
+        "alpha_spending",
+        "anytime_design",
+        "classical_boundaries",
+        "compare_designs",
+        "e_process",
+        "looks_from_requests",
+        "naive_peeking",
+        "operating_characteristics",
+        "replay_looks",
+        "sequential_decision",
+        "sequential_design",
+        "sequential_power",
+    ),
+    "lessons.datasets": (
+        "EXAMPLE_LOG_SETTINGS",
+        "article_counts",
+        "article_table",
+        "example_log_as_of",
+        "example_log_path",
+        "published_experiment",
+        "simulate_example_log",
+        "simulate_log",
+    ),
+    "lessons.simulation": (
+        "power_curves",
+        "simulate_null_experiments",
+        "simulate_null_experiments_like",
+        "simulate_peeking",
+        "simulate_winners_curse",
+    ),
+    "plots": (
+        "plot_power_curve",
+        "plot_response_rates",
+        "plot_report",
+        "plot_difference_distribution",
+        "plot_exaggeration",
+        "plot_null_experiments",
+        "plot_peeking",
+        "plot_power_curves",
+        "plot_winners_curse",
+        "plot_time_to_response",
+        "plot_operating_characteristics",
+        "plot_sequential_boundaries",
+        "plot_request_timeline",
+        "plot_personalisation_scores",
+        "plot_design_power",
+        "alt_text",
+        "figure_with_alt",
+    ),
+}
 
-_exports: dict[str, str] | None = None
+__all__ = ["__version__", *(name for names in _EXPORTS.values() for name in names)]
 
+if TYPE_CHECKING:
+    # Generated from _EXPORTS (tests/test_api_surface.py writes it): the real types, for tools.
+    # In the loop's order, not sorted: the order is the table's.
+    from .errors import (  # noqa: I001
+        EtiquetteLabError as EtiquetteLabError,
+        InvalidInputError as InvalidInputError,
+        LogError as LogError,
+        TornLineError as TornLineError,
+        UnfinishedWriteError as UnfinishedWriteError,
+    )
+    from .results import (
+        Result as Result,
+    )
+    from .timestamps import (
+        parse_as_of as parse_as_of,
+        parse_time as parse_time,
+    )
+    from .planning.power import (
+        bayes_assurance as bayes_assurance,
+        exact_power as exact_power,
+        minimum_detectable_effect as minimum_detectable_effect,
+        power_curve as power_curve,
+        sample_size as sample_size,
+        sample_size_table as sample_size_table,
+    )
+    from .planning.bayes import (
+        probability_new_better as probability_new_better,
+    )
+    from .design.messages import (
+        Experiment as Experiment,
+        Variant as Variant,
+        assign_variants as assign_variants,
+        assignment_balance as assignment_balance,
+        builtin_template as builtin_template,
+        builtin_template_names as builtin_template_names,
+        load_experiment as load_experiment,
+        log_messages as log_messages,
+        personalisation_score as personalisation_score,
+        plan_messages as plan_messages,
+        read_contacts as read_contacts,
+        read_plan as read_plan,
+        render_messages as render_messages,
+        render_template as render_template,
+        save_experiment as save_experiment,
+        validate_contacts as validate_contacts,
+        wording_distance as wording_distance,
+        write_plan as write_plan,
+    )
+    from .log.file import (
+        LogFile as LogFile,
+        create_log as create_log,
+        open_log as open_log,
+        read_events as read_events,
+        read_requests as read_requests,
+    )
+    from .log.requests import (
+        requests_from_events as requests_from_events,
+    )
+    from .log.repair import (
+        repair_log as repair_log,
+    )
+    from .log.importing import (
+        import_requests as import_requests,
+    )
+    from .log.privacy import (
+        load_pseudonym_key as load_pseudonym_key,
+        pseudonymise as pseudonymise,
+    )
+    from .sync import (
+        match_outcomes as match_outcomes,
+        read_linkedin_export as read_linkedin_export,
+        read_mailbox as read_mailbox,
+        sync_example_paths as sync_example_paths,
+    )
+    from .followup.etiquette import (
+        EtiquetteSettings as EtiquetteSettings,
+        check_etiquette as check_etiquette,
+        todo_list as todo_list,
+    )
+    from .analyse.outcomes import (
+        arm_overview as arm_overview,
+        compare_requests as compare_requests,
+        count_outcomes as count_outcomes,
+        rows_of_experiment as rows_of_experiment,
+        window_status as window_status,
+    )
+    from .analyse.timing import (
+        time_to_response as time_to_response,
+        time_to_response_from_durations as time_to_response_from_durations,
+    )
+    from .stats import (
+        bayes_compare as bayes_compare,
+        boschloo_test as boschloo_test,
+        chi2_test as chi2_test,
+        compare_counts as compare_counts,
+        conditional_odds_ratio as conditional_odds_ratio,
+        difference_interval as difference_interval,
+        fisher_test as fisher_test,
+        holm_adjust as holm_adjust,
+        mantel_haenszel as mantel_haenszel,
+        odds_ratio_interval as odds_ratio_interval,
+        omnibus_test as omnibus_test,
+        rate_interval as rate_interval,
+        risk_ratio_interval as risk_ratio_interval,
+        sample_ratio_check as sample_ratio_check,
+        wald_test as wald_test,
+    )
+    from .sequential import (
+        alpha_spending as alpha_spending,
+        anytime_design as anytime_design,
+        classical_boundaries as classical_boundaries,
+        compare_designs as compare_designs,
+        e_process as e_process,
+        looks_from_requests as looks_from_requests,
+        naive_peeking as naive_peeking,
+        operating_characteristics as operating_characteristics,
+        replay_looks as replay_looks,
+        sequential_decision as sequential_decision,
+        sequential_design as sequential_design,
+        sequential_power as sequential_power,
+    )
+    from .lessons.datasets import (
+        EXAMPLE_LOG_SETTINGS as EXAMPLE_LOG_SETTINGS,
+        article_counts as article_counts,
+        article_table as article_table,
+        example_log_as_of as example_log_as_of,
+        example_log_path as example_log_path,
+        published_experiment as published_experiment,
+        simulate_example_log as simulate_example_log,
+        simulate_log as simulate_log,
+    )
+    from .lessons.simulation import (
+        power_curves as power_curves,
+        simulate_null_experiments as simulate_null_experiments,
+        simulate_null_experiments_like as simulate_null_experiments_like,
+        simulate_peeking as simulate_peeking,
+        simulate_winners_curse as simulate_winners_curse,
+    )
+    from .plots import (
+        plot_power_curve as plot_power_curve,
+        plot_response_rates as plot_response_rates,
+        plot_report as plot_report,
+        plot_difference_distribution as plot_difference_distribution,
+        plot_exaggeration as plot_exaggeration,
+        plot_null_experiments as plot_null_experiments,
+        plot_peeking as plot_peeking,
+        plot_power_curves as plot_power_curves,
+        plot_winners_curse as plot_winners_curse,
+        plot_time_to_response as plot_time_to_response,
+        plot_operating_characteristics as plot_operating_characteristics,
+        plot_sequential_boundaries as plot_sequential_boundaries,
+        plot_request_timeline as plot_request_timeline,
+        plot_personalisation_scores as plot_personalisation_scores,
+        plot_design_power as plot_design_power,
+        alt_text as alt_text,
+        figure_with_alt as figure_with_alt,
+    )
+    # End of the generated imports.
+else:
+    # At run time each name is imported from its module on first use and then cached here.
+    _OWNER = {name: module for module, names in _EXPORTS.items() for name in names}
 
-def _export_map() -> dict[str, str]:
-    global _exports
-    if _exports is None:
-        found: dict[str, str] = {}
-        for module_name in _MODULES:
-            module = importlib.import_module(f"{__name__}.{module_name}")
-            for name in module.__all__:
-                if name in found:
-                    raise ImportError(f"{name} is exported by both {found[name]} and {module_name}")
-                found[name] = module_name
-        _exports = found
-    return _exports
+    def __getattr__(name: str) -> object:
+        # `from . import x` inside a submodule asks for x here first; answer with the submodule
+        # itself, so that resolving it never imports every other module (and never cycles).
+        module = _OWNER.get(name)
+        if module is None:
+            if _importlib_util.find_spec(f"{__name__}.{name}") is not None:
+                return _importlib.import_module(f"{__name__}.{name}")
+            raise AttributeError(f"module 'etiquette_lab' has no attribute {name!r}")
+        value = getattr(_importlib.import_module(f"{__name__}.{module}"), name)
+        globals()[name] = value
+        return value
 
-
-def __getattr__(name: str) -> Any:
-    # `from . import x` inside a submodule asks for x here first; answer with the submodule
-    # itself, so that resolving it never imports every other module (and never cycles).
-    if importlib.util.find_spec(f"{__name__}.{name}") is not None:
-        return importlib.import_module(f"{__name__}.{name}")
-    if name == "__all__":
-        return ["__version__", *_export_map()]
-    # Import modules in loop order only until one exports the name: el.open_log needs the log,
-    # not scipy's statistics.
-    for module_name in _MODULES:
-        module = importlib.import_module(f"{__name__}.{module_name}")
-        if name in module.__all__:
-            value = getattr(module, name)
-            globals()[name] = value
-            return value
-    raise AttributeError(f"module 'etiquette_lab' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_export_map()})
+    def __dir__() -> list[str]:
+        return sorted({"__version__", *_OWNER})

@@ -5,11 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import InvalidInputError
 
-__all__ = ["format_time", "now", "parse_as_of", "parse_duration", "parse_time"]
+__all__ = [
+    "Window",
+    "format_time",
+    "now",
+    "parse_as_of",
+    "parse_duration",
+    "parse_time",
+    "parse_window",
+]
 
 # Strict on purpose: a stored time must carry its offset, so a truncated offset ("+01:0") or a
 # missing one is caught instead of being read as some other instant.
@@ -19,6 +28,7 @@ STORED_TIME_PATTERN = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]"
     r"(?::[0-5][0-9](?:\.[0-9]{1,9})?)?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)$"
 )
+_ZERO = dt.timedelta(0)
 #: Years a time in a log may have: anything else is a typo (and 1026 would overflow).
 YEARS = (1900, 2200)
 _DURATION = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
@@ -153,6 +163,55 @@ def _is_number(value: Any) -> bool:
     return hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iuf"
 
 
+@dataclass(frozen=True)
+class Window:
+    """An outcome window: how long after the first send an answer still counts.
+
+    The one form the kit carries a window in once it is parsed (:func:`parse_window`): the
+    analysis uses :attr:`length` or :attr:`days`, and the reports print :attr:`text`, the
+    window as the user wrote it.
+
+    Examples
+    --------
+    >>> w = parse_window("36h")
+    >>> w.days, w.text, str(w)
+    (1.5, '36h', '36h')
+    """
+
+    length: dt.timedelta
+    text: str
+
+    @property
+    def days(self) -> float:
+        """The window's length in days."""
+        return self.length.total_seconds() / 86400.0
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def parse_window(value: Any) -> Window | None:
+    """The outcome window from ``"7d"``, ``"48h"``, ``"2w"``, a number of days, a timedelta or a
+    :class:`Window`; None, ``""`` and ``"none"`` mean no window (count any answer so far).
+
+    The kit's one window parser: the command line, the experiment file and the Python API all
+    come through here, once, at the entry.
+
+    Examples
+    --------
+    >>> parse_window("7d").days, parse_window(7).text, parse_window(None)
+    (7.0, '7', None)
+    """
+    if isinstance(value, Window):
+        return value
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
+        return None
+    length = parse_duration(value)
+    if length <= dt.timedelta(0):
+        raise InvalidInputError(f"the outcome window must be positive, got {value!r}")
+    return Window(length, str(value))
+
+
 def parse_as_of(value: Any = None) -> Any:
     """The moment an analysis or a check looks from, as a UTC :class:`pandas.Timestamp`.
 
@@ -166,6 +225,8 @@ def parse_as_of(value: Any = None) -> Any:
     """
     import pandas as pd
 
+    if isinstance(value, pd.Timestamp) and value.tzinfo is not None and value.utcoffset() == _ZERO:
+        return value.tz_convert("UTC")  # parsed already (at the entry): nothing to parse
     if value is None:
         moment = now()
     elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):

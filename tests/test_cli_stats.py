@@ -145,12 +145,12 @@ def _serve(monkeypatch, table):
         return table
 
     try:
-        module = importlib.import_module("etiquette_lab.log.requests")
+        module = importlib.import_module("etiquette_lab.log.file")
         monkeypatch.setattr(module, "read_requests", read_requests)
     except ImportError:
-        module = types.ModuleType("etiquette_lab.log.requests")
+        module = types.ModuleType("etiquette_lab.log.file")
         module.read_requests = read_requests
-        monkeypatch.setitem(sys.modules, "etiquette_lab.log.requests", module)
+        monkeypatch.setitem(sys.modules, "etiquette_lab.log.file", module)
     return seen
 
 

@@ -10,13 +10,13 @@ import pytest
 from etiquette_lab import (
     InvalidInputError,
     LogError,
-    Origin,
     create_log,
     open_log,
     read_events,
     read_requests,
     repair_log,
 )
+from etiquette_lab.log.file import Origin
 from etiquette_lab.log.format import HEADER_LINE
 
 ROW = "2026-11-02T09:00:00+01:00,sent,{rid},,{who},default,recommendation,,,,{score},,,,1\n"

@@ -16,7 +16,6 @@ from etiquette_lab import (
     LogError,
     TornLineError,
     UnfinishedWriteError,
-    building_log,
     create_log,
     import_requests,
     open_log,
@@ -25,6 +24,7 @@ from etiquette_lab import (
     repair_log,
 )
 from etiquette_lab.cli import main
+from etiquette_lab.log.file import building_log
 from etiquette_lab.log.format import HEADER_LINE
 
 PREFIX = "etiquette-lab: error: "

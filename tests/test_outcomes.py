@@ -10,10 +10,10 @@ import pytest
 from etiquette_lab.analyse.outcomes import (
     compare_requests,
     count_outcomes,
-    parse_window,
     window_status,
 )
 from etiquette_lab.errors import InvalidInputError
+from etiquette_lab.timestamps import parse_window
 
 T0 = pd.Timestamp("2025-03-01T09:00", tz="UTC")
 LATER = "2025-06-01T00:00Z"
@@ -265,7 +265,8 @@ def test_naive_as_of_is_local_time():
 
 @pytest.mark.parametrize(("text", "days"), [("7d", 7), ("2w", 14), ("48h", 2), ("7 days", 7)])
 def test_window_parsing(text, days):
-    assert parse_window(text) == pd.Timedelta(days=days)
+    assert parse_window(text).length == pd.Timedelta(days=days)
+    assert parse_window(text).text == text
 
 
 @pytest.mark.parametrize("bad", ["seven days", "-3d", "0d", "7x"])

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etiquette_lab import InvalidInputError, format_time, parse_as_of, parse_duration, parse_time
+from etiquette_lab import InvalidInputError, parse_as_of, parse_time
+from etiquette_lab.timestamps import format_time, parse_duration
 
 
 @pytest.mark.parametrize(

@@ -25,15 +25,33 @@ The rules (also in ``docs/methods.md``):
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..arms import pick_control
+from ..design.experiment import Experiment
 from ..errors import InvalidInputError
+from ..formatting import pct_text
 from ..log.format import OUTCOMES
 from ..results import Result
-from ..timestamps import parse_as_of, parse_duration
+from ..stats.report import compare_counts
+from ..stats.results import ComparisonReport
+from ..timestamps import parse_as_of, parse_window
+from .timing import time_to_response
+
+#: The outcome window when neither the caller nor an experiment file gives one.
+DEFAULT_WINDOW = "7d"
+
+
+class _FromExperiment:
+    """The default of ``compare_requests(window=...)``: the experiment file's window, else 7d."""
+
+    def __repr__(self) -> str:
+        return "the experiment file's window, else 7d"
+
+
+FROM_EXPERIMENT: Any = _FromExperiment()
 
 __all__ = [
     "DEFAULT_NOT_SUCCESS",
@@ -42,7 +60,6 @@ __all__ = [
     "arm_overview",
     "compare_requests",
     "count_outcomes",
-    "parse_window",
     "rows_of_experiment",
     "window_status",
 ]
@@ -59,24 +76,6 @@ _COLUMNS = (
     "last_response_at",
     "outcome",
 )
-
-
-def parse_window(window: Any):
-    """A positive :class:`pandas.Timedelta` from "7d", "48h", "2w" or a timedelta; None stays None.
-
-    Examples
-    --------
-    >>> parse_window("7d")
-    Timedelta('7 days 00:00:00')
-    """
-    import pandas as pd
-
-    if window is None or (isinstance(window, str) and window.strip().lower() in ("", "none")):
-        return None
-    value = pd.Timedelta(parse_duration(window))
-    if value <= pd.Timedelta(0):
-        raise InvalidInputError(f"the outcome window must be positive, got {window!r}")
-    return value
 
 
 @dataclass(frozen=True)
@@ -161,8 +160,6 @@ class OutcomeCounts(Result):
         ['0 of 1 (0%)', '1 of 1 (100%)']
         """
         import pandas as pd
-
-        from ..formatting import pct_text
 
         cells = self.strata_response if responses else self.strata_success
         names = [a.name for a in self.arms]
@@ -259,7 +256,7 @@ def count_outcomes(
             )
     return OutcomeCounts(
         arms=arms,
-        window=None if span is None else str(window),
+        window=None if span is None else span.text,
         as_of=now.isoformat(),
         success=label,
         outcomes=dict(outcomes.value_counts().sort_index().astype(int)),
@@ -325,7 +322,7 @@ def _classify(requests, window, as_of, success, experiment):
     sent = sent_at <= now
     after = int((~sent & sent_at.notna()).sum())
     table, sent_at = table[sent], sent_at[sent]
-    end = sent_at + span if span is not None else pd.Series(now, index=table.index)
+    end = sent_at + span.length if span is not None else pd.Series(now, index=table.index)
     closes = end.where(end <= now, now)
 
     def at(column: str):
@@ -413,7 +410,7 @@ def arm_overview(requests, *, control: str | None = None, experiment: str | None
     requests : pandas.DataFrame
         The log's requests table (``etiquette_lab.read_requests``).
     control : str, optional
-        The control arm, listed first (see :func:`etiquette_lab.pick_control`).
+        The control arm, listed first (see :func:`etiquette_lab.arms.pick_control`).
     experiment : str, optional
         Keep only this experiment; required when the table holds several.
 
@@ -496,16 +493,19 @@ def rows_of_experiment(requests, experiment: str | None = None):
 def compare_requests(
     requests,
     *,
-    window: Any = "7d",
+    window: Any = FROM_EXPERIMENT,
     as_of: Any = None,
     control: str | None = None,
     success: Iterable[str] | None = None,
-    experiment: str | None = None,
+    experiment: str | Experiment | None = None,
     strata: bool = False,
     allocation: dict[str, float] | None = None,
     timing: bool = True,
-    **options: Any,
-):
+    alpha: float = 0.05,
+    ci_method: str = "wilson",
+    diff_method: str = "newcombe",
+    prior: str | Sequence[float] = "uniform",
+) -> ComparisonReport:
     """Compare the arms of a log's requests table: positive responses, and any responses too.
 
     With ``timing`` (the default) the report also carries the time-to-response analysis
@@ -513,9 +513,16 @@ def compare_requests(
     response by the window's end, log-rank) in ``time_to_response``, for the same requests and
     as-of time; without an outcome window its day-7 figure is used.
 
+    *experiment* is the experiment's name in the log, or the :class:`~etiquette_lab.Experiment`
+    itself (:func:`etiquette_lab.load_experiment`): then its name picks the requests, and its
+    outcome window and control are the defaults of *window* and *control* (given values win).
+    Without an experiment file the window is 7 days. *window* and *as_of* are parsed here, once
+    (:func:`etiquette_lab.timestamps.parse_window`, :func:`etiquette_lab.parse_as_of`), and
+    carried as values to the counting and the time-to-response analysis.
+
     Counts come from :func:`count_outcomes` (see its rules); the statistics from
-    :func:`etiquette_lab.stats.compare_counts`, which receives ``control`` and ``**options``
-    (``ci_method``, ``diff_method``, ``alpha``, ``prior``). When some counted responses are not
+    :func:`etiquette_lab.compare_counts`, which receives ``control``, ``alpha``, ``ci_method``,
+    ``diff_method`` and ``prior`` (see it for their meaning). When some counted responses are not
     successes (declines), ``any_response`` holds the same comparison counting every response,
     so a wording that draws more "no, thanks" does not win. An arm with no evaluated request yet
     (all pending or withdrawn) is left out with a note; when that arm is the control, nothing is
@@ -542,10 +549,15 @@ def compare_requests(
     >>> round(report.comparisons[0].tests.fisher.p_value, 4)
     0.2063
     """
-    from ..stats.report import compare_counts
-
+    if isinstance(experiment, Experiment):
+        if window is FROM_EXPERIMENT:
+            window = f"{experiment.outcome_window_days:g}d"
+        control = control or experiment.control
+        experiment = experiment.name
+    span = parse_window(DEFAULT_WINDOW if window is FROM_EXPERIMENT else window)
+    moment = parse_as_of(as_of)
     counts = count_outcomes(
-        requests, window=window, as_of=as_of, success=success, experiment=experiment, strata=strata
+        requests, window=span, as_of=moment, success=success, experiment=experiment, strata=strata
     )
     horizon = f"within {counts.window}" if counts.window else "so far"
     ready = [a for a in counts.arms if a.evaluated > 0]
@@ -592,7 +604,10 @@ def compare_requests(
             allocation=None
             if allocation is None
             else {n: allocation[n] for n in names if n in allocation},
-            **options,
+            alpha=alpha,
+            ci_method=ci_method,
+            diff_method=diff_method,
+            prior=prior,
         )
         return replace(
             report, outcome=outcome, window=counts.window, as_of=counts.as_of, notes=tuple(extra)
@@ -611,14 +626,12 @@ def compare_requests(
         )
         positive = replace(positive, any_response=any_response)
     if timing:
-        from .timing import time_to_response
-
         curves = time_to_response(
             rows_of_experiment(requests, experiment),
-            as_of=counts.as_of,
-            window=window if counts.window else "7d",
+            as_of=moment,
+            window=span if span is not None else DEFAULT_WINDOW,
             control=positive.control,
-            alpha=options.get("alpha", 0.05),
+            alpha=alpha,
         )
         positive = replace(positive, time_to_response=curves)
     return positive

@@ -35,7 +35,7 @@ from ..errors import InvalidInputError
 from ..formatting import p_number, p_text, pct_text, points_number, points_text
 from ..results import Result
 from ..stats.rates import check_alpha, wilson_limits
-from ..timestamps import parse_as_of, parse_duration
+from ..timestamps import Window, parse_as_of, parse_window
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,7 +48,6 @@ __all__ = [
     "TimeToResponseArm",
     "TimeToResponseReport",
     "WindowDifference",
-    "parse_window_days",
     "response_durations",
     "time_to_response",
     "time_to_response_from_durations",
@@ -432,20 +431,13 @@ def _difference_sentence(d: WindowDifference, window: str, level: str) -> str:
     return text + f"; log-rank p {p_text(d.logrank_p_value)}."
 
 
-def parse_window_days(window: str | float | int | _dt.timedelta) -> float:
-    """The window's length in days, from ``"7d"``, ``"36h"``, a number of days or a timedelta.
-
-    String units as :func:`etiquette_lab.parse_duration` (``w``, ``d``, ``h``, ``min``, ``s``).
-
-    Examples
-    --------
-    >>> parse_window_days("36h"), parse_window_days(7), parse_window_days("2w")
-    (1.5, 7.0, 14.0)
-    """
-    days = parse_duration(window).total_seconds() / _SECONDS_PER_DAY
-    if not days > 0:
-        raise InvalidInputError(f"window must be a positive duration, got {window!r}")
-    return days
+def _window_days(window: Any) -> float:
+    """The window's length in days (:func:`etiquette_lab.timestamps.parse_window`); the time to
+    response always looks at some window's end, so "no window" is refused here."""
+    span = parse_window(window)
+    if span is None:
+        raise InvalidInputError("the time to response needs a window, such as 7d")
+    return span.days
 
 
 def _as_utc_timestamp(value: Any) -> pd.Timestamp:
@@ -534,7 +526,7 @@ def time_to_response(
     requests: pd.DataFrame,
     *,
     as_of: Any = None,
-    window: str | float | _dt.timedelta = "7d",
+    window: Window | str | float | _dt.timedelta = "7d",
     control: str | None = None,
     alpha: float = 0.05,
     conf_type: str = "log",
@@ -602,7 +594,7 @@ def time_to_response(
 def time_to_response_from_durations(
     arms: Mapping[str, tuple[Sequence[float], Sequence[bool]]],
     *,
-    window: str | float | _dt.timedelta = 7.0,
+    window: Window | str | float | _dt.timedelta = 7.0,
     control: str | None = None,
     alpha: float = 0.05,
     conf_type: str = "log",
@@ -620,7 +612,7 @@ def time_to_response_from_durations(
         The window's length (a number is days).
     control : str, optional
         The control arm (listed first); default the arm called ``default``, else the first
-        (:func:`etiquette_lab.pick_control`).
+        (:func:`etiquette_lab.arms.pick_control`).
     alpha : float
         One minus the confidence level.
     conf_type : {"log", "log-log"}
@@ -646,7 +638,7 @@ def time_to_response_from_durations(
     if conf_type not in _CONF_TYPES:
         raise InvalidInputError(f"conf_type must be one of {_CONF_TYPES}, not {conf_type!r}")
     alpha = check_alpha(alpha)
-    window_days = parse_window_days(window)
+    window_days = _window_days(window)
     control, arms = control_first({str(k): v for k, v in arms.items()}, control)
     data = {name: _validated(name, *pair) for name, pair in arms.items()}
     observed, expected, covariance = _logrank_observed_expected(list(data.values()))

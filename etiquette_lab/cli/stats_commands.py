@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InvalidInputError
+
+if TYPE_CHECKING:  # the command's modules are imported when it runs: --help stays fast
+    from ..design.experiment import Experiment
 
 __all__ = ["parse_arm", "register"]
 
@@ -98,7 +102,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from ..analyse.outcomes import compare_requests
+    from ..analyse.outcomes import FROM_EXPERIMENT, compare_requests
     from ..log.file import read_requests
     from .output import print_json, print_result
 
@@ -106,12 +110,13 @@ def _report(args: argparse.Namespace) -> int:
         raise InvalidInputError("--full-curves changes the --json output: add --json")
     plot = _plot_file(args.plot) if args.plot else None  # before the log: reading can be long
     success = [s.strip() for s in args.success.split(",") if s.strip()] if args.success else None
+    experiment = _experiment(args.experiment)
     result = compare_requests(
         read_requests(args.log),
-        window=args.window,
+        window=FROM_EXPERIMENT if args.window is None else args.window,
         as_of=args.as_of,
         success=success,
-        experiment=args.experiment,
+        experiment=experiment,
         strata=args.strata,
         **_options(args),
     )
@@ -134,6 +139,15 @@ def _report(args: argparse.Namespace) -> int:
     else:
         print_result(result, as_json=False)
     return 0
+
+
+def _experiment(text: str | None) -> str | Experiment | None:
+    """``--experiment``: a name in the log, or an experiment file (a .toml file), loaded once."""
+    from ..design.experiment import load_experiment
+
+    if text is None or not (text.lower().endswith(".toml") or Path(text).is_file()):
+        return text
+    return load_experiment(text)
 
 
 def _plot_file(text: str) -> Path:
@@ -195,8 +209,8 @@ def register(subparsers) -> None:
     report.add_argument("log", metavar="LOG", help="the request log (CSV)")
     report.add_argument(
         "--window",
-        default="7d",
-        help="outcome window from the first send, e.g. 7d, 48h, 2w, or none (default 7d)",
+        help="outcome window from the first send, e.g. 7d, 48h, 2w, or none (default: the "
+        "experiment file's, else 7d)",
     )
     report.add_argument(
         "--as-of",
@@ -208,7 +222,12 @@ def register(subparsers) -> None:
         metavar="OUTCOMES",
         help="comma-separated outcomes that count as success (default: all but declined)",
     )
-    report.add_argument("--experiment", help="the experiment to report when the log holds several")
+    report.add_argument(
+        "--experiment",
+        metavar="NAME|FILE.toml",
+        help="the experiment to report when the log holds several: its name, or its experiment "
+        "file, whose outcome window and control become the defaults",
+    )
     report.add_argument(
         "--strata",
         action="store_true",
