@@ -122,11 +122,11 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "analyse.outcomes": (
         "arm_overview",
-        "compare_requests",
         "count_outcomes",
         "rows_of_experiment",
         "window_status",
     ),
+    "analyse.report": ("compare_requests",),
     "analyse.timing": (
         "time_to_response",
         "time_to_response_from_durations",
@@ -283,10 +283,12 @@ if TYPE_CHECKING:
     )
     from .analyse.outcomes import (
         arm_overview as arm_overview,
-        compare_requests as compare_requests,
         count_outcomes as count_outcomes,
         rows_of_experiment as rows_of_experiment,
         window_status as window_status,
+    )
+    from .analyse.report import (
+        compare_requests as compare_requests,
     )
     from .analyse.timing import (
         time_to_response as time_to_response,

@@ -145,12 +145,12 @@ def _serve(monkeypatch, table):
         return table
 
     try:
-        module = importlib.import_module("etiquette_lab.log.file")
+        module = importlib.import_module("etiquette_lab.analyse.report")
         monkeypatch.setattr(module, "read_requests", read_requests)
     except ImportError:
-        module = types.ModuleType("etiquette_lab.log.file")
+        module = types.ModuleType("etiquette_lab.analyse.report")
         module.read_requests = read_requests
-        monkeypatch.setitem(sys.modules, "etiquette_lab.log.file", module)
+        monkeypatch.setitem(sys.modules, "etiquette_lab.analyse.report", module)
     return seen
 
 

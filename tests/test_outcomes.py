@@ -7,11 +7,8 @@ import os
 import pandas as pd
 import pytest
 
-from etiquette_lab.analyse.outcomes import (
-    compare_requests,
-    count_outcomes,
-    window_status,
-)
+from etiquette_lab.analyse.outcomes import count_outcomes, window_status
+from etiquette_lab.analyse.report import compare_requests
 from etiquette_lab.errors import InvalidInputError
 from etiquette_lab.timestamps import parse_window
 

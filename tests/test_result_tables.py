@@ -16,7 +16,8 @@ import pytest
 from statsmodels.stats.contingency_tables import StratifiedTable
 from test_outcomes import make_requests
 
-from etiquette_lab.analyse.outcomes import arm_overview, compare_requests, count_outcomes
+from etiquette_lab.analyse.outcomes import arm_overview, count_outcomes
+from etiquette_lab.analyse.report import compare_requests
 from etiquette_lab.analyse.timing import time_to_response_from_durations
 from etiquette_lab.planning.power import exact_power, power_curve
 from etiquette_lab.results import Paragraphs
@@ -85,7 +86,12 @@ def test_successes_beside_any_responses_count_the_declines():
 
 
 def test_without_declines_both_counts_agree():
-    table = compare_counts(ARTICLE).responses_table()
+    rows = [("new", {"respond_day": 1})] * 4 + [("new", {})] + [("default", {"respond_day": 2})]
+    rows += [("default", {})] * 4
+    report = compare_requests(make_requests(rows), as_of="2025-06-01T00:00Z", timing=False)
+    assert report.any_response is None
+    table = report.responses_table()
+    assert table["successes"].tolist() == [1, 4]
     assert (table["successes"] == table["any response"]).all()
     assert (table["not a success"] == 0).all()
 

@@ -25,40 +25,22 @@ The rules (also in ``docs/methods.md``):
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..arms import pick_control
-from ..design.experiment import Experiment
 from ..errors import InvalidInputError
 from ..formatting import pct_text
 from ..log.format import OUTCOMES
 from ..results import Result
-from ..stats.report import compare_counts
-from ..stats.results import ComparisonReport
 from ..timestamps import parse_as_of, parse_window
-from .timing import time_to_response
-
-#: The outcome window when neither the caller nor an experiment file gives one.
-DEFAULT_WINDOW = "7d"
-
-
-class _FromExperiment:
-    """The default of ``compare_requests(window=...)``: the experiment file's window, else 7d."""
-
-    def __repr__(self) -> str:
-        return "the experiment file's window, else 7d"
-
-
-FROM_EXPERIMENT: Any = _FromExperiment()
 
 __all__ = [
     "DEFAULT_NOT_SUCCESS",
     "ArmOutcomes",
     "OutcomeCounts",
     "arm_overview",
-    "compare_requests",
     "count_outcomes",
     "rows_of_experiment",
     "window_status",
@@ -233,7 +215,8 @@ def count_outcomes(
         first = pick_control([a.name for a in arms], control)
         arms = tuple(sorted(arms, key=lambda a: a.name != first))
     outcomes = table.loc[frame["responded"], "first_outcome"].fillna("(none)").astype(str)
-    strata_success = strata_response = None
+    strata_success: dict[str, dict[str, tuple[int, int]]] | None = None
+    strata_response: dict[str, dict[str, tuple[int, int]]] | None = None
     if strata:
         if "stratum" not in table.columns:
             raise InvalidInputError("the requests table has no stratum column")
@@ -246,11 +229,11 @@ def count_outcomes(
         )
         strata_success, strata_response = {}, {}
         for (stratum, arm), row in sums.iterrows():
-            strata_success.setdefault(stratum, {})[arm] = (
+            strata_success.setdefault(str(stratum), {})[str(arm)] = (
                 int(row["succeeded"]),
                 int(row["evaluated"]),
             )
-            strata_response.setdefault(stratum, {})[arm] = (
+            strata_response.setdefault(str(stratum), {})[str(arm)] = (
                 int(row["responded"]),
                 int(row["evaluated"]),
             )
@@ -488,156 +471,3 @@ def rows_of_experiment(requests, experiment: str | None = None):
             f"no request belongs to the experiment {experiment!r}; the log holds {listed}"
         )
     return table
-
-
-def compare_requests(
-    requests,
-    *,
-    window: Any = FROM_EXPERIMENT,
-    as_of: Any = None,
-    control: str | None = None,
-    success: Iterable[str] | None = None,
-    experiment: str | Experiment | None = None,
-    strata: bool = False,
-    allocation: dict[str, float] | None = None,
-    timing: bool = True,
-    alpha: float = 0.05,
-    ci_method: str = "wilson",
-    diff_method: str = "newcombe",
-    prior: str | Sequence[float] = "uniform",
-) -> ComparisonReport:
-    """Compare the arms of a log's requests table: positive responses, and any responses too.
-
-    With ``timing`` (the default) the report also carries the time-to-response analysis
-    (:func:`etiquette_lab.time_to_response`: Kaplan-Meier curves, medians, the probability of a
-    response by the window's end, log-rank) in ``time_to_response``, for the same requests and
-    as-of time; without an outcome window its day-7 figure is used.
-
-    *experiment* is the experiment's name in the log, or the :class:`~etiquette_lab.Experiment`
-    itself (:func:`etiquette_lab.load_experiment`): then its name picks the requests, and its
-    outcome window and control are the defaults of *window* and *control* (given values win).
-    Without an experiment file the window is 7 days. *window* and *as_of* are parsed here, once
-    (:func:`etiquette_lab.timestamps.parse_window`, :func:`etiquette_lab.parse_as_of`), and
-    carried as values to the counting and the time-to-response analysis.
-
-    Counts come from :func:`count_outcomes` (see its rules); the statistics from
-    :func:`etiquette_lab.compare_counts`, which receives ``control``, ``alpha``, ``ci_method``,
-    ``diff_method`` and ``prior`` (see it for their meaning). When some counted responses are not
-    successes (declines), ``any_response`` holds the same comparison counting every response,
-    so a wording that draws more "no, thanks" does not win. An arm with no evaluated request yet
-    (all pending or withdrawn) is left out with a note; when that arm is the control, nothing is
-    compared (no other arm stands in for it) and the verdict says the control has no data yet.
-    The sample-ratio check counts every request sent by the as-of time, pending ones included.
-
-    Returns
-    -------
-    etiquette_lab.stats.ComparisonReport
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> t = pd.Timestamp("2025-01-01", tz="UTC")
-    >>> rows = [("default", r) for r in (1, 0, 0, 0, 0)] + [("personalised", r)
-    ...         for r in (1, 1, 1, 1, 0)]
-    >>> table = pd.DataFrame({
-    ...     "variant": [v for v, _ in rows], "first_sent_at": t, "withdrawn_at": pd.NaT,
-    ...     "first_response_at": [t + pd.Timedelta(days=1) if r else pd.NaT for _, r in rows],
-    ...     "first_outcome": ["recommended" if r else pd.NA for _, r in rows]})
-    >>> table["last_response_at"] = table["first_response_at"]
-    >>> table["outcome"] = table["first_outcome"]
-    >>> report = compare_requests(table, as_of="2025-03-01T00:00Z")
-    >>> round(report.comparisons[0].tests.fisher.p_value, 4)
-    0.2063
-    """
-    if isinstance(experiment, Experiment):
-        if window is FROM_EXPERIMENT:
-            window = f"{experiment.outcome_window_days:g}d"
-        control = control or experiment.control
-        experiment = experiment.name
-    span = parse_window(DEFAULT_WINDOW if window is FROM_EXPERIMENT else window)
-    moment = parse_as_of(as_of)
-    counts = count_outcomes(
-        requests, window=span, as_of=moment, success=success, experiment=experiment, strata=strata
-    )
-    horizon = f"within {counts.window}" if counts.window else "so far"
-    ready = [a for a in counts.arms if a.evaluated > 0]
-    if not counts.arms:
-        raise InvalidInputError(f"nothing to report as of {counts.as_of}: no request had been sent")
-    if not ready:
-        waiting = sum(a.pending for a in counts.arms)
-        raise InvalidInputError(
-            f"nothing to report as of {counts.as_of}: no request has a closed outcome window "
-            f"({waiting} pending, {sum(a.withdrawn for a in counts.arms)} withdrawn)"
-        )
-    # The control is chosen among every arm that has sent requests, ready or not: an arm whose
-    # windows are all still open stays the control, and the report says it has no data yet.
-    control = pick_control([a.name for a in counts.arms], control)
-    notes = [
-        f"{a.name!r} is left out: none of its {a.sent} requests has a closed window yet"
-        for a in counts.arms
-        if a.evaluated == 0 and a.name != control
-    ]
-    if strata and counts.strata_success is None:
-        notes.append("the requests have no strata (at most one stratum): no stratified analysis")
-    withdrawn = sum(a.withdrawn for a in counts.arms)
-    if withdrawn:
-        notes.append(
-            f"{withdrawn} request{'s' if withdrawn != 1 else ''} withdrawn without a response "
-            "in the window not counted"
-        )
-    if counts.sent_after_as_of:
-        later = counts.sent_after_as_of
-        notes.append(
-            f"{later} request{'s' if later != 1 else ''} sent after the as-of time ignored"
-        )
-    names = {a.name for a in ready}
-    pending = {a.name: a.pending for a in counts.arms}
-    sent = {a.name: a.sent for a in ready}
-
-    def build(arm_counts, strata_counts, outcome, extra):
-        report = compare_counts(
-            {n: c for n, c in arm_counts.items() if n in names},
-            control=control,
-            strata=_ready_strata(strata_counts, names),
-            pending=pending,
-            sent=sent,
-            allocation=None
-            if allocation is None
-            else {n: allocation[n] for n in names if n in allocation},
-            alpha=alpha,
-            ci_method=ci_method,
-            diff_method=diff_method,
-            prior=prior,
-        )
-        return replace(
-            report, outcome=outcome, window=counts.window, as_of=counts.as_of, notes=tuple(extra)
-        )
-
-    positive = build(
-        counts.success_counts, counts.strata_success, f"success {horizon} ({counts.success})", notes
-    )
-    if counts.has_non_success:
-        declined = sum(a.responded - a.succeeded for a in ready)
-        any_response = build(
-            counts.response_counts,
-            counts.strata_response,
-            f"any response {horizon}",
-            [f"{declined} non-success response{'s' if declined != 1 else ''}"],
-        )
-        positive = replace(positive, any_response=any_response)
-    if timing:
-        curves = time_to_response(
-            rows_of_experiment(requests, experiment),
-            as_of=moment,
-            window=span if span is not None else DEFAULT_WINDOW,
-            control=positive.control,
-            alpha=alpha,
-        )
-        positive = replace(positive, time_to_response=curves)
-    return positive
-
-
-def _ready_strata(strata_counts, names):
-    if not strata_counts:
-        return None
-    return {s: {a: c for a, c in cells.items() if a in names} for s, cells in strata_counts.items()}

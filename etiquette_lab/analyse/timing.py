@@ -592,7 +592,7 @@ def time_to_response(
 
 
 def time_to_response_from_durations(
-    arms: Mapping[str, tuple[Sequence[float], Sequence[bool]]],
+    arms: Mapping[str, tuple[Sequence[float] | np.ndarray, Sequence[bool] | np.ndarray]],
     *,
     window: Window | str | float | _dt.timedelta = 7.0,
     control: str | None = None,
@@ -668,7 +668,9 @@ def time_to_response_from_durations(
     )
 
 
-def _validated(name: str, days: Sequence[float], responded: Sequence[bool]) -> tuple:
+def _validated(
+    name: str, days: Sequence[float] | np.ndarray, responded: Sequence[bool] | np.ndarray
+) -> tuple:
     d = np.asarray(days, dtype=float)
     e = np.asarray(responded)
     if d.ndim != 1 or e.shape != d.shape:
@@ -723,7 +725,10 @@ def _survival(days: np.ndarray, events: np.ndarray, conf_type: str, alpha: float
             # scipy warns where the band is undefined (S = 0 or 1); we handle those points.
             warnings.simplefilter("ignore", RuntimeWarning)
             band = ecdf.confidence_interval(confidence_level=1 - alpha, method="log-log")
-        low, high = band.low.evaluate(counts.times), band.high.evaluate(counts.times)
+        # The band's limits are step functions (scipy's EmpiricalDistributionFunction); the
+        # stubs type them as numbers.
+        low = band.low.evaluate(counts.times)  # type: ignore[attr-defined]
+        high = band.high.evaluate(counts.times)  # type: ignore[attr-defined]
         # Before any response the log-log band is undefined in scipy; R shows S = 1 exactly.
         no_event_yet = greenwood == 0
         low, high = np.where(no_event_yet, 1.0, low), np.where(no_event_yet, 1.0, high)
@@ -826,8 +831,8 @@ def _fit_arm(
 
 def window_limits(
     fit: TimeToResponseArm,
-    days: Sequence[float],
-    responded: Sequence[bool],
+    days: Sequence[float] | np.ndarray,
+    responded: Sequence[bool] | np.ndarray,
     window_days: float,
     alpha: float = 0.05,
 ) -> tuple[float, float, float]:

@@ -19,7 +19,10 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..analyse.report import LogReport
 from ..errors import InvalidInputError
+from ..formatting import pct_text, power_text
+from ..sequential.decide import replay_looks
 from .design_power import describe_design_power
 from .scores import describe_personalisation_scores
 from .timeline import describe_request_timeline
@@ -28,7 +31,6 @@ __all__ = ["FigureWithAlt", "alt_text", "figure_with_alt"]
 
 
 def _pct(rate: float) -> str:
-    from ..formatting import pct_text
 
     return pct_text(rate) if math.isfinite(rate) else "not estimable yet"
 
@@ -38,7 +40,6 @@ def _level(alpha: float) -> str:
 
 
 def _power(value: float) -> str:
-    from ..formatting import power_text
 
     return power_text(value)
 
@@ -55,6 +56,8 @@ def _looks(looks: Sequence[int]) -> str:
 
 
 def _response_rates(report: Any, *, max_dots: int = 200) -> str:
+    if isinstance(report, LogReport):
+        report = report.comparison
     methods = {"wilson": "Wilson", "clopper-pearson": "Clopper-Pearson", "jeffreys": "Jeffreys"}
     arms = sorted(report.arms, key=lambda a: a.name != report.control)
     parts = [
@@ -121,10 +124,10 @@ def _time_to_response(
 
 
 def _report(report: Any, *, axes: Any = None) -> str:
-    rates = "Left panel: " + _response_rates(report)
-    if report.time_to_response is None:
+    timing = report.time_to_response if isinstance(report, LogReport) else None
+    if timing is None:
         return _response_rates(report)
-    return rates + " Right panel: " + _time_to_response(report.time_to_response)
+    return "Left panel: " + _response_rates(report) + " Right panel: " + _time_to_response(timing)
 
 
 def _reached(xs: Sequence[Any], powers: Sequence[float], target: float, at: str = "n = ") -> str:
@@ -285,7 +288,6 @@ def _sequential_boundaries(design: Any, *, path: Any = None) -> str:
         text += "."
     if path is None:
         return text
-    from ..sequential.decide import replay_looks
 
     replay = path if hasattr(path, "decisions") else replay_looks(design, path)
     anytime = hasattr(design, "threshold")

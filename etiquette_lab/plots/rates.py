@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..analyse.report import LogReport
 from .style import colour, get_axes
 
 __all__ = ["plot_response_rates"]
@@ -28,7 +29,7 @@ def plot_response_rates(report: Any, *, ax: Any = None, max_dots: int = 200) -> 
 
     Parameters
     ----------
-    report : etiquette_lab.stats.ComparisonReport
+    report : ComparisonReport or LogReport
         The result of ``compare_counts`` or ``compare_requests``.
     ax : matplotlib Axes, optional
         Drawn on a new figure when omitted.
@@ -49,6 +50,14 @@ def plot_response_rates(report: Any, *, ax: Any = None, max_dots: int = 200) -> 
     'response rate (%)'
     """
     ax = get_axes(ax)
+    # From a log the rate may count only positive answers (a decline is a 0).
+    counted = (
+        "a success"
+        if isinstance(report, LogReport) and report.outcome.startswith("success")
+        else "answered"
+    )
+    if isinstance(report, LogReport):
+        report = report.comparison
     arms = sorted(report.arms, key=lambda a: a.name != report.control)
     labels = []
     for position, arm in enumerate(arms):
@@ -89,8 +98,6 @@ def plot_response_rates(report: Any, *, ax: Any = None, max_dots: int = 200) -> 
     ax.set_xlim(-0.6, len(arms) - 0.2)
     ax.set_ylim(-8, 108)
     ax.set_ylabel("response rate (%)", fontsize=11)
-    # From a log the rate may count only positive answers (a decline is a 0).
-    counted = "a success" if str(report.outcome).startswith("success") else "answered"
     ax.set_xlabel(f"arm (dots: individual requests, 100 % = {counted}, 0 % = not)", fontsize=10)
     level = round(100 * (1 - report.alpha))
     method = _METHOD_NAMES.get(report.ci_method, report.ci_method)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..analyse.report import LogReport
+from ..errors import InvalidInputError
 from .rates import plot_response_rates
 from .survival import plot_time_to_response
 
@@ -15,7 +17,7 @@ def plot_report(report: Any, *, axes: Any = None) -> Any:
 
     Parameters
     ----------
-    report : etiquette_lab.stats.ComparisonReport
+    report : LogReport or ComparisonReport
         From :func:`etiquette_lab.compare_requests` (with its ``time_to_response``) or
         :func:`etiquette_lab.compare_counts` (rates only).
     axes : sequence of matplotlib Axes, optional
@@ -27,7 +29,8 @@ def plot_report(report: Any, *, axes: Any = None) -> Any:
     tuple of matplotlib Axes
         The panels drawn, rates first.
     """
-    panels = 1 if report.time_to_response is None else 2
+    timing = report.time_to_response if isinstance(report, LogReport) else None
+    panels = 1 if timing is None else 2
     if axes is None:
         import matplotlib.pyplot as plt
 
@@ -37,10 +40,8 @@ def plot_report(report: Any, *, axes: Any = None) -> Any:
         axes = tuple(created[0])
     axes = tuple(axes)
     if len(axes) != panels:
-        from ..errors import InvalidInputError
-
         raise InvalidInputError(f"this report needs {panels} Axes, got {len(axes)}")
     plot_response_rates(report, ax=axes[0])
-    if panels == 2:
-        plot_time_to_response(report.time_to_response, ax=axes[1])
+    if timing is not None:
+        plot_time_to_response(timing, ax=axes[1])
     return axes

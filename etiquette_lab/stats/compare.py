@@ -304,10 +304,11 @@ def fisher_test(x1: int, n1: int, x0: int, n0: int) -> FisherTest:
     >>> round(f.p_value, 4), round(f.p_value_greater, 4)
     (0.2063, 0.1032)
     """
+    import numpy as np
     from scipy.stats import fisher_exact
 
     x1, n1, x0, n0 = _pair(x1, n1, x0, n0)
-    table = [[x1, n1 - x1], [x0, n0 - x0]]
+    table = np.array([[x1, n1 - x1], [x0, n0 - x0]])
     two_sided = float(fisher_exact(table).pvalue)
     greater = float(fisher_exact(table, alternative="greater").pvalue)
     return FisherTest(min(1.0, two_sided), min(1.0, greater))

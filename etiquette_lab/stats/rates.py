@@ -94,8 +94,9 @@ class RateInterval(Result):
         )
 
 
-def wilson_limits(x: int, n: int, z: float) -> tuple[float, float]:
-    """The Wilson score limits, pinned to exactly 0 at x = 0 and exactly 1 at x = n."""
+def wilson_limits(x: float, n: float, z: float) -> tuple[float, float]:
+    """The Wilson score limits, pinned to exactly 0 at x = 0 and exactly 1 at x = n (a count,
+    or an effective count, which need not be whole)."""
     p = x / n
     denominator = 1.0 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator

@@ -191,8 +191,11 @@ def compare_counts(
     # A control whose requests are all still pending has no counts: nothing is compared, and
     # no other arm is promoted to control in its place.
     absent = control is not None and control not in counts and control in (pending or {})
-    if not absent:  # the control leads every table; the others keep the order they came in
-        control, counts = control_first(counts, control)
+    if absent:
+        chosen = str(control)
+    else:  # the control leads every table; the others keep the order they came in
+        chosen, counts = control_first(counts, control)
+    control = chosen
     names = list(counts)
     waiting = {name: 0 for name in names}
     for name, value in (pending or {}).items():
@@ -207,10 +210,10 @@ def compare_counts(
         missing = sorted(set(names) - set(sent))
         raise InvalidInputError(f"sent= has no count for the arm(s) {', '.join(missing)}")
     allocated = {n: counts[n][1] for n in names} if sent is None else {n: sent[n] for n in names}
-    x0, n0 = counts.get(control, (0, 0))
+    x0, n0 = counts.get(chosen, (0, 0))
     raw = []
     for name in names:
-        if name == control or absent:
+        if name == chosen or absent:
             continue
         x1, n1 = counts[name]
         effects, tests = _compare_pair(
@@ -222,7 +225,7 @@ def compare_counts(
     comparisons = tuple(
         Comparison(
             name,
-            control,
+            chosen,
             effects["difference"],
             effects["risk_ratio"],
             effects["odds_ratio"],
@@ -245,26 +248,26 @@ def compare_counts(
         if len(names) >= 2 and planned and not absent
         else None
     )
-    stratified = _stratified(strata, counts, control, alpha) if strata and not absent else None
-    pending = sum(waiting.values())
+    stratified = _stratified(strata, counts, chosen, alpha) if strata and not absent else None
+    total_pending = sum(waiting.values())
     paragraphs = verdict_paragraphs(
         summaries,
-        control,
+        chosen,
         comparisons,
         omnibus=omnibus,
         sample_ratio=ratio,
-        pending=pending,
+        pending=total_pending,
         alpha=alpha,
-        control_pending=waiting.get(control, 0),
+        control_pending=waiting.get(chosen, 0),
     )
     return ComparisonReport(
         arms=tuple(summaries),
-        control=control,
+        control=chosen,
         comparisons=comparisons,
         omnibus=omnibus,
         stratified=stratified,
         sample_ratio=ratio,
-        pending=pending,
+        pending=total_pending,
         verdict=" ".join(paragraphs),
         alpha=alpha,
         ci_method=ci_method,

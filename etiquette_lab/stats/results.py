@@ -8,7 +8,7 @@ the other's results.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..formatting import p_number, p_text, pct_text, points_number, prob_text
@@ -177,14 +177,14 @@ class Comparison(Result):
 class ComparisonReport(Result):
     """Every arm against the control, with the verdict in words.
 
-    ``verdict`` is the verdict in words, one string; ``verdict_paragraphs`` the same as
-    paragraphs (the general ones, one per arm against the control, then warnings), which
-    ``_repr_html_`` shows as separate paragraphs. ``time_to_response`` is reserved for the
-    time-to-response analysis (filled in by the timing module); ``any_response`` holds the
-    any-response comparison when the report itself counts only positive responses and some
-    responses were not positive (for example declines). When the control has no counted request
-    yet (all pending), ``arms`` holds the other arms, ``comparisons`` is empty and the verdict
-    says so; the control is never replaced by another arm.
+    A result of counts alone (:func:`etiquette_lab.compare_counts`); what a log adds (the
+    outcome window, the as-of time, the any-response comparison, the time to response) is held
+    beside it by :class:`etiquette_lab.analyse.report.LogReport`. ``verdict`` is the verdict in
+    words, one string; ``verdict_paragraphs`` the same as paragraphs (the general ones, one per
+    arm against the control, then warnings), which ``_repr_html_`` shows as separate
+    paragraphs. When the control has no counted request yet (all pending), ``arms`` holds the
+    other arms, ``comparisons`` is empty and the verdict says so; the control is never replaced
+    by another arm.
     """
 
     arms: tuple[ArmSummary, ...]
@@ -199,24 +199,28 @@ class ComparisonReport(Result):
     ci_method: str
     diff_method: str
     prior: str
-    outcome: str = "response"
-    window: str | None = None
-    as_of: str | None = None
-    any_response: ComparisonReport | None = None
-    time_to_response: Any = None
-    notes: tuple[str, ...] = field(default=())
     verdict_paragraphs: tuple[str, ...] = field(default=())
 
     _title = "Response rates by arm"
 
-    def to_dict(self, *, full_curves: bool = False) -> dict[str, Any]:
-        """The ``--json`` output; ``full_curves`` keeps every time of the time-to-response
-        curves (``report --json --full-curves``), which are otherwise thinned for display when
-        long (:meth:`etiquette_lab.analyse.timing.TimeToResponseReport.to_dict`)."""
-        if not full_curves or self.time_to_response is None:
-            return super().to_dict()
-        data = Result.to_dict(replace(self, time_to_response=None))
-        data["time_to_response"] = self.time_to_response.to_dict(full_curves=True)
+    def to_dict(self) -> dict[str, Any]:
+        """The ``compare --json`` output (``docs/json-schema.md``).
+
+        ``compare`` and ``report`` print one JSON schema: the fields only a log can fill
+        (outcome window, as-of time, any-response comparison, time to response, notes) are
+        null or empty here, where the log-level report fills them in.
+        """
+        data = super().to_dict()
+        paragraphs = data.pop("verdict_paragraphs")
+        data.update(
+            outcome="response",
+            window=None,
+            as_of=None,
+            any_response=None,
+            time_to_response=None,
+            notes=[],
+            verdict_paragraphs=paragraphs,
+        )
         return data
 
     def _summary_frame(self):
@@ -279,8 +283,7 @@ class ComparisonReport(Result):
         return frame
 
     def _parts(self) -> list[Result]:
-        single = list(self.comparisons) if len(self.comparisons) == 1 else []
-        return [*single, *([self.time_to_response] if self.time_to_response is not None else [])]
+        return list(self.comparisons) if len(self.comparisons) == 1 else []
 
     def _verdict_lines(self) -> list[str]:
         """The verdict's paragraphs, a blank line between two (HTML drops the blank lines)."""
@@ -288,8 +291,11 @@ class ComparisonReport(Result):
         return [line for p in paragraphs for line in ("", p)][1:]
 
     def _notes(self) -> list[str]:
-        lines = self._verdict_lines()
-        lines += ["", *self.notes] if self.notes else []
+        return self._verdict_lines() + self._stratified_lines()
+
+    def _stratified_lines(self) -> list[str]:
+        """One line per arm compared within strata (Mantel-Haenszel), after the verdict."""
+        lines: list[str] = []
         level = f"{round(100 * (1 - self.alpha))}%"
         for name, pooled in (self.stratified or {}).items():
             head = f"Within strata ({pooled.strata}, Mantel-Haenszel): '{name}' vs '{self.control}'"
@@ -301,14 +307,6 @@ class ComparisonReport(Result):
             # An undefined or infinite pooled odds ratio is not printed; its note says why.
             why = f" ({pooled.note})" if pooled.note else ""
             lines.append(f"{head}, CMH p {p_text(pooled.p_value)}{why}.")
-        if self.any_response is not None:
-            lines += [
-                "",
-                f"Counting any response (including {self.any_response.notes[0]}):"
-                if self.any_response.notes
-                else "Counting any response:",
-                *self.any_response._verdict_lines(),
-            ]
         return lines
 
     @property
@@ -324,41 +322,6 @@ class ComparisonReport(Result):
         100
         """
         return Paragraphs(self.verdict_paragraphs or (self.verdict,))
-
-    def responses_table(self):
-        """Successes beside any responses, per arm (control first), rounded as the verdict.
-
-        A decline is a response but not a success: ``not a success`` counts such responses,
-        and the two rates show what they do to each arm. When ``any_response`` is None every
-        counted response was a success and both columns agree.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Indexed by arm: ``evaluated``, ``successes``, ``any response``, ``not a success``,
-            ``success rate``, ``any-response rate``.
-
-        Examples
-        --------
-        >>> from etiquette_lab import compare_counts
-        >>> report = compare_counts({"default": (1, 5), "personalised": (4, 5)})
-        >>> report.responses_table().loc["personalised", "success rate"]
-        '80%'
-        """
-        counted = self.any_response or self
-        responded = {a.name: a.responded for a in counted.arms}
-        rows = {
-            arm.name: {
-                "evaluated": arm.n,
-                "successes": arm.responded,
-                "any response": responded[arm.name],
-                "not a success": responded[arm.name] - arm.responded,
-                "success rate": pct_text(arm.rate),
-                "any-response rate": pct_text(responded[arm.name] / arm.n),
-            }
-            for arm in self.arms
-        }
-        return _arm_frame(rows)
 
     def bayes_table(self):
         """The Bayesian view of each comparison: the posterior probability that the arm is

@@ -13,6 +13,7 @@ import math
 from collections.abc import Sequence
 
 from ..formatting import p_number, p_text, pct_text, points_number, points_text, prob_text
+from ..planning.power import sample_size, smallest_sample_size
 from ..significance import rejects
 from .many import OmnibusTest, SampleRatioCheck
 from .results import ArmSummary, Comparison
@@ -34,7 +35,6 @@ def per_arm_sample_size(
     >>> per_arm_sample_size(0.2, 0.8)
     12
     """
-    from ..planning.power import sample_size, smallest_sample_size
 
     if p_arm == p_control:
         return None
