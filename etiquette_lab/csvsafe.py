@@ -136,10 +136,10 @@ def frame_to_csv(
                 texts = np.array([str(v) for v in distinct.tolist()], dtype=object)
                 columns.append(texts[codes].tolist() if len(texts) else [])
             else:
-                texts = values.to_numpy(dtype=object, na_value="").tolist()
-                if neutralise and _any_to_neutralise(texts):
-                    texts = [_ESCAPE + t if t[:1] in _NEEDS_ESCAPE else t for t in texts]
-                columns.append(texts)
+                words = values.to_numpy(dtype=object, na_value="").tolist()
+                if neutralise and _any_to_neutralise(words):
+                    words = [_ESCAPE + t if t[:1] in _NEEDS_ESCAPE else t for t in words]
+                columns.append(words)
         yield _csv_lines(columns, specials, lineterminator)
 
 

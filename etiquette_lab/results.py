@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .text_table import frame_to_text
+
 __all__ = ["Result", "TextTable", "json_safe"]
 
 # Printed paragraphs wrap at this width: readable in a terminal and in a notebook's text output.
@@ -123,23 +125,28 @@ class TextTable:
         """The table as pandas prints it: numbers' headers take a space for the sign; with
         row labels, whole numbers and words take one too; columns are right-aligned, labels
         left-aligned, one space apart."""
-        spaced = self.labels is not None
+        labels = self.labels
+        spaced = labels is not None
         columns = []
         for i, name in enumerate(self.columns):
             values = [row[i] for row in self.rows]
-            if all(type(v) is int for v in values):
-                header, cells = " " + name, [f"{v: d}" if spaced else f"{v:d}" for v in values]
-            elif all(type(v) is float for v in values):
-                header, cells = " " + name, [_float_text(v) for v in values]
-            elif all(type(v) is str for v in values):
-                header, cells = name, [f" {v}" if spaced else v for v in values]
+            # type() rather than isinstance(): a bool is not a whole number here.
+            ints = [v for v in values if isinstance(v, int) and type(v) is int]
+            floats = [v for v in values if isinstance(v, float)]
+            words = [v for v in values if isinstance(v, str)]
+            if len(ints) == len(values):
+                header, cells = " " + name, [f"{v: d}" if spaced else f"{v:d}" for v in ints]
+            elif len(floats) == len(values):
+                header, cells = " " + name, [_float_text(v) for v in floats]
+            elif len(words) == len(values):
+                header, cells = name, [f" {v}" if spaced else v for v in words]
             else:
                 raise TypeError(f"column {name!r} mixes kinds of cell: {values!r}")
             width = max(len(header), *(len(cell) for cell in cells))
             columns.append([header.rjust(width), *(cell.rjust(width) for cell in cells)])
-        if spaced:
-            width = max(len(label) for label in self.labels)
-            columns.insert(0, ["".ljust(width), *(label.ljust(width) for label in self.labels)])
+        if labels is not None:
+            width = max(len(label) for label in labels)
+            columns.insert(0, ["".ljust(width), *(label.ljust(width) for label in labels)])
         return "\n".join(" ".join(cells) for cells in zip(*columns, strict=True))
 
 
@@ -226,8 +233,6 @@ class Result:
     def _frame_text(self) -> list[str]:
         """The lines of :meth:`_text_frame` as pandas prints them, after a blank line."""
         import pandas as pd
-
-        from .text_table import frame_to_text
 
         frame, labelled = self._shown_table()
         with pd.option_context("display.width", 120, "display.max_columns", 30):

@@ -102,8 +102,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from ..analyse.outcomes import FROM_EXPERIMENT, compare_requests
-    from ..log.file import read_requests
+    from ..analyse.report import FROM_EXPERIMENT, compare_requests
     from .output import print_json, print_result
 
     if args.full_curves and not args.json:
@@ -112,7 +111,7 @@ def _report(args: argparse.Namespace) -> int:
     success = [s.strip() for s in args.success.split(",") if s.strip()] if args.success else None
     experiment = _experiment(args.experiment)
     result = compare_requests(
-        read_requests(args.log),
+        args.log,
         window=FROM_EXPERIMENT if args.window is None else args.window,
         as_of=args.as_of,
         success=success,

@@ -18,6 +18,7 @@ from typing import Any
 from .. import csvsafe, userfiles
 from ..errors import InvalidInputError
 from ..log.format import canonical_kind
+from ..log.privacy import pseudonymise
 from ..log.requests import SEND_FIELDS
 from .assign import assign_variants, assignment_balance, block_order, parse_assignment
 from .experiment import Experiment, Variant, experiment_to_toml, load_experiment, save_experiment
@@ -291,8 +292,6 @@ def planned_sends(
     # "Recommendation" typed in a plan must count as the kit's "recommendation".
     rows = rows.assign(kind=[canonical_kind(str(k)) for k in rows["kind"]])
     if pseudonym_key is not None:
-        from ..log.privacy import pseudonymise
-
         rows = rows.assign(
             recipient=[pseudonymise(str(n), pseudonym_key) for n in rows["recipient"]]
         )

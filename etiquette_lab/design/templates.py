@@ -15,6 +15,7 @@ from importlib import resources
 from typing import Any
 
 from .. import userfiles
+from ..csvsafe import record_start_lines, sniff_delimiter
 from ..errors import InvalidInputError, LogError
 
 __all__ = [
@@ -192,7 +193,6 @@ def record_lines(text: str, *, delimiter: str = ",") -> list[int]:
     >>> record_lines('name,note\\nZoë,"two\\nlines"\\n\\nÅse,x\\n')
     [2, 5]
     """
-    from ..csvsafe import record_start_lines
 
     return [int(n) for n in record_start_lines(text.encode("utf-8"), 1)[1:]]
 
@@ -217,8 +217,6 @@ def read_contacts(path: str | os.PathLike[str], *, key: str = "name") -> Any:
     import io
 
     import pandas as pd
-
-    from ..csvsafe import sniff_delimiter
 
     text = read_text_file(path, "contacts file")
     if not text.strip():

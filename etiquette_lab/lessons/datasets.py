@@ -21,13 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..design.score import personalisation_score
+from ..design.templates import builtin_template, render_template
 from ..errors import InvalidInputError
+from ..log.file import LogFile, create_log
 from ..timestamps import parse_time
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from ..log.file import LogFile
 
 __all__ = [
     "EXAMPLE_LOG_SETTINGS",
@@ -48,12 +49,18 @@ def _data_file(name: str) -> Path:
     return Path(str(resources.files("etiquette_lab") / "data" / name))
 
 
+def _counts_by_arm(table: pd.DataFrame) -> dict[str, tuple[int, int]]:
+    """arm -> (responses, requests), from a table with those three columns."""
+    columns = (table[c].tolist() for c in ("arm", "responses", "requests"))
+    return {str(a): (int(x), int(n)) for a, x, n in zip(*columns, strict=True)}
+
+
 def _read_counts(name: str) -> pd.DataFrame:
     import pandas as pd
 
     table = pd.read_csv(
         _data_file(name),
-        dtype={"arm": str, "requests": "int64", "responses": "int64"},
+        dtype={"arm": "str", "requests": "int64", "responses": "int64"},
         encoding="utf-8",
     )
     return table[["arm", "requests", "responses"]]
@@ -97,10 +104,7 @@ def article_counts() -> dict[str, tuple[int, int]]:
     {'default': (1, 5), 'personalised': (4, 5)}
     """
     table = article_table()
-    return {
-        str(row.arm): (int(row.responses), int(row.requests))
-        for row in table.itertuples(index=False)
-    }
+    return _counts_by_arm(table)
 
 
 def published_experiment() -> dict[str, Any]:
@@ -130,10 +134,7 @@ def published_experiment() -> dict[str, Any]:
     """
     meta = json.loads(_data_file("thiblin2022.json").read_text(encoding="utf-8"))
     table = _read_counts("thiblin2022.csv")
-    meta["counts"] = {
-        str(row.arm): (int(row.responses), int(row.requests))
-        for row in table.itertuples(index=False)
-    }
+    meta["counts"] = _counts_by_arm(table)
     return meta
 
 
@@ -289,7 +290,6 @@ def simulate_log(
     >>> same.path.read_bytes() == log.path.read_bytes()
     True
     """
-    from ..log.file import create_log
 
     arm_rates = _check_arms(arms)
     stratum_odds = _check_strata(strata)
@@ -486,8 +486,6 @@ def _render(
     templates: dict[str, str], names: list[str], arm: np.ndarray, people: list[dict[str, str]]
 ) -> list[tuple[str, float]]:
     """Each request's message and its personalisation score against the default wording."""
-    from ..design.score import personalisation_score
-    from ..design.templates import render_template
 
     default = _template_text(_TEMPLATES["default"])
     out = []
@@ -515,7 +513,6 @@ def _at(begin: _dt.datetime, seconds: float) -> _dt.datetime:
 
 
 def _template_text(spec: str) -> str:
-    from ..design.templates import builtin_template
 
     return builtin_template(spec[len("builtin:") :]) if spec.startswith("builtin:") else spec
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..errors import InvalidInputError
+from ..sequential.decide import replay_looks
+from ..sequential.results import (
+    AnytimeDesign,
+    OperatingCharacteristics,
+    SequentialDesign,
+    SequentialReplay,
+)
 from .style import colour, get_axes
-
-if TYPE_CHECKING:
-    from ..sequential.results import (
-        AnytimeDesign,
-        OperatingCharacteristics,
-        SequentialDesign,
-        SequentialReplay,
-    )
 
 __all__ = ["plot_operating_characteristics", "plot_sequential_boundaries"]
 
@@ -30,10 +30,8 @@ _MARKERS = {
 
 
 def _replay(design: Any, path: Any) -> SequentialReplay | None:
-    if path is None or hasattr(path, "decisions"):
+    if path is None or isinstance(path, SequentialReplay):
         return path
-    from ..sequential.decide import replay_looks
-
     return replay_looks(design, path)
 
 
@@ -74,9 +72,9 @@ def plot_sequential_boundaries(
     """
     ax = get_axes(ax)
     replay = _replay(design, path)
-    anytime = hasattr(design, "threshold")
+    anytime = isinstance(design, AnytimeDesign)
     looks = list(design.looks)
-    if anytime:
+    if isinstance(design, AnytimeDesign):
         ax.axhline(
             design.threshold,
             color=colour(5),
@@ -140,11 +138,11 @@ def plot_sequential_boundaries(
     for n in looks:
         ax.axvline(n, color=colour(0), linewidth=0.3, alpha=0.5)
     if replay is not None:
-        xs = [(d.n_control + d.n_new) / 2 for d in replay.decisions]
-        ys = [d.e_value if anytime else d.z for d in replay.decisions]
-        ax.plot(xs, ys, color=colour(1), linewidth=1, alpha=0.7)
+        path_x = [(d.n_control + d.n_new) / 2 for d in replay.decisions]
+        path_y = [d.e_value if anytime else d.z for d in replay.decisions]
+        ax.plot(path_x, path_y, color=colour(1), linewidth=1, alpha=0.7)
         seen: set[str] = set()
-        for x, y, d in zip(xs, ys, replay.decisions, strict=True):
+        for x, y, d in zip(path_x, path_y, replay.decisions, strict=True):
             marker, shade = _MARKERS[d.decision]
             ax.plot(
                 [x],
@@ -198,12 +196,10 @@ def plot_operating_characteristics(
     >>> plot_operating_characteristics(oc).get_xlabel()
     'difference in response rate, new - control (percentage points)'
     """
-    from ..errors import InvalidInputError
-
     if kind not in ("power", "size"):
         raise InvalidInputError(f"unknown kind {kind!r}; choose one of power, size")
     ax = get_axes(ax)
-    many = [curves] if hasattr(curves, "power") else list(curves)
+    many = [curves] if isinstance(curves, OperatingCharacteristics) else list(curves)
     null = all(c == n for oc in many for c, n in zip(oc.p_control, oc.p_new, strict=True))
     for i, oc in enumerate(many):
         x = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from ..timestamps import parse_as_of
 from .style import colour, get_axes
 
 __all__ = ["plot_request_timeline"]
@@ -40,8 +41,6 @@ def _timeline_rows(events: Any, *, as_of: Any = None) -> tuple[Any, list[_Row]]:
     time, whichever comes first; events logged after the as-of time are left out.
     """
     import pandas as pd
-
-    from ..timestamps import parse_as_of
 
     events = events.events() if callable(getattr(events, "events", None)) else events
     today = parse_as_of(as_of)
