@@ -20,9 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .text_table import frame_to_text
+from .text_table import TextTable, frame_to_text
 
-__all__ = ["Result", "TextTable", "json_safe"]
+__all__ = ["Result", "json_safe"]
 
 # Printed paragraphs wrap at this width: readable in a terminal and in a notebook's text output.
 _TEXT_WIDTH = 100
@@ -81,73 +81,7 @@ def json_safe(value: Any) -> Any:
         )
     if hasattr(value, "item"):
         return json_safe(value.item())
-    if hasattr(value, "to_dict"):
-        return json_safe(
-            value.to_dict(orient="records") if hasattr(value, "columns") else value.to_dict()
-        )
     return str(value)
-
-
-def _float_text(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:.4g}"
-
-
-@dataclass(frozen=True)
-class TextTable:
-    """A small table of whole numbers, floats and words, printed without pandas.
-
-    :meth:`to_string` gives what ``DataFrame.to_string(na_rep="-", float_format="{:.4g}")``
-    gives for the same table (the printed form of every result), without importing pandas:
-    about a third of a second, most of a short command such as ``plan``. Without ``labels``
-    the table has no row labels (pandas' ``index=False``). ``tests/test_results.py`` compares
-    the two on random tables.
-
-    Examples
-    --------
-    >>> print(TextTable(("n", "power"), ((44, "80.2%"),), labels=("reaching",)).to_string())
-                  n  power
-    reaching     44  80.2%
-    """
-
-    columns: tuple[str, ...]
-    rows: tuple[tuple[int | float | str, ...], ...]
-    labels: tuple[str, ...] | None = None
-
-    def to_frame(self):
-        """The same table as a :class:`pandas.DataFrame`."""
-        import pandas as pd
-
-        return pd.DataFrame(
-            [list(row) for row in self.rows], columns=list(self.columns), index=self.labels
-        )
-
-    def to_string(self) -> str:
-        """The table as pandas prints it: numbers' headers take a space for the sign; with
-        row labels, whole numbers and words take one too; columns are right-aligned, labels
-        left-aligned, one space apart."""
-        labels = self.labels
-        spaced = labels is not None
-        columns = []
-        for i, name in enumerate(self.columns):
-            values = [row[i] for row in self.rows]
-            # type() rather than isinstance(): a bool is not a whole number here.
-            ints = [v for v in values if isinstance(v, int) and type(v) is int]
-            floats = [v for v in values if isinstance(v, float)]
-            words = [v for v in values if isinstance(v, str)]
-            if len(ints) == len(values):
-                header, cells = " " + name, [f"{v: d}" if spaced else f"{v:d}" for v in ints]
-            elif len(floats) == len(values):
-                header, cells = " " + name, [_float_text(v) for v in floats]
-            elif len(words) == len(values):
-                header, cells = name, [f" {v}" if spaced else v for v in words]
-            else:
-                raise TypeError(f"column {name!r} mixes kinds of cell: {values!r}")
-            width = max(len(header), *(len(cell) for cell in cells))
-            columns.append([header.rjust(width), *(cell.rjust(width) for cell in cells)])
-        if labels is not None:
-            width = max(len(label) for label in labels)
-            columns.insert(0, ["".ljust(width), *(label.ljust(width) for label in labels)])
-        return "\n".join(" ".join(cells) for cells in zip(*columns, strict=True))
 
 
 class Result:
@@ -156,8 +90,15 @@ class Result:
     #: A short title shown above the summary table.
     _title: str = "Result"
 
-    def _summary_frame(self):  # pragma: no cover - every subclass overrides it
-        raise NotImplementedError
+    def _summary_frame(self):
+        """One row of the result's single figures (numbers, words, flags); a result with a
+        table of its own overrides this."""
+        names = [
+            f.name
+            for f in dataclasses.fields(self)  # type: ignore[arg-type]
+            if isinstance(getattr(self, f.name), (int, float, str, bool, type(None)))
+        ]
+        return self._fields_frame(*names)
 
     def _notes(self) -> list[str]:
         """Lines of plain words printed under the summary table."""

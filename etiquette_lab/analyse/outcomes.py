@@ -61,12 +61,14 @@ _COLUMNS = (
 
 
 @dataclass(frozen=True)
-class ArmOutcomes:
+class ArmOutcomes(Result):
     """What happened to one arm's requests by the as-of time.
 
     ``evaluated = sent - pending - withdrawn``; ``responded`` and ``succeeded`` count among the
     evaluated requests.
     """
+
+    _title = "One arm's requests"
 
     name: str
     sent: int

@@ -67,7 +67,7 @@ CURVE_JSON_MAX_TIMES = 1000
 
 
 @dataclass(frozen=True)
-class ResponseCurve:
+class ResponseCurve(Result):
     """One arm's Kaplan-Meier curve of "responded by day t", at every distinct observed time.
 
     Between two listed times the curve is flat; at a listed time it already includes the
@@ -89,6 +89,14 @@ class ResponseCurve:
         False for the curve as estimated; True for a copy thinned for display
         (:meth:`thinned`), where some times were left out.
     """
+
+    _title = "Responded by day t (Kaplan-Meier)"
+
+    def _summary_frame(self):
+        import pandas as pd
+
+        columns = ("days", "n_at_risk", "responses", "censored", "p_responded", "ci_low", "ci_high")
+        return pd.DataFrame({name: list(getattr(self, name)) for name in columns})
 
     days: tuple[float, ...]
     n_at_risk: tuple[int, ...]
@@ -159,7 +167,7 @@ class ResponseCurve:
 
 
 @dataclass(frozen=True)
-class TimeToResponseArm:
+class TimeToResponseArm(Result):
     """Time to response in one arm.
 
     ``median_days`` is NaN (``None`` in JSON) when fewer than half the requests are known to
@@ -167,6 +175,8 @@ class TimeToResponseArm:
     one half within the follow-up. ``p_by_window`` is NaN when every request still watched left
     observation before the window's end (follow-up too short to say).
     """
+
+    _title = "Time to response of one arm"
 
     name: str
     n: int
@@ -191,13 +201,15 @@ class TimeToResponseArm:
 
 
 @dataclass(frozen=True)
-class LogRankTest:
+class LogRankTest(Result):
     """The log-rank test of equal time-to-response curves (R's ``survdiff``, ``rho = 0``).
 
     ``statistic`` is the chi-square statistic with ``df`` degrees of freedom; both it and
     ``p_value`` are NaN when no arm has a response (the test has nothing to compare) or when
     there is a single arm.
     """
+
+    _title = "Log-rank test"
 
     statistic: float
     df: int
@@ -206,7 +218,7 @@ class LogRankTest:
 
 
 @dataclass(frozen=True)
-class WindowDifference:
+class WindowDifference(Result):
     """P(response by the window's end) in *arm* minus the same in *control*.
 
     The interval is Newcombe's hybrid (his method 10) built on each arm's Wilson limits for its
@@ -217,6 +229,8 @@ class WindowDifference:
     ends before the window does). ``logrank_p_value`` compares the whole curves of the two arms
     (scipy.stats.logrank); NaN when neither arm has a response (``note`` says so).
     """
+
+    _title = "Difference in P(response by the window's end)"
 
     arm: str
     control: str

@@ -31,7 +31,7 @@ __all__ = ["FigureWithAlt", "alt_text", "figure_with_alt"]
 
 
 def _pct(rate: float) -> str:
-
+    """A rate as the descriptions word it: a missing estimate is said, not printed as nan."""
     return pct_text(rate) if math.isfinite(rate) else "not estimable yet"
 
 

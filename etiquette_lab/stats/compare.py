@@ -279,20 +279,18 @@ def _woolf_odds_ratio(x1: int, n1: int, x0: int, n0: int, *, alpha: float) -> Ef
 
 
 @dataclass(frozen=True)
-class FisherTest(Result):
-    """Fisher's exact test: two-sided and one-sided (the arm answers more often) p-values."""
+class ExactTest(Result):
+    """An exact test's two-sided p-value and one-sided one (the arm answers more often)."""
 
     p_value: float
     p_value_greater: float
 
+
+@dataclass(frozen=True)
+class FisherTest(ExactTest):
+    """Fisher's exact test: two-sided and one-sided (the arm answers more often) p-values."""
+
     _title = "Fisher's exact test"
-
-    def _summary_frame(self):
-        import pandas as pd
-
-        return pd.DataFrame(
-            [[self.p_value, self.p_value_greater]], columns=["p_value", "p_value_greater"]
-        )
 
 
 def fisher_test(x1: int, n1: int, x0: int, n0: int) -> FisherTest:
@@ -315,20 +313,10 @@ def fisher_test(x1: int, n1: int, x0: int, n0: int) -> FisherTest:
 
 
 @dataclass(frozen=True)
-class BoschlooTest(Result):
+class BoschlooTest(ExactTest):
     """Boschloo's exact unconditional test: two-sided and one-sided p-values."""
 
-    p_value: float
-    p_value_greater: float
-
     _title = "Boschloo's exact test"
-
-    def _summary_frame(self):
-        import pandas as pd
-
-        return pd.DataFrame(
-            [[self.p_value, self.p_value_greater]], columns=["p_value", "p_value_greater"]
-        )
 
 
 def boschloo_skip_reason(n1: int, n0: int) -> str | None:

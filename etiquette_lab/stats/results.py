@@ -94,8 +94,10 @@ def sensitivity_rows(tests, bayes) -> tuple[SensitivityRow, ...]:
 
 
 @dataclass(frozen=True)
-class ArmSummary:
+class ArmSummary(Result):
     """One arm: its counts, rate and confidence interval, and its pending requests."""
+
+    _title = "One arm's rate"
 
     name: str
     n: int
@@ -108,13 +110,29 @@ class ArmSummary:
 
 
 @dataclass(frozen=True)
-class TwoArmTests:
+class TwoArmTests(Result):
     """The tests of one arm against the control.
 
     ``boschloo`` is None when skipped, with ``boschloo_reason`` saying why. ``chi2`` is Pearson's
     statistic without continuity correction; ``chi2_yates`` and ``wald`` feed the sensitivity
     table.
     """
+
+    _title = "Tests of one arm against the control"
+
+    def _summary_frame(self):
+        import pandas as pd
+
+        rows = {
+            "Fisher": self.fisher.p_value,
+            "Boschloo": math.nan if self.boschloo is None else self.boschloo.p_value,
+            "chi-squared": self.chi2.p_value,
+            "chi-squared (Yates)": self.chi2_yates.p_value,
+            "Wald z": self.wald.p_value,
+        }
+        frame = pd.DataFrame({"p_value": list(rows.values())}, index=list(rows))
+        frame.index.name = "test"
+        return frame
 
     fisher: FisherTest
     boschloo: BoschlooTest | None
