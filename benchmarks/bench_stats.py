@@ -38,15 +38,15 @@ def _parts(x1: int, n1: int, x0: int, n0: int) -> dict[str, Runs]:
     """The costly parts of one comparison, interleaved, in process."""
     steps = {
         "Boschloo's exact test (two- and one-sided; skipped above 140 per arm)": lambda: (
-            boschloo_test(x1, n1, x0, n0) if (n1 + 1) * (n0 + 1) <= 20_000 else None
+            boschloo_test(x0, n0, x1, n1) if (n1 + 1) * (n0 + 1) <= 20_000 else None
         ),
         "the verdict's two repeat sample sizes (exact Fisher search)": lambda: (
             per_arm_sample_size(x0 / n0, x1 / n1),
             per_arm_sample_size(x0 / n0, (x0 / n0 + x1 / n1) / 2),
         ),
-        "Bayesian P(better) and credible interval": lambda: bayes_compare(x1, n1, x0, n0),
-        "exact conditional odds-ratio interval": lambda: conditional_odds_ratio(x1, n1, x0, n0),
-        "Fisher's exact test (two- and one-sided)": lambda: fisher_test(x1, n1, x0, n0),
+        "Bayesian P(better) and credible interval": lambda: bayes_compare(x0, n0, x1, n1),
+        "exact conditional odds-ratio interval": lambda: conditional_odds_ratio(x0, n0, x1, n1),
+        "Fisher's exact test (two- and one-sided)": lambda: fisher_test(x0, n0, x1, n1),
     }
     runs = {name: Runs() for name in steps}
     interleave(REPEATS, *(lambda n=n, s=s: in_process(s, runs[n]) for n, s in steps.items()))

@@ -114,7 +114,7 @@ def winners(n):
 
 def readme_intro():
     return (
-        f"(Fisher's exact p = {fisher_test(4, 5, 1, 5).p_value:.2f}; had the effect really been "
+        f"(Fisher's exact p = {fisher_test(1, 5, 4, 5).p_value:.2f}; had the effect really been "
         f"20% to 80%, five per wording would have found it only "
         f"{pct(exact_power(5, 5, 0.2, 0.8).power, 0)} of the time; telling 20% from 50% takes "
         f"{sample_size(0.2, 0.5).n_per_arm} per wording)"
@@ -123,8 +123,8 @@ def readme_intro():
 
 def readme_naive_and_fisher():
     return (
-        f"The same table gives p = {wald_test(4, 5, 1, 5).p_value:.2g} from the naive z-test and "
-        f"{fisher_test(4, 5, 1, 5).p_value:.2g} from Fisher's exact test"
+        f"The same table gives p = {wald_test(1, 5, 4, 5).p_value:.2g} from the naive z-test and "
+        f"{fisher_test(1, 5, 4, 5).p_value:.2g} from Fisher's exact test"
     )
 
 
@@ -138,7 +138,7 @@ def methods_wilson():
 
 
 def methods_newcombe():
-    d = difference_interval(4, 5, 1, 5)
+    d = difference_interval(1, 5, 4, 5)
     return (
         f"the difference is {100 * d.estimate:+.0f} points with a Newcombe interval from "
         f"{points_number(d.ci_low)} to {100 * d.ci_high:+.0f} points"
@@ -161,12 +161,12 @@ def methods_sensitivity_row(label):
 
 def methods_wald_interval():
     return (
-        f"its interval for the difference runs to {100 * wald_test(4, 5, 1, 5).ci_high:.0f} points"
+        f"its interval for the difference runs to {100 * wald_test(1, 5, 4, 5).ci_high:.0f} points"
     )
 
 
 def methods_bayes():
-    p = bayes_compare(4, 5, 1, 5).prob_better
+    p = bayes_compare(1, 5, 4, 5).prob_better
     return f"P(personalised beats default) = {Fraction(p).limit_denominator(1000)} = {p:.2f}"
 
 
@@ -196,7 +196,7 @@ def methods_score_at_100_percent():
 def methods_score_at_0_percent():
     from statsmodels.stats.proportion import confint_proportions_2indep
 
-    r = risk_ratio_interval(5, 5, 0, 5)
+    r = risk_ratio_interval(0, 5, 5, 5)
     adjusted = confint_proportions_2indep(5, 5, 0, 5, compare="ratio", method="log-adjusted")[1]
     assert math.isinf(r.estimate) and math.isinf(r.ci_high)
     return (
@@ -220,7 +220,7 @@ def methods_all_answered():
 def methods_boschloo_two_sided():
     return (
         f"for 0 of 3 against 2 of 7 the kit's (doubled) p-value is "
-        f"{boschloo_test(0, 3, 2, 7).p_value:.3f}, the Fisher-ordered one "
+        f"{boschloo_test(2, 7, 0, 3).p_value:.3f}, the Fisher-ordered one "
         f"{boschloo_fisher_ordered(0, 3, 2, 7):.1f}."
     )
 
@@ -268,7 +268,7 @@ def planning_normal():
 
 
 def planning_tie():
-    p = fisher_test(3, 3, 0, 3).p_value_greater
+    p = fisher_test(0, 3, 3, 3).p_value_greater
     return f"3 of 3 against 0 of 3 has Fisher p = {Fraction(p).limit_denominator(100)} = {p:.2f}"
 
 
@@ -341,7 +341,7 @@ def simulation_significant():
     p = null_experiments().exact_significant
     return (
         f"it calls only {pct(p)} ({round(p * 1024)}/1024) of these experiments significant, and "
-        f"the article's 4-to-1 table has p = {fisher_test(4, 5, 1, 5).p_value:.2f}."
+        f"the article's 4-to-1 table has p = {fisher_test(1, 5, 4, 5).p_value:.2f}."
     )
 
 
@@ -416,8 +416,8 @@ def datasets_row(arm, label):
 
 
 def datasets_odds_ratios():
-    woolf = odds_ratio_interval(30, 254, 26, 255, method="woolf")
-    exact = odds_ratio_interval(30, 254, 26, 255)
+    woolf = odds_ratio_interval(26, 255, 30, 254, method="woolf")
+    exact = odds_ratio_interval(26, 255, 30, 254)
     return (
         f"{woolf.estimate:.4f} ({woolf.ci_low:.4f} to {woolf.ci_high:.4f}). The conditional-MLE "
         f"interval ({exact.ci_low:.2f} to {exact.ci_high:.2f})"

@@ -6,6 +6,7 @@ import math
 from fractions import Fraction
 
 import pytest
+from two_arm_order import control_first
 
 from etiquette_lab.errors import InvalidInputError
 from etiquette_lab.stats import bayes_compare, resolve_prior
@@ -39,7 +40,9 @@ def _closed_form(a1, b1, a0, b0):
 def test_uniform_prior_matches_the_closed_form_sum(counts):
     x1, n1, x0, n0 = counts
     expected = _closed_form(x1 + 1, n1 - x1 + 1, x0 + 1, n0 - x0 + 1)
-    assert bayes_compare(*counts).prob_better == pytest.approx(expected, rel=1e-9, abs=1e-12)
+    assert bayes_compare(*control_first(counts)).prob_better == pytest.approx(
+        expected, rel=1e-9, abs=1e-12
+    )
 
 
 def test_article_probability_is_the_exact_rational():
@@ -50,7 +53,7 @@ def test_article_probability_is_the_exact_rational():
 
     exact = sum(beta(2 + i, 7) / ((2 + i) * beta(1 + i, 2) * beta(2, 5)) for i in range(5))
     assert exact == Fraction(887, 924)
-    assert bayes_compare(4, 5, 1, 5).prob_better == pytest.approx(887 / 924, rel=1e-10)
+    assert bayes_compare(1, 5, 4, 5).prob_better == pytest.approx(887 / 924, rel=1e-10)
 
 
 def _mp_prob_greater(a1, b1, a0, b0, d=0.0):
@@ -71,13 +74,13 @@ def _mp_prob_greater(a1, b1, a0, b0, d=0.0):
 def test_jeffreys_prior_matches_mpmath_quadrature():
     # half-integer parameters: no finite closed-form sum, so quadrature at 30 digits
     expected = _mp_prob_greater(4.5, 1.5, 1.5, 4.5)
-    assert bayes_compare(4, 5, 1, 5, prior="jeffreys").prob_better == pytest.approx(
+    assert bayes_compare(1, 5, 4, 5, prior="jeffreys").prob_better == pytest.approx(
         expected, rel=1e-8
     )
 
 
 def test_credible_limits_hold_alpha_over_two_in_each_tail():
-    b = bayes_compare(4, 5, 1, 5, alpha=0.1)
+    b = bayes_compare(1, 5, 4, 5, alpha=0.1)
     assert _mp_prob_greater(5, 2, 2, 5, b.ci_low) == pytest.approx(0.95, abs=1e-8)
     assert _mp_prob_greater(5, 2, 2, 5, b.ci_high) == pytest.approx(0.05, abs=1e-8)
 
@@ -96,7 +99,7 @@ def test_user_prior_and_empty_arm_fall_back_to_the_prior():
 def test_huge_counts_match_the_poisson_limit():
     # 5 vs 1 responses out of 10 million each, uniform prior: in the limit P(Gamma(6) > Gamma(2))
     # = P(Beta(6, 2) > 1/2) = 1 - (7 + 1)/128 = 0.9375 (binomial sum by hand)
-    assert bayes_compare(5, 10_000_000, 1, 10_000_000).prob_better == pytest.approx(
+    assert bayes_compare(1, 10_000_000, 5, 10_000_000).prob_better == pytest.approx(
         0.9375, abs=1e-6
     )
 
@@ -112,7 +115,7 @@ def test_all_versus_nothing_at_ten_million_matches_the_gamma_limit():
     # Beta(1, 10M + 1) variables, i.e. Gamma(2, scale 1e-7) to within 1e-7 relative.
     from scipy.stats import gamma
 
-    b = bayes_compare(10_000_000, 10_000_000, 0, 10_000_000)
+    b = bayes_compare(0, 10_000_000, 10_000_000, 10_000_000)
     assert b.prob_better == 1.0
     assert 1 - b.ci_high == pytest.approx(gamma.ppf(0.025, 2, scale=1 / 10_000_001), rel=1e-5)
     assert 1 - b.ci_low == pytest.approx(gamma.ppf(0.975, 2, scale=1 / 10_000_001), rel=1e-5)
@@ -129,7 +132,7 @@ def test_quadrature_agrees_with_the_planning_modules_exact_sum(x1, n1, x0, n0):
     from etiquette_lab.planning.bayes import probability_new_better
 
     exact = probability_new_better(x0, n0, x1, n1, prior=(1, 1))
-    assert bayes_compare(x1, n1, x0, n0).prob_better == pytest.approx(exact, abs=1e-9)
+    assert bayes_compare(x0, n0, x1, n1).prob_better == pytest.approx(exact, abs=1e-9)
 
 
 def test_credible_limits_of_two_uniform_posteriors_are_the_triangular_quantiles():
@@ -154,7 +157,9 @@ def test_credible_limits_of_two_uniform_posteriors_are_the_triangular_quantiles(
     ],
 )
 def test_the_engine_matches_high_precision_references_to_1e_12(counts, field, reference):
-    assert getattr(bayes_compare(*counts), field) == pytest.approx(reference, abs=1e-12)
+    assert getattr(bayes_compare(*control_first(counts)), field) == pytest.approx(
+        reference, abs=1e-12
+    )
 
 
 def test_the_vectorised_quadrature_integrates_a_singular_endpoint():

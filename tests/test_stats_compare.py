@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import scipy.stats as st
 from statsmodels.stats import proportion as smp
+from two_arm_order import control_first
 
 from etiquette_lab.errors import InvalidInputError
 from etiquette_lab.stats import (
@@ -40,11 +41,11 @@ TABLES = [
 def test_article_table_reproduces_the_issue_numbers():
     # Issue 3: for personalised 4/5 vs default 1/5, z unpooled p = 0.018, chi2 p = 0.058,
     # Boschloo 0.109, Fisher 0.206, and the Wald interval runs past 1.
-    assert wald_test(4, 5, 1, 5).p_value == pytest.approx(0.018, abs=5e-4)
-    assert chi2_test(4, 5, 1, 5).p_value == pytest.approx(0.058, abs=5e-4)
-    assert boschloo_test(4, 5, 1, 5).p_value == pytest.approx(0.109, abs=5e-4)
-    assert fisher_test(4, 5, 1, 5).p_value == pytest.approx(0.206, abs=5e-4)
-    assert wald_test(4, 5, 1, 5).ci_high > 1
+    assert wald_test(1, 5, 4, 5).p_value == pytest.approx(0.018, abs=5e-4)
+    assert chi2_test(1, 5, 4, 5).p_value == pytest.approx(0.058, abs=5e-4)
+    assert boschloo_test(1, 5, 4, 5).p_value == pytest.approx(0.109, abs=5e-4)
+    assert fisher_test(1, 5, 4, 5).p_value == pytest.approx(0.206, abs=5e-4)
+    assert wald_test(1, 5, 4, 5).ci_high > 1
 
 
 # Newcombe (1998), Statistics in Medicine 17:873-890, Table II, method 10 (hybrid score), as
@@ -61,7 +62,7 @@ NEWCOMBE_TABLE_II = [
 
 @pytest.mark.parametrize(("counts", "low", "high"), NEWCOMBE_TABLE_II)
 def test_newcombe_matches_the_published_table(counts, low, high):
-    d = difference_interval(*counts)
+    d = difference_interval(*control_first(counts))
     assert (round(d.ci_low, 4), round(d.ci_high, 4)) == (low, high)
 
 
@@ -72,7 +73,7 @@ def test_newcombe_matches_the_published_table(counts, low, high):
 def test_difference_matches_statsmodels(counts, method, sm):
     # statsmodels smp.confint_proportions_2indep(compare="diff"); we clip to [-1, 1], it may not.
     low, high = smp.confint_proportions_2indep(*counts, method=sm, compare="diff")
-    d = difference_interval(*counts, method=method)
+    d = difference_interval(*control_first(counts), method=method)
     assert d.estimate == pytest.approx(counts[0] / counts[1] - counts[2] / counts[3], abs=1e-15)
     assert d.ci_low == pytest.approx(max(-1.0, low), abs=1e-12)
     assert d.ci_high == pytest.approx(min(1.0, high), abs=1e-12)
@@ -83,7 +84,7 @@ def test_risk_ratio_matches_statsmodels_log(counts):
     # statsmodels smp.confint_proportions_2indep(compare="ratio", method="log"): Katz's interval,
     # which the kit uses only when both arms have a response and a non-response.
     low, high = smp.confint_proportions_2indep(*counts, method="log", compare="ratio")
-    r = risk_ratio_interval(*counts)
+    r = risk_ratio_interval(*control_first(counts))
     assert r.method == "katz-log"
     assert r.estimate == pytest.approx((counts[0] / counts[1]) / (counts[2] / counts[3]))
     assert (r.ci_low, r.ci_high) == pytest.approx((low, high), rel=1e-10)
@@ -95,7 +96,7 @@ def test_risk_ratio_with_a_zero_uses_the_score_interval(counts):
     # statsmodels confint_proportions_2indep(compare="ratio", method="score") is the
     # Miettinen-Nurminen score interval (with their n / (n - 1) correction), computed there by
     # its own inversion; the interval must contain the estimate (0 or inf).
-    r = risk_ratio_interval(*counts)
+    r = risk_ratio_interval(*control_first(counts))
     expected = {(0, 5, 3, 5): 0.0, (3, 5, 0, 5): math.inf}.get(counts)
     if expected is None:
         assert math.isnan(r.estimate) and (r.ci_low, r.ci_high) == (0.0, math.inf)
@@ -110,7 +111,7 @@ def test_risk_ratio_with_a_zero_uses_the_score_interval(counts):
 @pytest.mark.parametrize("counts", [(5, 5, 0, 5), (1, 40, 0, 38), (7, 9, 0, 2), (0, 12, 4, 11)])
 def test_score_interval_matches_statsmodels_and_agrees_with_fisher(counts):
     # statsmodels (score) as above; and 5/5 vs 0/5, where Fisher's p = 0.0079, must exclude 1.
-    r = risk_ratio_interval(*counts)
+    r = risk_ratio_interval(*control_first(counts))
     low, high = smp.confint_proportions_2indep(*counts, method="score", compare="ratio")
     assert (r.ci_low, r.ci_high) == pytest.approx((low, high), rel=1e-6)
     if counts == (5, 5, 0, 5):
@@ -163,7 +164,7 @@ def test_risk_ratio_when_both_arms_answered_everything_is_not_zero_width(counts,
     # The issue's figures: about [0.12, 8.7] for 1/1 vs 1/1 and [0.54, 1.85] for 5/5 vs 5/5.
     _, n1, _, n0 = counts
     z2, total = st.norm.isf(0.025) ** 2, n1 + n0
-    r = risk_ratio_interval(*counts)
+    r = risk_ratio_interval(*control_first(counts))
     assert r.method == "miettinen-nurminen-score" and r.estimate == 1.0
     assert r.ci_low == pytest.approx(1 / (1 + z2 * total / (n1 * (total - 1))), rel=1e-9)
     assert r.ci_high == pytest.approx(1 + z2 * total / (n0 * (total - 1)), rel=1e-9)
@@ -180,7 +181,7 @@ def test_risk_ratio_with_an_arm_at_100_percent_uses_the_score_interval(counts):
     # Katz's variance term of an arm at 100% is 0: 199/200 vs 1/1 would give [0.985, 1.005] as
     # if one request had fixed the control's rate. The score interval, checked against a
     # 50-digit root find of the Miettinen-Nurminen statistic.
-    r = risk_ratio_interval(*counts)
+    r = risk_ratio_interval(*control_first(counts))
     assert r.method == "miettinen-nurminen-score"
     assert (r.ci_low, r.ci_high) == pytest.approx(_mn_score_limits_mpmath(*counts), rel=1e-9)
     assert r.ci_low < r.estimate < r.ci_high
@@ -202,14 +203,14 @@ def _fisher_brute_force(x1, n1, x0, n0):
 @pytest.mark.parametrize("counts", TABLES)
 def test_fisher_matches_brute_force(counts):
     two, greater = _fisher_brute_force(*counts)
-    f = fisher_test(*counts)
+    f = fisher_test(*control_first(counts))
     assert f.p_value == pytest.approx(min(1.0, two), rel=1e-9)
     assert f.p_value_greater == pytest.approx(greater, rel=1e-9)
 
 
 def test_fisher_article_values_are_13_over_63():
     # By hand: P(X >= 4) under the hypergeometric (10, 5, 5) is 26/252 = 13/126; doubled.
-    f = fisher_test(4, 5, 1, 5)
+    f = fisher_test(1, 5, 4, 5)
     assert f.p_value == pytest.approx(13 / 63, rel=1e-12)
     assert f.p_value_greater == pytest.approx(13 / 126, rel=1e-12)
 
@@ -239,7 +240,7 @@ def _boschloo_greater_brute_force(x1, n1, x0, n0, grid=2001):
 @pytest.mark.parametrize("counts", [(4, 5, 1, 5), (3, 6, 0, 4), (7, 10, 2, 8)])
 def test_boschloo_greater_matches_brute_force(counts):
     # independent: the definition (Boschloo 1970) evaluated over a grid of nuisance values
-    assert boschloo_test(*counts).p_value_greater == pytest.approx(
+    assert boschloo_test(*control_first(counts)).p_value_greater == pytest.approx(
         _boschloo_greater_brute_force(*counts), rel=2e-3
     )
 
@@ -261,7 +262,7 @@ def test_boschloo_two_sided_is_twice_the_smaller_one_sided(counts):
         return st.fisher_exact([[a, n1 - a], [b, n0 - b]]).pvalue
 
     doubled = min(1.0, 2 * min(_boschloo_sup(*counts, greater), _boschloo_sup(*counts, less)))
-    assert boschloo_test(*counts).p_value == pytest.approx(doubled, rel=2e-3)
+    assert boschloo_test(*control_first(counts)).p_value == pytest.approx(doubled, rel=2e-3)
     if counts == (0, 3, 2, 7):
         fisher_ordered = _boschloo_sup(*counts, two_sided)
         assert round(doubled, 3) == 0.487 and fisher_ordered == pytest.approx(1.0)
@@ -275,7 +276,7 @@ def test_boschloo_p_values_are_scipys_own_calls_bit_for_bit(n1, n0):
         if x1 + x0 in (0, n1 + n0):
             continue
         table = [[x1, x0], [n1 - x1, n0 - x0]]
-        result = boschloo_test(x1, n1, x0, n0)
+        result = boschloo_test(x0, n0, x1, n1)
         assert result.p_value == min(1.0, float(st.boschloo_exact(table, "two-sided").pvalue))
         assert result.p_value_greater == min(1.0, float(st.boschloo_exact(table, "greater").pvalue))
 
@@ -290,7 +291,7 @@ def test_boschloo_article_one_sided_is_7_over_128():
         if p <= 13 / 126 * (1 + 1e-9)
     )
     assert count == 56
-    assert boschloo_test(4, 5, 1, 5).p_value_greater == pytest.approx(56 / 1024, rel=1e-9)
+    assert boschloo_test(1, 5, 4, 5).p_value_greater == pytest.approx(56 / 1024, rel=1e-9)
 
 
 def test_boschloo_degenerate_tables_are_one():
@@ -303,7 +304,7 @@ def test_boschloo_size_limit_is_a_stated_skip_not_a_hang():
     reason = boschloo_skip_reason(200, 200)
     assert reason and f"{BOSCHLOO_MAX_TABLES:,}" in reason
     with pytest.raises(InvalidInputError, match="skipped"):
-        boschloo_test(100, 200, 90, 200)
+        boschloo_test(90, 200, 100, 200)
 
 
 @pytest.mark.parametrize("counts", [c for c in TABLES if c[0] + c[2] not in (0, c[1] + c[3])])
@@ -312,7 +313,7 @@ def test_chi2_matches_scipy(counts, correction):
     # scipy.stats.chi2_contingency; correction=False is R's prop.test(correct = FALSE)
     x1, n1, x0, n0 = counts
     res = st.chi2_contingency([[x1, n1 - x1], [x0, n0 - x0]], correction=correction)
-    c = chi2_test(*counts, correction=correction)
+    c = chi2_test(*control_first(counts), correction=correction)
     assert c.statistic == pytest.approx(res.statistic, rel=1e-10, abs=1e-12)
     assert c.p_value == pytest.approx(res.pvalue, rel=1e-9)
 
@@ -320,12 +321,12 @@ def test_chi2_matches_scipy(counts, correction):
 def test_chi2_is_the_square_of_the_pooled_score_test():
     # statsmodels smp.test_proportions_2indep(method="score", correction=False) is the pooled z
     z = smp.test_proportions_2indep(7, 34, 1, 34, method="score", correction=False).statistic
-    assert chi2_test(7, 34, 1, 34).statistic == pytest.approx(z**2, rel=1e-10)
+    assert chi2_test(1, 34, 7, 34).statistic == pytest.approx(z**2, rel=1e-10)
 
 
 def test_chi2_without_variation_is_defined():
-    assert (chi2_test(0, 5, 0, 7).statistic, chi2_test(0, 5, 0, 7).p_value) == (0.0, 1.0)
-    assert chi2_test(5, 5, 7, 7, correction=True).p_value == 1.0
+    assert (chi2_test(0, 7, 0, 5).statistic, chi2_test(0, 7, 0, 5).p_value) == (0.0, 1.0)
+    assert chi2_test(7, 7, 5, 5, correction=True).p_value == 1.0
 
 
 # statsmodels divides by a zero standard error when both arms are at 0 % or 100 %; those cases
@@ -335,13 +336,13 @@ def test_chi2_without_variation_is_defined():
 )
 def test_wald_matches_statsmodels(counts):
     res = smp.test_proportions_2indep(*counts, method="wald")
-    w = wald_test(*counts)
+    w = wald_test(*control_first(counts))
     assert w.statistic == pytest.approx(res.statistic, rel=1e-10)
     assert w.p_value == pytest.approx(res.pvalue, rel=1e-9)
 
 
 def test_wald_with_zero_standard_error_is_shown_not_hidden():
-    assert wald_test(5, 5, 0, 5).p_value == 0.0 and math.isinf(wald_test(5, 5, 0, 5).statistic)
+    assert wald_test(0, 5, 5, 5).p_value == 0.0 and math.isinf(wald_test(0, 5, 5, 5).statistic)
     assert (wald_test(0, 5, 0, 5).statistic, wald_test(0, 5, 0, 5).p_value) == (0.0, 1.0)
 
 

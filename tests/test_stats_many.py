@@ -11,6 +11,7 @@ import pytest
 import scipy.stats as st
 from statsmodels.stats.contingency_tables import StratifiedTable
 from statsmodels.stats.multitest import multipletests
+from two_arm_order import control_first
 
 from etiquette_lab.errors import InvalidInputError
 from etiquette_lab.stats import (
@@ -122,7 +123,7 @@ def _as_tables(strata):
 
 
 def test_mantel_haenszel_matches_r_rabbits():
-    m = mantel_haenszel(RABBITS)
+    m = mantel_haenszel([control_first(t) for t in RABBITS])
     assert m.odds_ratio == pytest.approx(7.0, abs=1e-12)
     assert m.statistic == pytest.approx(3.9286, abs=5e-5)
     assert m.p_value == pytest.approx(0.04747, abs=5e-6)
@@ -137,7 +138,7 @@ SECOND = [(20, 34, 10, 34), (15, 27, 3, 18), (3, 5, 3, 5), (12, 15, 7, 12), (1, 
 
 
 def test_mantel_haenszel_matches_r_second_example():
-    m = mantel_haenszel(SECOND)
+    m = mantel_haenszel([control_first(t) for t in SECOND])
     assert m.odds_ratio == pytest.approx(3.5912, abs=5e-5)
     assert m.statistic == pytest.approx(11.8852, abs=5e-5)
     assert m.p_value == pytest.approx(0.0005658, abs=5e-8)
@@ -148,7 +149,7 @@ def test_mantel_haenszel_matches_r_second_example():
 @pytest.mark.parametrize("correction", [True, False])
 def test_mantel_haenszel_matches_statsmodels(strata, correction):
     ref = StratifiedTable(_as_tables(strata))
-    m = mantel_haenszel(strata, correction=correction)
+    m = mantel_haenszel([control_first(t) for t in strata], correction=correction)
     test = ref.test_null_odds(correction=correction)
     assert m.odds_ratio == pytest.approx(ref.oddsratio_pooled, rel=1e-12)
     assert (m.ci_low, m.ci_high) == pytest.approx(ref.oddsratio_pooled_confint(), rel=1e-10)
@@ -159,9 +160,9 @@ def test_mantel_haenszel_degenerate_strata():
     m = mantel_haenszel([(0, 5, 0, 5), (0, 3, 0, 4)])
     assert math.isnan(m.odds_ratio) and m.p_value == 1.0 and m.note
     assert m.to_dict()["odds_ratio"] is None
-    assert mantel_haenszel([(3, 5, 0, 5)]).odds_ratio == math.inf
+    assert mantel_haenszel([(0, 5, 3, 5)]).odds_ratio == math.inf  # arm 3/5, control 0/5
     with pytest.raises(InvalidInputError):
-        mantel_haenszel([(1, 1, 0, 0)])
+        mantel_haenszel([(0, 0, 1, 1)])
 
 
 def _binomial_brute_force(k, n, p):

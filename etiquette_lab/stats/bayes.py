@@ -287,10 +287,10 @@ def _normal_quantile(q: float) -> float:
 
 
 def bayes_compare(
-    x1: int,
-    n1: int,
     x0: int,
     n0: int,
+    x1: int,
+    n1: int,
     *,
     prior: str | Sequence[float] = "uniform",
     alpha: float = 0.05,
@@ -300,8 +300,8 @@ def bayes_compare(
 
     Parameters
     ----------
-    x1, n1, x0, n0 : int
-        Responses and requests of the arm and of the control (n = 0 is allowed: the posterior
+    x0, n0, x1, n1 : int
+        Responses and requests of the control and of the arm (n = 0 is allowed: the posterior
         is then the prior).
     prior : {"uniform", "jeffreys"} or (a, b)
         The same Beta(a, b) prior for both arms: uniform Beta(1, 1) by default, Jeffreys
@@ -311,7 +311,7 @@ def bayes_compare(
 
     Examples
     --------
-    >>> b = bayes_compare(4, 5, 1, 5)
+    >>> b = bayes_compare(1, 5, 4, 5)
     >>> round(b.prob_better, 4), round(b.ci_low, 3), round(b.ci_high, 3)
     (0.96, -0.056, 0.812)
     """

@@ -1,7 +1,9 @@
 """Two arms: effect sizes with intervals and the exact and approximate tests.
 
-Arm 1 is the treatment (a wording under test), arm 0 the control. Every function takes counts
-``x1, n1, x0, n0`` (responses and requests); both n must be at least 1.
+Arm 0 is the control, arm 1 the treatment (a wording under test). Every function takes counts
+control first, ``x0, n0, x1, n1`` (responses and requests), as the planning functions take the
+control's rate first; both n must be at least 1. Effects are the arm's against the control's
+(difference ``p1 - p0``, ratios ``p1 / p0``).
 """
 
 from __future__ import annotations
@@ -42,12 +44,13 @@ DIFFERENCE_METHODS: tuple[str, ...] = ("newcombe", "agresti-caffo")
 BOSCHLOO_MAX_TABLES: int = 20_000
 
 
-def _pair(x1: int, n1: int, x0: int, n0: int) -> tuple[int, int, int, int]:
-    x1, n1 = check_counts(x1, n1, "arm")
+def _pair(x0: int, n0: int, x1: int, n1: int) -> tuple[int, int, int, int]:
+    """The two arms' counts checked, control first as given."""
     x0, n0 = check_counts(x0, n0, "control")
+    x1, n1 = check_counts(x1, n1, "arm")
     if n1 == 0 or n0 == 0:
         raise InvalidInputError("both arms need at least one request to be compared (n = 0)")
-    return x1, n1, x0, n0
+    return x0, n0, x1, n1
 
 
 def _z(alpha: float) -> float:
@@ -84,14 +87,14 @@ class EffectInterval(Result):
 
 
 def difference_interval(
-    x1: int, n1: int, x0: int, n0: int, *, method: str = "newcombe", alpha: float = 0.05
+    x0: int, n0: int, x1: int, n1: int, *, method: str = "newcombe", alpha: float = 0.05
 ) -> EffectInterval:
     """Difference in response rates (arm minus control) with a confidence interval.
 
     Parameters
     ----------
-    x1, n1, x0, n0 : int
-        Responses and requests of the arm and of the control.
+    x0, n0, x1, n1 : int
+        Responses and requests of the control and of the arm.
     method : {"newcombe", "agresti-caffo"}
         Newcombe's hybrid score interval (1998, his method 10; built from the two Wilson
         intervals) or Agresti & Caffo's (2000) Wald interval after adding one response and one
@@ -101,11 +104,11 @@ def difference_interval(
 
     Examples
     --------
-    >>> d = difference_interval(4, 5, 1, 5)
+    >>> d = difference_interval(1, 5, 4, 5)
     >>> round(d.estimate, 2), round(d.ci_low, 4), round(d.ci_high, 4)
     (0.6, -0.0003, 0.8316)
     """
-    x1, n1, x0, n0 = _pair(x1, n1, x0, n0)
+    x0, n0, x1, n1 = _pair(x0, n0, x1, n1)
     method = check_method(method, DIFFERENCE_METHODS, "difference method")
     z = _z(check_alpha(alpha))
     p1, p0 = x1 / n1, x0 / n0
@@ -123,7 +126,7 @@ def difference_interval(
 
 
 def risk_ratio_interval(
-    x1: int, n1: int, x0: int, n0: int, *, alpha: float = 0.05
+    x0: int, n0: int, x1: int, n1: int, *, alpha: float = 0.05
 ) -> EffectInterval:
     """Risk ratio (arm rate / control rate) with the Katz log interval, or the score interval
     where Katz's fails.
@@ -140,17 +143,17 @@ def risk_ratio_interval(
 
     Examples
     --------
-    >>> r = risk_ratio_interval(4, 5, 1, 5)
+    >>> r = risk_ratio_interval(1, 5, 4, 5)
     >>> round(r.estimate, 2), round(r.ci_low, 4), round(r.ci_high, 4)
     (4.0, 0.6566, 24.3685)
-    >>> r = risk_ratio_interval(5, 5, 0, 5)
+    >>> r = risk_ratio_interval(0, 5, 5, 5)
     >>> r.estimate, round(r.ci_low, 4), r.ci_high, r.method
     (inf, 2.1714, inf, 'miettinen-nurminen-score')
     >>> r = risk_ratio_interval(1, 1, 1, 1)  # one request per arm, both answered
     >>> r.estimate, round(r.ci_low, 4), round(r.ci_high, 4)
     (1.0, 0.1152, 8.6829)
     """
-    x1, n1, x0, n0 = _pair(x1, n1, x0, n0)
+    x0, n0, x1, n1 = _pair(x0, n0, x1, n1)
     z = _z(check_alpha(alpha))
     if x1 == 0 and x0 == 0:
         return EffectInterval(
@@ -167,18 +170,18 @@ def risk_ratio_interval(
             if x0 == 0
             else "risk ratio 0: the arm has no response"
         )
-        low, high = _score_ratio_limits(x1, n1, x0, n0, z)
+        low, high = _score_ratio_limits(x0, n0, x1, n1, z)
         return EffectInterval(estimate, low, high, "miettinen-nurminen-score", note)
     estimate = (x1 / n1) / (x0 / n0)
     if x1 == n1 or x0 == n0:  # Katz would treat a 100% arm's rate as known exactly
-        low, high = _score_ratio_limits(x1, n1, x0, n0, z)
+        low, high = _score_ratio_limits(x0, n0, x1, n1, z)
         return EffectInterval(estimate, low, high, "miettinen-nurminen-score")
     centre = math.log(estimate)
     half = z * math.sqrt(1 / x1 - 1 / n1 + 1 / x0 - 1 / n0)
     return EffectInterval(estimate, math.exp(centre - half), math.exp(centre + half), "katz-log")
 
 
-def _score_ratio_limits(x1: int, n1: int, x0: int, n0: int, z: float) -> tuple[float, float]:
+def _score_ratio_limits(x0: int, n0: int, x1: int, n1: int, z: float) -> tuple[float, float]:
     """Miettinen & Nurminen (1985) score interval for p1 / p0, by root finding on log ratio."""
     from scipy.optimize import brentq
 
@@ -216,10 +219,10 @@ ODDS_RATIO_METHODS = ("conditional-mle-exact", "woolf")
 
 
 def odds_ratio_interval(
-    x1: int,
-    n1: int,
     x0: int,
     n0: int,
+    x1: int,
+    n1: int,
     *,
     alpha: float = 0.05,
     method: str = "conditional-mle-exact",
@@ -239,18 +242,18 @@ def odds_ratio_interval(
 
     Examples
     --------
-    >>> o = odds_ratio_interval(4, 5, 1, 5)
+    >>> o = odds_ratio_interval(1, 5, 4, 5)
     >>> round(o.estimate, 4), o.method
     (10.9073, 'conditional-mle-exact')
-    >>> w = odds_ratio_interval(30, 254, 26, 255, method="woolf")
+    >>> w = odds_ratio_interval(26, 255, 30, 254, method="woolf")
     >>> round(w.estimate, 2), round(w.ci_low, 2), round(w.ci_high, 2)
     (1.18, 0.68, 2.06)
     """
-    x1, n1, x0, n0 = _pair(x1, n1, x0, n0)
+    x0, n0, x1, n1 = _pair(x0, n0, x1, n1)
     method = check_method(method, ODDS_RATIO_METHODS, "odds-ratio method")
     if method == "woolf":
-        return _woolf_odds_ratio(x1, n1, x0, n0, alpha=alpha)
-    estimate, low, high = conditional_odds_ratio(x1, n1, x0, n0, alpha=alpha)
+        return _woolf_odds_ratio(x0, n0, x1, n1, alpha=alpha)
+    estimate, low, high = conditional_odds_ratio(x0, n0, x1, n1, alpha=alpha)
     note = ""
     if math.isnan(estimate):
         note = "odds ratio undefined: the table's margins allow only the observed table"
@@ -261,7 +264,7 @@ def odds_ratio_interval(
     return EffectInterval(estimate, low, high, "conditional-mle-exact", note)
 
 
-def _woolf_odds_ratio(x1: int, n1: int, x0: int, n0: int, *, alpha: float) -> EffectInterval:
+def _woolf_odds_ratio(x0: int, n0: int, x1: int, n1: int, *, alpha: float) -> EffectInterval:
     a, b, c, d = float(x1), float(n1 - x1), float(x0), float(n0 - x0)
     z = _z(check_alpha(alpha))
     note, method = "", "woolf"
@@ -293,19 +296,19 @@ class FisherTest(ExactTest):
     _title = "Fisher's exact test"
 
 
-def fisher_test(x1: int, n1: int, x0: int, n0: int) -> FisherTest:
+def fisher_test(x0: int, n0: int, x1: int, n1: int) -> FisherTest:
     """Fisher's exact test on the 2 x 2 table (scipy's ``fisher_exact``; R's ``fisher.test``).
 
     Examples
     --------
-    >>> f = fisher_test(4, 5, 1, 5)
+    >>> f = fisher_test(1, 5, 4, 5)
     >>> round(f.p_value, 4), round(f.p_value_greater, 4)
     (0.2063, 0.1032)
     """
     import numpy as np
     from scipy.stats import fisher_exact
 
-    x1, n1, x0, n0 = _pair(x1, n1, x0, n0)
+    x0, n0, x1, n1 = _pair(x0, n0, x1, n1)
     table = np.array([[x1, n1 - x1], [x0, n0 - x0]])
     two_sided = float(fisher_exact(table).pvalue)
     greater = float(fisher_exact(table, alternative="greater").pvalue)
@@ -319,7 +322,7 @@ class BoschlooTest(ExactTest):
     _title = "Boschloo's exact test"
 
 
-def boschloo_skip_reason(n1: int, n0: int) -> str | None:
+def boschloo_skip_reason(n0: int, n1: int) -> str | None:
     """Why Boschloo's test is not run for arms of n1 and n0 requests, or None if it is."""
     if (n1 + 1) * (n0 + 1) > BOSCHLOO_MAX_TABLES:
         return (
@@ -329,7 +332,7 @@ def boschloo_skip_reason(n1: int, n0: int) -> str | None:
     return None
 
 
-def boschloo_test(x1: int, n1: int, x0: int, n0: int) -> BoschlooTest:
+def boschloo_test(x0: int, n0: int, x1: int, n1: int) -> BoschlooTest:
     """Boschloo's exact test (Boschloo 1970) via :func:`scipy.stats.boschloo_exact`.
 
     The two arms are the table's columns, as scipy expects; ``p_value_greater`` tests that the
@@ -344,15 +347,15 @@ def boschloo_test(x1: int, n1: int, x0: int, n0: int) -> BoschlooTest:
 
     Examples
     --------
-    >>> b = boschloo_test(4, 5, 1, 5)
+    >>> b = boschloo_test(1, 5, 4, 5)
     >>> round(b.p_value, 4), round(b.p_value_greater, 4)
     (0.1094, 0.0547)
     """
     import numpy as np
     from scipy.stats import boschloo_exact
 
-    x1, n1, x0, n0 = _pair(x1, n1, x0, n0)
-    reason = boschloo_skip_reason(n1, n0)
+    x0, n0, x1, n1 = _pair(x0, n0, x1, n1)
+    reason = boschloo_skip_reason(n0, n1)
     if reason is not None:
         raise InvalidInputError(f"Boschloo's test {reason}")
     if x1 + x0 in (0, n1 + n0):
@@ -387,7 +390,7 @@ class Chi2Test(Result):
         )
 
 
-def chi2_test(x1: int, n1: int, x0: int, n0: int, *, correction: bool = False) -> Chi2Test:
+def chi2_test(x0: int, n0: int, x1: int, n1: int, *, correction: bool = False) -> Chi2Test:
     """Pearson's chi-square test; ``correction=True`` applies Yates' continuity correction.
 
     Without correction this is R's ``prop.test(correct = FALSE)`` and the square of the pooled
@@ -398,13 +401,13 @@ def chi2_test(x1: int, n1: int, x0: int, n0: int, *, correction: bool = False) -
 
     Examples
     --------
-    >>> c = chi2_test(4, 5, 1, 5)
+    >>> c = chi2_test(1, 5, 4, 5)
     >>> round(c.statistic, 4), round(c.p_value, 4)
     (3.6, 0.0578)
     """
     from scipy.special import chdtrc
 
-    x1, n1, x0, n0 = _pair(x1, n1, x0, n0)
+    x0, n0, x1, n1 = _pair(x0, n0, x1, n1)
     total, responded = n1 + n0, x1 + x0
     if responded in (0, total):
         return Chi2Test(0.0, 1.0, correction)
@@ -439,7 +442,7 @@ class WaldTest(Result):
         )
 
 
-def wald_test(x1: int, n1: int, x0: int, n0: int, *, alpha: float = 0.05) -> WaldTest:
+def wald_test(x0: int, n0: int, x1: int, n1: int, *, alpha: float = 0.05) -> WaldTest:
     """The unpooled z-test and the Wald interval of the difference (not clipped to [-1, 1]).
 
     With a standard error of 0 (every arm at 0 % or 100 %) z is 0 with p = 1 if the rates are
@@ -447,13 +450,13 @@ def wald_test(x1: int, n1: int, x0: int, n0: int, *, alpha: float = 0.05) -> Wal
 
     Examples
     --------
-    >>> w = wald_test(4, 5, 1, 5)
+    >>> w = wald_test(1, 5, 4, 5)
     >>> round(w.statistic, 4), round(w.p_value, 4), round(w.ci_high, 4)
     (2.3717, 0.0177, 1.0958)
     """
     from scipy.special import ndtr
 
-    x1, n1, x0, n0 = _pair(x1, n1, x0, n0)
+    x0, n0, x1, n1 = _pair(x0, n0, x1, n1)
     z_crit = _z(check_alpha(alpha))
     p1, p0 = x1 / n1, x0 / n0
     difference = p1 - p0

@@ -228,8 +228,8 @@ def mantel_haenszel(
 
     Parameters
     ----------
-    tables : sequence of (x1, n1, x0, n0)
-        Per stratum: responses and requests of the arm, then of the control.
+    tables : sequence of (x0, n0, x1, n1)
+        Per stratum: responses and requests of the control, then of the arm.
     correction : bool
         Continuity correction of the CMH statistic (R's ``mantelhaen.test`` default ``correct =
         TRUE``; statsmodels' ``test_null_odds`` defaults to False).
@@ -240,7 +240,7 @@ def mantel_haenszel(
 
     Examples
     --------
-    >>> rabbits = [(0, 6, 0, 5), (3, 6, 0, 6), (6, 6, 2, 6), (5, 6, 6, 6), (2, 2, 5, 5)]
+    >>> rabbits = [(0, 5, 0, 6), (0, 6, 3, 6), (2, 6, 6, 6), (6, 6, 5, 6), (5, 5, 2, 2)]
     >>> m = mantel_haenszel(rabbits)
     >>> round(m.odds_ratio, 4), round(m.statistic, 4), round(m.p_value, 5)
     (7.0, 3.9286, 0.04747)
@@ -253,9 +253,9 @@ def mantel_haenszel(
     cells = []
     for i, table in enumerate(tables):
         if len(table) != 4:
-            raise InvalidInputError(f"stratum {i + 1}: expected (x1, n1, x0, n0), got {table!r}")
-        x1, n1 = check_counts(table[0], table[1], f"stratum {i + 1}, arm")
-        x0, n0 = check_counts(table[2], table[3], f"stratum {i + 1}, control")
+            raise InvalidInputError(f"stratum {i + 1}: expected (x0, n0, x1, n1), got {table!r}")
+        x0, n0 = check_counts(table[0], table[1], f"stratum {i + 1}, control")
+        x1, n1 = check_counts(table[2], table[3], f"stratum {i + 1}, arm")
         if n1 + n0 >= 2:
             cells.append((x1, n1 - x1, x0, n0 - x0))
     if not cells:

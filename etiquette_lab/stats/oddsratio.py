@@ -60,7 +60,7 @@ class _Conditional:
         return float(np.dot(p, self.k - self.x) / p.sum())
 
 
-def _conditional(x1: int, n1: int, x0: int, n0: int) -> _Conditional:
+def _conditional(x0: int, n0: int, x1: int, n1: int) -> _Conditional:
     from scipy.special import gammaln
 
     t = x1 + x0
@@ -96,16 +96,16 @@ def _solve(f, start: float) -> float:
 
 
 def conditional_odds_ratio(
-    x1: int, n1: int, x0: int, n0: int, *, alpha: float = 0.05
+    x0: int, n0: int, x1: int, n1: int, *, alpha: float = 0.05
 ) -> tuple[float, float, float]:
     """The conditional MLE odds ratio of arm 1 vs arm 0 and its exact ``1 - alpha`` interval.
 
     Parameters
     ----------
-    x1, n1 : int
-        Responses and requests of the arm.
     x0, n0 : int
         Responses and requests of the control.
+    x1, n1 : int
+        Responses and requests of the arm.
     alpha : float
         Each one-sided limit is found at ``alpha / 2``, as ``fisher.test`` does.
 
@@ -118,14 +118,14 @@ def conditional_odds_ratio(
 
     Examples
     --------
-    >>> est, low, high = conditional_odds_ratio(4, 5, 1, 5)
+    >>> est, low, high = conditional_odds_ratio(1, 5, 4, 5)
     >>> round(est, 4), round(low, 4), round(high, 2)
     (10.9073, 0.4547, 978.99)
     """
     x1, n1 = check_counts(x1, n1, "arm")
     x0, n0 = check_counts(x0, n0, "control")
     alpha = check_alpha(alpha)
-    cond = _conditional(x1, n1, x0, n0)
+    cond = _conditional(x0, n0, x1, n1)
     if cond.low_support == cond.high_support:
         return math.nan, 0.0, math.inf
     # Haldane-corrected sample log odds ratio: a starting point inside the bracket's reach.

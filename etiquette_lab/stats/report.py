@@ -62,29 +62,29 @@ def _check_arms(arms: Mapping[str, tuple[int, int]]) -> dict[str, tuple[int, int
 
 
 def _compare_pair(
-    x1: int,
-    n1: int,
     x0: int,
     n0: int,
+    x1: int,
+    n1: int,
     *,
     diff_method: str,
     alpha: float,
     prior: str | Sequence[float],
 ) -> tuple[dict[str, Any], TwoArmTests]:
-    reason = boschloo_skip_reason(n1, n0)
+    reason = boschloo_skip_reason(n0, n1)
     tests = TwoArmTests(
-        fisher=fisher_test(x1, n1, x0, n0),
-        boschloo=None if reason else boschloo_test(x1, n1, x0, n0),
+        fisher=fisher_test(x0, n0, x1, n1),
+        boschloo=None if reason else boschloo_test(x0, n0, x1, n1),
         boschloo_reason=reason,
-        chi2=chi2_test(x1, n1, x0, n0),
-        chi2_yates=chi2_test(x1, n1, x0, n0, correction=True),
-        wald=wald_test(x1, n1, x0, n0, alpha=alpha),
+        chi2=chi2_test(x0, n0, x1, n1),
+        chi2_yates=chi2_test(x0, n0, x1, n1, correction=True),
+        wald=wald_test(x0, n0, x1, n1, alpha=alpha),
     )
     effects = {
-        "difference": difference_interval(x1, n1, x0, n0, method=diff_method, alpha=alpha),
-        "risk_ratio": risk_ratio_interval(x1, n1, x0, n0, alpha=alpha),
-        "odds_ratio": odds_ratio_interval(x1, n1, x0, n0, alpha=alpha),
-        "bayes": bayes_compare(x1, n1, x0, n0, prior=prior, alpha=alpha),
+        "difference": difference_interval(x0, n0, x1, n1, method=diff_method, alpha=alpha),
+        "risk_ratio": risk_ratio_interval(x0, n0, x1, n1, alpha=alpha),
+        "odds_ratio": odds_ratio_interval(x0, n0, x1, n1, alpha=alpha),
+        "bayes": bayes_compare(x0, n0, x1, n1, prior=prior, alpha=alpha),
     }
     return effects, tests
 
@@ -114,7 +114,7 @@ def _stratified(
         if name == control:
             continue
         tables = [
-            (*cells.get(name, (0, 0)), *cells.get(control, (0, 0))) for cells in strata.values()
+            (*cells.get(control, (0, 0)), *cells.get(name, (0, 0))) for cells in strata.values()
         ]
         result[name] = mantel_haenszel(tables, alpha=alpha)
     return result
@@ -217,7 +217,7 @@ def compare_counts(
             continue
         x1, n1 = counts[name]
         effects, tests = _compare_pair(
-            x1, n1, x0, n0, diff_method=diff_method, alpha=alpha, prior=prior
+            x0, n0, x1, n1, diff_method=diff_method, alpha=alpha, prior=prior
         )
         primary = tests.boschloo.p_value if tests.boschloo else tests.fisher.p_value
         raw.append((name, effects, tests, "Boschloo" if tests.boschloo else "Fisher", primary))
