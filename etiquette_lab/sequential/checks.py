@@ -50,14 +50,15 @@ def check_positive_count(value: object, what: str) -> int:
     return number
 
 
-def look_sizes(max_n: object, looks: object) -> tuple[int, ...]:
+def look_sizes(max_n: object, looks: object, maximum_name: str = "max_n") -> tuple[int, ...]:
     """Cumulative requests per wording at each look, the last being *max_n*.
 
     *looks* is the number of equally spaced looks K (look k at round(k * max_n / K)) or the
     cumulative sizes of the looks, strictly increasing; *max_n* is appended when the sizes stop
-    short of it.
+    short of it. *maximum_name* is what the messages call the maximum (the experiment file
+    says ``max_per_arm``).
     """
-    maximum = check_positive_count(max_n, "max_n (requests per wording at the last look)")
+    maximum = check_positive_count(max_n, f"{maximum_name} (requests per wording at the last look)")
     if isinstance(looks, numbers.Integral) and not isinstance(looks, bool):
         count = int(looks)
         if count < 1:
@@ -65,7 +66,7 @@ def look_sizes(max_n: object, looks: object) -> tuple[int, ...]:
         if count > maximum:
             raise InvalidInputError(
                 f"{count} equally spaced looks need at least {count} requests per wording; "
-                f"max_n is {maximum}"
+                f"{maximum_name} is {maximum}"
             )
         return tuple(math.floor(k * maximum / count + 0.5) for k in range(1, count + 1))
     if isinstance(looks, (str, bytes)) or not isinstance(looks, Iterable):
@@ -77,7 +78,8 @@ def look_sizes(max_n: object, looks: object) -> tuple[int, ...]:
         raise InvalidInputError("looks must name at least one look")
     if maximum < sizes[0]:
         raise InvalidInputError(
-            f"max_n ({maximum} per wording) is below the first look ({sizes[0]} per wording)"
+            f"{maximum_name} ({maximum} per wording) is below the first look ({sizes[0]} per "
+            "wording)"
         )
     for i in range(1, len(sizes)):
         if sizes[i] <= sizes[i - 1]:
@@ -87,11 +89,42 @@ def look_sizes(max_n: object, looks: object) -> tuple[int, ...]:
             )
     if sizes[-1] > maximum:
         raise InvalidInputError(
-            f"look {len(sizes)} ({sizes[-1]} per wording) is above max_n ({maximum})"
+            f"look {len(sizes)} ({sizes[-1]} per wording) is above {maximum_name} ({maximum})"
         )
     if sizes[-1] < maximum:
         sizes.append(maximum)
     return tuple(sizes)
+
+
+def check_futility(
+    futility: float | Sequence[float] | None, looks: int, alternative: str
+) -> tuple[float, ...] | None:
+    """Futility bounds on z (|z| two-sided): one for every interim look, or None."""
+    if futility is None:
+        return None
+    if looks < 2:
+        raise InvalidInputError("futility bounds need at least two looks")
+    if isinstance(futility, (int, float)) and not isinstance(futility, bool):
+        values = [float(futility)] * (looks - 1)
+    elif isinstance(futility, Sequence) and not isinstance(futility, (str, bytes)):
+        values = []
+        for v in futility:
+            try:
+                values.append(float(v))
+            except (TypeError, ValueError):
+                raise InvalidInputError(f"futility bounds must be numbers, got {v!r}") from None
+        if len(values) != looks - 1:
+            raise InvalidInputError(
+                f"futility needs one bound per interim look ({looks - 1}), got {len(values)}"
+            )
+    else:
+        raise InvalidInputError(f"futility must be a z value or a list of them, got {futility!r}")
+    for v in values:
+        if not math.isfinite(v):
+            raise InvalidInputError(f"futility bounds must be finite, got {v:g}")
+        if alternative == "two-sided" and v < 0:
+            raise InvalidInputError(f"two-sided futility bounds are on |z|: >= 0, got {v:g}")
+    return tuple(values)
 
 
 Counts = tuple[int, int, int, int]
