@@ -234,7 +234,11 @@ def design_spec(
                 "lists the sizes",
                 "max_per_arm",
             )
-        maximum = _checked("looks", check_positive_count, looks[-1], "the last look's size")
+        # The largest size, not the last: sizes out of order are then named as such.
+        maximum = max(
+            _checked("looks", check_positive_count, v, f"look {i}'s size")
+            for i, v in enumerate(looks, start=1)
+        )
     else:
         maximum = _checked(
             "max_per_arm", check_positive_count, max_per_arm, "max_per_arm (requests per wording)"
