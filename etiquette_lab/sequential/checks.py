@@ -137,13 +137,15 @@ def check_look_counts(looks: object) -> list[Counts]:
     """
     if isinstance(looks, (str, bytes)) or not isinstance(looks, Sequence) or not looks:
         raise InvalidInputError(
-            "looks must be a non-empty list of (x_control, n_control, x_new, n_new) counts"
+            "looks must be a non-empty list of counts, four per look: the control's responses "
+            "and requests, then the new wording's"
         )
     checked: list[Counts] = []
     for i, look in enumerate(looks, start=1):
         if isinstance(look, (str, bytes)) or not isinstance(look, Sequence) or len(look) != 4:
             raise InvalidInputError(
-                f"look {i} must be (x_control, n_control, x_new, n_new), got {look!r}"
+                f"look {i} must be four counts (the control's responses and requests, then the "
+                f"new wording's), got {look!r}"
             )
         x_c, n_c = check_counts(look[0], look[1], f"look {i}, control wording")
         x_n, n_n = check_counts(look[2], look[3], f"look {i}, new wording")
