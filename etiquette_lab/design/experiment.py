@@ -264,6 +264,11 @@ class Experiment:
                     f"{type(self.monitoring).__name__}",
                     "monitoring",
                 )
+            if len(self.variants) != 2:
+                raise _SettingError(
+                    f"monitoring compares two wordings; this experiment has {len(self.variants)}",
+                    "monitoring",
+                )
 
     @property
     def variant_names(self) -> tuple[str, ...]:

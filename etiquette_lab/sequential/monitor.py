@@ -84,7 +84,8 @@ class NextLook:
             else f"send {self.send_control} more on {control} and {self.send_new} on {new}"
         )
         return (
-            f"next planned look after {self.more} more closed windows (look {self.reached + 1} "
+            f"next planned look after {self.more} more closed window{'s' * (self.more != 1)} "
+            f"(look {self.reached + 1} "
             f"of {len(self.looks)}, at {self.size} per wording: {self.more_control} on {control}, "
             f"{self.more_new} on {new}; {sending})"
         )
