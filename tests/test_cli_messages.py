@@ -49,8 +49,6 @@ NOT_FOR_THE_COMMAND_LINE = {
     ("datasets.py", "messages={...}"): "no command builds example data",
     ("datasets.py", "as_of"): "no command builds example data",
     ("power.py", "n_control"): "the ratio's formula, n_new / n_control, as --ratio's help says",
-    ("checks.py", "n_control"): "the order of the counts of a look: x_control, n_control, ...",
-    ("spending.py", "spending='power'"): "no command takes a spending function yet",
 }
 # log.py and importing.py give both spellings today; they switch to Python only, then leave
 # this set (the last test says when).
@@ -147,6 +145,8 @@ def test_api_messages_name_python_not_command_line_options():
          "log.csv: already exists (use it as LOG in other commands, or choose a new name)"),
         ("the last line is incomplete; repair_log() moves it aside",
          "'etiquette-lab repair LOG' moves it aside"),
+        ("rho applies only to spending='power', not 'pocock'",
+         "rho applies only to --spending power, not 'pocock'"),
         ("declare it first (LogFile.declare)",
          "declare it first ('etiquette-lab declare LOG --experiment NAME --variants A,B')"),
     ],

@@ -226,7 +226,7 @@ def test_e_process_result_prints_and_serialises():
         ([(3, 10, 4, 10), (2, 12, 5, 12)], "look 2: counts are cumulative"),
         ([(3, 10, 4, 10), (3, 9, 5, 12)], "look 2: counts are cumulative"),
         ([(6, 5, 1, 5)], "6 responses out of 5 requests"),
-        ([(1, 5, 1)], "look 1 must be (x_control, n_control, x_new, n_new)"),
+        ([(1, 5, 1)], "look 1 must be four counts (the control's responses and requests"),
         ([], "looks must be a non-empty list"),
     ],
 )

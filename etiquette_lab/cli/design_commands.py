@@ -74,11 +74,20 @@ def register(subparsers: Any) -> None:
         description="The to-do list the article's etiquette implies, as of a date.",
         epilog=epilog(
             "etiquette-lab todo data/private/asks.csv",
-            "etiquette-lab todo data/examples/example_log.csv --as-of 2026-02-01",
-            docs="docs/etiquette.md",
+            "etiquette-lab todo data/examples/example_log.csv --as-of 2026-02-01 "
+            "--experiment data/examples/experiment.toml",
+            docs="docs/etiquette.md and docs/sequential.md",
         ),
     )
     _add_log_options(todo)
+    todo.add_argument(
+        "--experiment",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="experiment file; with a [monitoring] table, say when its next look is due "
+        "(repeatable)",
+    )
     todo.set_defaults(handler=_todo)
 
     check = subparsers.add_parser(
@@ -207,7 +216,18 @@ def _todo(args: argparse.Namespace) -> int:
     from ..followup.etiquette import todo_list
     from .output import print_result
 
-    result = todo_list(args.log, as_of=args.as_of, settings=_settings(args.set))
+    experiments = []
+    if args.experiment:  # (the design module is imported only when it is needed)
+        from ..design.messages import load_experiment
+
+        experiments = [load_experiment(path) for path in args.experiment]
+    result = todo_list(
+        args.log,
+        as_of=args.as_of,
+        settings=_settings(args.set),
+        experiments=experiments,
+        log_name=args.log,
+    )
     print_result(result, as_json=args.json)
     return 0
 

@@ -52,6 +52,7 @@ PYTHON_TO_COMMAND_LINE: tuple[tuple[str, str], ...] = (
     (r"\bdayfirst=True/False\b", "--dayfirst or --monthfirst"),
     (r"\btest='(fisher|boschloo|normal)'", r"--test \1"),
     (r"\bmax_n\b", "--max-n"),
+    (r"\bspending='power'", "--spending power"),
     (r"\bcolumns=\{'(\w+)': 'NAME'\}", r"--column \1=NAME"),
     (r"\bvariants=\['default', 'personalised'\]", "--variants default,personalised"),
     (

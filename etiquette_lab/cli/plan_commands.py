@@ -25,8 +25,8 @@ def _design_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--test",
         choices=("fisher", "boschloo", "normal"),
-        default="fisher",
-        help="exact test (fisher, boschloo: n <= 25) or the normal approximation",
+        default=None,
+        help="exact test (fisher, boschloo: n <= 25) or the normal approximation (fisher)",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
 
@@ -38,17 +38,46 @@ def register(subparsers: Any) -> None:
     plan = subparsers.add_parser(
         "plan",
         help="how many requests per wording you need",
-        description="Smallest n per wording reaching a power, by exact enumeration.",
+        description="Smallest n per wording reaching a power, by exact enumeration. With "
+        "--looks K: the largest n of a design that looks K times while the experiment runs "
+        "(and may stop early), beside the fixed design's n, with the exact false-alarm rate, "
+        "power, chance of stopping at each look and expected size of both.",
         epilog=epilog(
             "etiquette-lab plan --baseline 0.2 --target 0.5",
-            "etiquette-lab plan --baseline 0.2 --target 0.5 --alternative greater --power 0.9",
-            docs='docs/planning.md ("The two sample sizes")',
+            "etiquette-lab plan --baseline 0.2 --target 0.5 --looks 3",
+            docs='docs/planning.md ("The two sample sizes") and docs/sequential.md',
         ),
     )
     _design_options(plan)
     plan.add_argument("--power", type=float, default=0.8, help="power wanted (0.8)")
     plan.add_argument("--ratio", type=float, default=1.0, help="n_new / n_control (1)")
-    plan.add_argument("--max-n", type=int, default=2000, help="largest n per arm searched (2000)")
+    plan.add_argument(
+        "--max-n",
+        type=int,
+        default=None,
+        help="largest n per arm searched (2000; 1000 with --looks)",
+    )
+    looks = plan.add_argument_group("planned looks (docs/sequential.md)")
+    looks.add_argument(
+        "--looks", type=int, metavar="K", help="look K times, equally spaced (at least 2)"
+    )
+    looks.add_argument(
+        "--spending",
+        metavar="NAME",
+        default=None,
+        help="how the false-alarm budget is spread over the looks: obrien-fleming (default), "
+        "pocock or power",
+    )
+    looks.add_argument(
+        "--rho", type=float, default=None, help="the exponent of --spending power (1)"
+    )
+    looks.add_argument(
+        "--futility",
+        type=float,
+        metavar="Z",
+        default=None,
+        help="non-binding futility bound on z (|z| two-sided) at every interim look",
+    )
     plan.set_defaults(handler=_plan)
 
     power = subparsers.add_parser(
@@ -69,22 +98,61 @@ def register(subparsers: Any) -> None:
     power.set_defaults(handler=_power)
 
 
+#: The default --max-n: the planning search's, and the exact sequential engine's limit.
+_MAX_N = 2000
+_MAX_N_LOOKS = 1000
+
+
 def _plan(args: argparse.Namespace) -> int:
-    from ..planning.power import sample_size
     from .output import print_result
 
+    if args.looks is not None:
+        print_result(_planned_looks(args), as_json=args.json)
+        return 0
+    from ..errors import InvalidInputError
+    from ..planning.power import sample_size
+
+    for flag, value in (("--spending", args.spending), ("--rho", args.rho),
+                        ("--futility", args.futility)):  # fmt: skip
+        if value is not None:
+            raise InvalidInputError(f"{flag} applies to planned looks: add --looks K")
     result = sample_size(
         args.baseline,
         args.target,
         power=args.power,
         alpha=args.alpha,
         alternative=args.alternative,
-        test=args.test,
+        test=args.test or "fisher",
         ratio=args.ratio,
-        max_n=args.max_n,
+        max_n=_MAX_N if args.max_n is None else args.max_n,
     )
     print_result(result, as_json=args.json)
     return 0
+
+
+def _planned_looks(args: argparse.Namespace) -> Any:
+    from ..errors import InvalidInputError
+    from ..sequential.sizing import sequential_sample_size
+
+    if args.test is not None:
+        raise InvalidInputError(
+            "--test does not apply with --looks: planned looks use the exact unconditional test "
+            "ordered by the pooled z (docs/sequential.md)"
+        )
+    if args.ratio != 1.0:
+        raise InvalidInputError("--ratio does not apply with --looks: both wordings get n")
+    return sequential_sample_size(
+        args.baseline,
+        args.target,
+        power=args.power,
+        looks=args.looks,
+        alpha=args.alpha,
+        alternative=args.alternative,
+        spending=args.spending or "obrien-fleming",
+        rho=args.rho,
+        futility=args.futility,
+        max_n=_MAX_N_LOOKS if args.max_n is None else args.max_n,
+    )
 
 
 def _power(args: argparse.Namespace) -> int:
@@ -99,7 +167,7 @@ def _power(args: argparse.Namespace) -> int:
         args.target,
         alpha=args.alpha,
         alternative=args.alternative,
-        test=args.test,
+        test=args.test or "fisher",
     )
     print_result(result, as_json=args.json)
     return 0

@@ -15,7 +15,7 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInputError
 from .templates import (
@@ -28,6 +28,9 @@ from .templates import (
     template_fields,
 )
 from .toml import toml_value
+
+if TYPE_CHECKING:
+    from ..sequential.spec import DesignSpec
 
 __all__ = [
     "MAX_BLOCK_SIZE",
@@ -48,6 +51,7 @@ _TOP_KEYS = (
     "seed",
     "strata",
     "block_size",
+    "monitoring",
     "variants",
 )
 _VARIANT_KEYS = ("name", "template", "template_file", "weight")
@@ -126,6 +130,10 @@ class Experiment:
         1000 (:data:`MAX_BLOCK_SIZE`).
     channel : str
         Recorded with the sends (default ``"linkedin"``).
+    monitoring : DesignSpec, optional
+        How the experiment is looked at while it runs: planned looks or the anytime e-value
+        (:func:`etiquette_lab.sequential.spec.design_spec`; the file's ``[monitoring]``
+        table). None: one analysis at the end, as before.
 
     Examples
     --------
@@ -147,6 +155,7 @@ class Experiment:
     strata: str = ""
     block_size: int = 0
     channel: str = "linkedin"
+    monitoring: DesignSpec | None = None
     path: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
@@ -246,6 +255,20 @@ class Experiment:
             )
         set_(self, "block_size", size)
         set_(self, "strata", (self.strata or "").strip())
+        if self.monitoring is not None:
+            from ..sequential.spec import DesignSpec
+
+            if not isinstance(self.monitoring, DesignSpec):
+                raise _SettingError(
+                    "monitoring must be a DesignSpec (sequential.spec.design_spec), not "
+                    f"{type(self.monitoring).__name__}",
+                    "monitoring",
+                )
+            if len(self.variants) != 2:
+                raise _SettingError(
+                    f"monitoring compares two wordings; this experiment has {len(self.variants)}",
+                    "monitoring",
+                )
 
     @property
     def variant_names(self) -> tuple[str, ...]:
@@ -321,6 +344,8 @@ class Experiment:
         for key in ("name", "kind", "channel", "control", "strata"):
             if key in options and not isinstance(options[key], str):
                 raise _SettingError(f"{key} must be text, not {options[key]!r}", key)
+        if "monitoring" in options:
+            options["monitoring"] = _monitoring_from_dict(options["monitoring"])
         return cls(variants=variants, **options)
 
     def to_dict(self) -> dict[str, Any]:
@@ -337,6 +362,8 @@ class Experiment:
             data["strata"] = self.strata
         if self.block_size != sum(v.weight for v in self.variants):
             data["block_size"] = self.block_size
+        if self.monitoring is not None:
+            data["monitoring"] = self.monitoring.to_dict()
         data["variants"] = [
             {
                 "name": v.name,
@@ -346,6 +373,21 @@ class Experiment:
             for v in self.variants
         ]
         return data
+
+
+def _monitoring_from_dict(data: Any) -> DesignSpec:
+    """The ``[monitoring]`` table as a checked design; an error names the table's key."""
+    from ..sequential.spec import DesignSpecError, spec_from_mapping
+
+    if not isinstance(data, Mapping):
+        raise _SettingError(
+            f"monitoring must be a table ([monitoring] with looks = ...), not {data!r}",
+            "monitoring",
+        )
+    try:
+        return spec_from_mapping(data)
+    except DesignSpecError as error:
+        raise _SettingError(str(error), error.key, table=_MONITORING) from None
 
 
 def _variant_from_dict(data: Mapping[str, Any], number: int, base: Path) -> Variant:
@@ -386,13 +428,26 @@ def _variant_from_dict(data: Mapping[str, Any], number: int, base: Path) -> Vari
         return Variant(name, read_template_file(path), weight, reference)
 
 
-class _SettingError(InvalidInputError):
-    """A bad setting, remembering its key and variant so that the file's line can be found."""
+#: The table of the monitoring design (a plain table, not an array like ``[[variants]]``).
+_MONITORING = "monitoring"
 
-    def __init__(self, message: str, key: str | None, variant: int | None = None) -> None:
+
+class _SettingError(InvalidInputError):
+    """A bad setting, remembering its key and its table (a variant's number, or the monitoring
+    table) so that the file's line can be found."""
+
+    def __init__(
+        self, message: str, key: str | None, variant: int | None = None, *, table: str = ""
+    ) -> None:
         super().__init__(message)
         self.key = key
         self.variant = variant
+        self.table = table
+
+    @property
+    def field(self) -> str | None:
+        """The key as the error names it: ``monitoring.looks`` for the monitoring table's."""
+        return f"{self.table}.{self.key}" if self.table and self.key else self.key
 
 
 @contextlib.contextmanager
@@ -409,14 +464,17 @@ def _located(key: str, variant: int) -> Iterator[None]:
 _HEADER = re.compile(r"\s*\[\[?\s*([^\]]*?)\s*\]")
 
 
-def _toml_line(text: str, key: str | None, variant: int | None) -> int | None:
-    """The 1-based line where *key* is set (in the *variant*-th ``[[variants]]`` table when
-    given, else at the top), or that table's header line; ``None`` when not found.
+def _toml_line(text: str, key: str | None, variant: int | None, table_name: str = "") -> int | None:
+    """The 1-based line where *key* is set (in the *variant*-th ``[[variants]]`` table or the
+    table *table_name* when given, else at the top), or that table's header line; ``None`` when
+    not found.
 
     tomllib reports no positions for values, so the text is scanned: enough for this schema,
     skipping the inside of multi-line strings.
     """
-    seen, table, header, open_quote = 0, 0, None, None  # table 0: top level, -1: another
+    # table 0: top level, n: the n-th [[variants]], a name: that table, -1: another
+    seen, table, header, open_quote = 0, 0, None, None
+    wanted: int | str = table_name or variant or 0
     setting = re.compile(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=") if key else None
     for number, line in enumerate(text.splitlines(), 1):
         if open_quote:
@@ -425,13 +483,16 @@ def _toml_line(text: str, key: str | None, variant: int | None) -> int | None:
             continue
         match = _HEADER.match(line)
         if match:
-            seen += match.group(1) == "variants"
-            table = seen if match.group(1) == "variants" else -1
-            header = number if variant is not None and table == variant else header
+            name = match.group(1)
+            seen += name == "variants"
+            table = seen if name == "variants" else name if name == table_name else -1
+            header = number if wanted != 0 and table == wanted else header
             continue
-        if table == (variant or 0) and setting is not None and setting.match(line):
+        if table == wanted and setting is not None and setting.match(line):
             return number
         open_quote = next((q for q in ('"""', "'''") if line.count(q) % 2), None)
+    if header is None and table_name:  # an inline table: monitoring = { looks = 5 }
+        return _toml_line(text, table_name, None)
     return header
 
 
@@ -469,8 +530,8 @@ def load_experiment(path: str | os.PathLike[str]) -> Experiment:
         experiment = Experiment.from_dict(data, base=source.parent)
     except _SettingError as error:
         raise LocatedInputError(
-            str(error), path=str(path), line=_toml_line(text, error.key, error.variant),
-            field=error.key,
+            str(error), path=str(path),
+            line=_toml_line(text, error.key, error.variant, error.table), field=error.field,
         ) from None  # fmt: skip
     except InvalidInputError as error:
         raise LocatedInputError(str(error), path=str(path)) from None
@@ -505,7 +566,11 @@ def experiment_to_toml(experiment: Experiment) -> str:
     <BLANKLINE>
     """
     data = experiment.to_dict()
-    lines = [f"{key} = {toml_value(value)}" for key, value in data.items() if key != "variants"]
+    tables = ("variants", _MONITORING)
+    lines = [f"{key} = {toml_value(value)}" for key, value in data.items() if key not in tables]
+    if _MONITORING in data:
+        lines += ["", f"[{_MONITORING}]"]
+        lines += [f"{k} = {toml_value(v)}" for k, v in data[_MONITORING].items()]
     for variant in data["variants"]:
         lines += ["", "[[variants]]", *(f"{k} = {toml_value(v)}" for k, v in variant.items())]
     return "\n".join(lines) + "\n"

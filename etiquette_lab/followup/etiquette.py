@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -340,6 +340,8 @@ class TodoList(Result):
 
     as_of: Any
     items: tuple[Finding, ...]
+    #: One line per monitored experiment: when its next planned look is due.
+    looks: tuple[str, ...] = ()
 
     _title = "To do"
 
@@ -353,8 +355,8 @@ class TodoList(Result):
 
     def _notes(self) -> list[str]:
         if not self.items:
-            return [f"Nothing to do as of {_day(self.as_of)}."]
-        return [f"{_plural(len(self.items), 'thing')} to do as of {_day(self.as_of)}."]
+            return [f"Nothing to do as of {_day(self.as_of)}.", *self.looks]
+        return [f"{_plural(len(self.items), 'thing')} to do as of {_day(self.as_of)}.", *self.looks]
 
 
 def _plural(count: int, noun: str) -> str:
@@ -481,18 +483,75 @@ def check_etiquette(
 
 
 def todo_list(
-    source: Any, *, as_of: Any = None, settings: EtiquetteSettings | None = None
+    source: Any,
+    *,
+    as_of: Any = None,
+    settings: EtiquetteSettings | None = None,
+    experiments: Sequence[Any] = (),
+    log_name: str = "LOG",
 ) -> TodoList:
     """Who to thank, who to remind and what to withdraw, as of a moment, with the reason.
 
     The same findings as :func:`check_etiquette`, keeping those that ask for an action, in the
     order thank, remind, withdraw (oldest first within each). ``todo_list(...).to_frame()`` is
     the DataFrame.
+
+    *experiments* (:class:`~etiquette_lab.design.experiment.Experiment`) that declare a
+    monitoring design add one line each to ``looks``: how many more closed outcome windows
+    until the next planned look, or that a look is due now (run ``report``; *log_name* is the
+    log's name in that command).
     """
     report = check_etiquette(source, as_of=as_of, settings=settings)
     items = [f for f in report.findings if f.action]
     items.sort(key=lambda f: (_TODO_ORDER.index(f.action), f.since, f.recipient))
-    return TodoList(report.as_of, tuple(items))
+    monitored = [e for e in experiments if getattr(e, "monitoring", None) is not None]
+    looks: list[str] = []
+    if monitored:
+        table = _requests_as_of(source, report.as_of)[0]
+        looks = [_look_line(table, e, report.as_of, log_name) for e in monitored]
+    return TodoList(report.as_of, tuple(items), tuple(looks))
+
+
+#: What a due look asks the user to run (the report of the experiment within its window).
+REPORT_COMMAND = "etiquette-lab report {log} --experiment {experiment} --window {window}"
+
+
+def _look_line(table: Any, experiment: Any, moment: Any, log_name: str) -> str:
+    """'<experiment>: next planned look after N more closed windows (look k of K, ...)'."""
+    import pandas as pd
+
+    from ..analyse.outcomes import window_status
+    from ..sequential.monitor import next_planned_look
+
+    window = f"{experiment.outcome_window_days:g}d"
+    status = window_status(
+        table,
+        window=pd.Timedelta(days=experiment.outcome_window_days),
+        as_of=moment,
+        experiment=experiment.name,
+    )
+    control, new = experiment.variant_names_control_first[:2]
+    counts = {
+        name: [int(((status["variant"] == name) & (status["status"] == state)).sum())
+               for state in ("evaluated", "pending")]
+        for name in (control, new)
+    }  # fmt: skip
+    spec = experiment.monitoring
+    for name, (closed, waiting) in counts.items():
+        if closed + waiting > spec.max_per_arm:
+            return (
+                f"{experiment.name}: {closed + waiting} requests sent on {name!r}, beyond the "
+                f"plan's {spec.max_per_arm} per wording: the design's guarantee covers the planned "
+                "requests only"
+            )
+    position = next_planned_look(
+        spec, (counts[control][0], counts[new][0]), (counts[control][1], counts[new][1])
+    )
+    line = f"{experiment.name}: {position.text(control, new)}"
+    if position.due or not position.looks:
+        command = REPORT_COMMAND.format(log=log_name, experiment=experiment.name, window=window)
+        line += f": run `{command}`"
+    return line
 
 
 def _age(moment: Any, since: Any) -> float:

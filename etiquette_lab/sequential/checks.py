@@ -50,14 +50,15 @@ def check_positive_count(value: object, what: str) -> int:
     return number
 
 
-def look_sizes(max_n: object, looks: object) -> tuple[int, ...]:
+def look_sizes(max_n: object, looks: object, maximum_name: str = "max_n") -> tuple[int, ...]:
     """Cumulative requests per wording at each look, the last being *max_n*.
 
     *looks* is the number of equally spaced looks K (look k at round(k * max_n / K)) or the
     cumulative sizes of the looks, strictly increasing; *max_n* is appended when the sizes stop
-    short of it.
+    short of it. *maximum_name* is what the messages call the maximum (the experiment file
+    says ``max_per_arm``).
     """
-    maximum = check_positive_count(max_n, "max_n (requests per wording at the last look)")
+    maximum = check_positive_count(max_n, f"{maximum_name} (requests per wording at the last look)")
     if isinstance(looks, numbers.Integral) and not isinstance(looks, bool):
         count = int(looks)
         if count < 1:
@@ -65,7 +66,7 @@ def look_sizes(max_n: object, looks: object) -> tuple[int, ...]:
         if count > maximum:
             raise InvalidInputError(
                 f"{count} equally spaced looks need at least {count} requests per wording; "
-                f"max_n is {maximum}"
+                f"{maximum_name} is {maximum}"
             )
         return tuple(math.floor(k * maximum / count + 0.5) for k in range(1, count + 1))
     if isinstance(looks, (str, bytes)) or not isinstance(looks, Iterable):
@@ -77,7 +78,8 @@ def look_sizes(max_n: object, looks: object) -> tuple[int, ...]:
         raise InvalidInputError("looks must name at least one look")
     if maximum < sizes[0]:
         raise InvalidInputError(
-            f"max_n ({maximum} per wording) is below the first look ({sizes[0]} per wording)"
+            f"{maximum_name} ({maximum} per wording) is below the first look ({sizes[0]} per "
+            "wording)"
         )
     for i in range(1, len(sizes)):
         if sizes[i] <= sizes[i - 1]:
@@ -87,11 +89,42 @@ def look_sizes(max_n: object, looks: object) -> tuple[int, ...]:
             )
     if sizes[-1] > maximum:
         raise InvalidInputError(
-            f"look {len(sizes)} ({sizes[-1]} per wording) is above max_n ({maximum})"
+            f"look {len(sizes)} ({sizes[-1]} per wording) is above {maximum_name} ({maximum})"
         )
     if sizes[-1] < maximum:
         sizes.append(maximum)
     return tuple(sizes)
+
+
+def check_futility(
+    futility: float | Sequence[float] | None, looks: int, alternative: str
+) -> tuple[float, ...] | None:
+    """Futility bounds on z (|z| two-sided): one for every interim look, or None."""
+    if futility is None:
+        return None
+    if looks < 2:
+        raise InvalidInputError("futility bounds need at least two looks")
+    if isinstance(futility, (int, float)) and not isinstance(futility, bool):
+        values = [float(futility)] * (looks - 1)
+    elif isinstance(futility, Sequence) and not isinstance(futility, (str, bytes)):
+        values = []
+        for v in futility:
+            try:
+                values.append(float(v))
+            except (TypeError, ValueError):
+                raise InvalidInputError(f"futility bounds must be numbers, got {v!r}") from None
+        if len(values) != looks - 1:
+            raise InvalidInputError(
+                f"futility needs one bound per interim look ({looks - 1}), got {len(values)}"
+            )
+    else:
+        raise InvalidInputError(f"futility must be a z value or a list of them, got {futility!r}")
+    for v in values:
+        if not math.isfinite(v):
+            raise InvalidInputError(f"futility bounds must be finite, got {v:g}")
+        if alternative == "two-sided" and v < 0:
+            raise InvalidInputError(f"two-sided futility bounds are on |z|: >= 0, got {v:g}")
+    return tuple(values)
 
 
 Counts = tuple[int, int, int, int]
@@ -104,13 +137,15 @@ def check_look_counts(looks: object) -> list[Counts]:
     """
     if isinstance(looks, (str, bytes)) or not isinstance(looks, Sequence) or not looks:
         raise InvalidInputError(
-            "looks must be a non-empty list of (x_control, n_control, x_new, n_new) counts"
+            "looks must be a non-empty list of counts, four per look: the control's responses "
+            "and requests, then the new wording's"
         )
     checked: list[Counts] = []
     for i, look in enumerate(looks, start=1):
         if isinstance(look, (str, bytes)) or not isinstance(look, Sequence) or len(look) != 4:
             raise InvalidInputError(
-                f"look {i} must be (x_control, n_control, x_new, n_new), got {look!r}"
+                f"look {i} must be four counts (the control's responses and requests, then the "
+                f"new wording's), got {look!r}"
             )
         x_c, n_c = check_counts(look[0], look[1], f"look {i}, control wording")
         x_n, n_n = check_counts(look[2], look[3], f"look {i}, new wording")

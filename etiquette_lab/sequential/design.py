@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import InvalidInputError
 from ..stats.rates import check_alpha, check_method
-from .checks import MAX_ANYTIME_N, MAX_EXACT_N, check_alternative, look_sizes
+from .checks import MAX_ANYTIME_N, MAX_EXACT_N, check_alternative, check_futility, look_sizes
 from .evalue import state_log_e
 from .lattice import statistic
 from .normal import spending_bounds
@@ -142,36 +142,6 @@ def _check_exact_size(sizes: tuple[int, ...], what: str, limit: int = MAX_EXACT_
         )
 
 
-def _check_futility(
-    futility: float | Sequence[float] | None, looks: int, alternative: str
-) -> tuple[float, ...] | None:
-    if futility is None:
-        return None
-    if looks < 2:
-        raise InvalidInputError("futility bounds need at least two looks")
-    if isinstance(futility, (int, float)) and not isinstance(futility, bool):
-        values = [float(futility)] * (looks - 1)
-    elif isinstance(futility, Sequence) and not isinstance(futility, (str, bytes)):
-        values = []
-        for v in futility:
-            try:
-                values.append(float(v))
-            except (TypeError, ValueError):
-                raise InvalidInputError(f"futility bounds must be numbers, got {v!r}") from None
-        if len(values) != looks - 1:
-            raise InvalidInputError(
-                f"futility needs one bound per interim look ({looks - 1}), got {len(values)}"
-            )
-    else:
-        raise InvalidInputError(f"futility must be a z value or a list of them, got {futility!r}")
-    for v in values:
-        if not math.isfinite(v):
-            raise InvalidInputError(f"futility bounds must be finite, got {v:g}")
-        if alternative == "two-sided" and v < 0:
-            raise InvalidInputError(f"two-sided futility bounds are on |z|: >= 0, got {v:g}")
-    return tuple(values)
-
-
 def _smallest_differences(lattice: Lattice, alternative: str) -> tuple[float | None, ...]:
     out: list[float | None] = []
     for (c, n), region in zip(lattice.sizes, lattice.reject, strict=True):
@@ -264,7 +234,7 @@ def sequential_design(
     alternative = check_alternative(alternative)
     spending_name, exponent = check_spending(spending, rho)
     method = check_method(method, SEQUENTIAL_METHODS, "method")
-    futility_z = _check_futility(futility, len(sizes), alternative)
+    futility_z = check_futility(futility, len(sizes), alternative)
     if method == "exact":
         _check_exact_size(sizes, "exact designs")
     sides = 2 if alternative == "two-sided" else 1
