@@ -17,7 +17,8 @@ from scipy.stats import fisher_exact
 
 from etiquette_lab.lessons.simulation import simulate_null_experiments
 from etiquette_lab.planning.power import exact_power, sample_size
-from etiquette_lab.stats import TIE_TOLERANCE, compare_counts, rejects
+from etiquette_lab.significance import TIE_TOLERANCE, rejects
+from etiquette_lab.stats import compare_counts
 from etiquette_lab.stats.many import sample_ratio_check
 
 
