@@ -24,6 +24,7 @@ from ..errors import InvalidInputError, LogError, UnfinishedWriteError, shown
 from ..timestamps import format_time, now, parse_time
 from . import index as log_index
 from . import journal as log_journal
+from .contact import check_contacts
 from .format import (
     COLUMNS,
     CONTACT_COLUMNS,
@@ -299,6 +300,7 @@ class LogFile:
         *email* (their address) are optional; when given, ``sync`` finds the recipient by them
         before it tries the name (a log of format version 1 has no columns for them).
         """
+        check_contacts(str(self.path), profile_url=profile_url, email=email)
         row = _row(
             "sent",
             at,
@@ -313,8 +315,8 @@ class LogFile:
             note=note,
             experiment=experiment,  # None: the log's own, known once the log is caught up
             score="" if score is None else repr(float(score)),
-            profile_url=profile_url,
-            email=email,
+            profile_url=profile_url.strip(),
+            email=email.strip(),
         )
         if experiment:
             row["_named_experiment"] = True
@@ -430,6 +432,11 @@ class LogFile:
     def thank(self, request_id: str, *, at: Any = None, note: str = "") -> None:
         """Record that you thanked the person."""
         self._append([_row("thanked", at, request_id=request_id, note=note)])
+
+    def undelivered(self, request_id: str, *, at: Any = None, note: str = "") -> None:
+        """Record that the request never arrived (a bounce): the analysis leaves it out of its
+        denominators, since it never had a chance to be answered."""
+        self._append([_row("undelivered", at, request_id=request_id, note=note)])
 
     # -- the machinery -------------------------------------------------------------------
 

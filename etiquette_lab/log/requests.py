@@ -14,12 +14,13 @@ SEND_FIELDS: tuple[str, ...] = (
     "experiment", "recipient", "variant", "kind", "channel", "stratum", "assignment", "score",
     "message",
 )  # fmt: skip
-_FROM_SEND = ("request_id", *SEND_FIELDS)
+# Where to find the recipient (format version 2; empty in older logs): sync matches by them.
+_FROM_SEND = ("request_id", *SEND_FIELDS, "profile_url", "email")
 REQUEST_COLUMNS: tuple[str, ...] = (
     *_FROM_SEND,
     "first_sent_at", "last_sent_at", "sends", "reminders", "last_reminded_at", "withdrawn_at",
-    "responses", "first_response_at", "first_outcome", "last_response_at", "outcome",
-    "thanked_at",
+    "undelivered_at", "responses", "first_response_at", "first_outcome", "last_response_at",
+    "outcome", "thanked_at",
 )  # fmt: skip
 
 
@@ -28,7 +29,9 @@ def requests_from_events(events: pd.DataFrame) -> pd.DataFrame:
 
     ``sends`` counts the first send and every ``resent``; ``first_response_at`` and
     ``first_outcome`` describe the first response, ``outcome`` the latest one (a "yes, soon"
-    reply followed by the recommendation itself ends as ``recommended``). Times are UTC.
+    reply followed by the recommendation itself ends as ``recommended``). ``undelivered_at``
+    is the first bounce (the analysis leaves such a request out of its denominators). Times are
+    UTC.
     """
     return fold_events(events)
 
@@ -89,6 +92,7 @@ def fold_events(events: pd.DataFrame, request_rows: np.ndarray | None = None) ->
     table["reminders"] = count("reminded")
     table["last_reminded_at"] = times(pick("reminded", "last"))
     table["withdrawn_at"] = times(pick("withdrawn", "first"))
+    table["undelivered_at"] = times(pick("undelivered", "first"))
     table["responses"] = count("responded")
     first_response, last_response = pick("responded", "first"), pick("responded", "last")
     table["first_response_at"] = times(first_response)
