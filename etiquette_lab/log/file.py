@@ -438,6 +438,32 @@ class LogFile:
         denominators, since it never had a chance to be answered."""
         self._append([_row("undelivered", at, request_id=request_id, note=note)])
 
+    def record_follow_ups(self, events: Sequence[Mapping[str, Any]]) -> int:
+        """Append follow-up events (``responded``, ``undelivered``, ...) in one write.
+
+        Each mapping holds ``event``, ``request_id``, ``at`` and optionally ``outcome`` and
+        ``note`` (as :meth:`etiquette_lab.sync.SyncProposal.log_rows` gives them). All are
+        validated first; the write goes through ``LOG.writing`` like an import, so it lands
+        whole or not at all. Returns the number of events written.
+        """
+        rows = []
+        for item in events:
+            event = str(item["event"])
+            if event in ("sent", "declared"):
+                raise InvalidInputError(f"{event!r} is not a follow-up; use send() or declare()")
+            rows.append(
+                _row(
+                    event,
+                    item["at"],
+                    request_id=str(item["request_id"]),
+                    outcome=str(item.get("outcome") or ""),
+                    note=str(item.get("note") or ""),
+                )
+            )
+        if rows:
+            self._append(rows)
+        return len(rows)
+
     # -- the machinery -------------------------------------------------------------------
 
     @contextlib.contextmanager
