@@ -187,3 +187,25 @@ def test_an_undelivered_event_must_name_a_request_sent_before_it(log_path):
     rid = log.send("Ada", "a", at="2026-01-05T10:00+01:00")
     with pytest.raises(LogError, match="dated before its request was sent"):
         log.undelivered(rid, at="2026-01-05T09:00+01:00")
+
+
+# -- observational experiments -------------------------------------------------------------
+
+
+def test_an_experiment_declared_observational_is_told_apart(log_path, capsys):
+    from etiquette_lab import is_observational
+
+    create_log(log_path, experiment="wording", variants=["a", "b"])
+    code = main(["declare", str(log_path), "--experiment", "history", "--variants",
+                 "with note,without note", "--observational"])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0 and "observational: not randomised" in out
+    declared = open_log(log_path).events().iloc[-1]
+    assert (declared["event"], declared["assignment"]) == ("declared", "observational")
+    assert is_observational(log_path, "history") and not is_observational(log_path, "wording")
+    log = open_log(log_path)
+    log.send("Ada", "with note", experiment="history", assignment="observational",
+             at="2026-01-05T10:00+01:00")  # fmt: skip
+    log.send("Bo", "a", experiment="wording", at="2026-01-05T10:00+01:00")
+    table = read_requests(log_path)
+    assert is_observational(table, "history") and not is_observational(table, "wording")

@@ -245,6 +245,12 @@ def register(subparsers: Any) -> None:
         "--variants", required=True, help="comma-separated wordings, e.g. default,personalised"
     )
     declare.add_argument("--at", metavar="TIME", help="when (default: now)")
+    declare.add_argument(
+        "--observational",
+        action="store_true",
+        help="the wordings were not assigned at random (your history, imported): every "
+        "report on it then says the comparison is not a randomised experiment",
+    )
     declare.set_defaults(handler=_declare)
 
 
@@ -491,6 +497,8 @@ def _declare(args: argparse.Namespace) -> int:
     from ..log.file import LogFile
 
     variants = [v for v in args.variants.split(",") if v.strip()]
-    LogFile(args.log).declare(args.experiment, variants, at=args.at)
-    print(f"declared experiment {args.experiment!r} with variants {', '.join(variants)}")
+    assignment = "observational" if args.observational else ""
+    LogFile(args.log).declare(args.experiment, variants, at=args.at, assignment=assignment)
+    kind = " (observational: not randomised)" if args.observational else ""
+    print(f"declared experiment {args.experiment!r}{kind} with variants {', '.join(variants)}")
     return 0

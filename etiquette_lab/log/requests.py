@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from ..timestamps import utc_nanoseconds
 
-__all__ = ["REQUEST_COLUMNS", "SEND_FIELDS", "requests_from_events"]
+__all__ = ["REQUEST_COLUMNS", "SEND_FIELDS", "is_observational", "requests_from_events"]
 
 #: What a send records about a request, besides its id and time (the log's columns of a send).
 SEND_FIELDS: tuple[str, ...] = (
@@ -101,3 +103,42 @@ def fold_events(events: pd.DataFrame, request_rows: np.ndarray | None = None) ->
     table["outcome"] = outcomes(last_response)
     table["thanked_at"] = times(pick("thanked", "first"))
     return table[list(REQUEST_COLUMNS)]
+
+
+#: The ``assignment`` of an experiment whose wordings were not assigned at random.
+OBSERVATIONAL = "observational"
+
+
+def is_observational(log_or_requests: Any, experiment: str = "") -> bool:
+    """Whether *experiment* was declared observational: its wordings were not assigned at
+    random (past messages imported from an archive), so a comparison is not an experiment.
+
+    Parameters
+    ----------
+    log_or_requests : LogFile, path-like or DataFrame
+        A log (its ``declared`` row says ``assignment = observational``), or its table of
+        requests (each send of such an experiment says so in ``assignment``).
+    experiment : str
+        The experiment ("" for the unnamed one).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from etiquette_lab import create_log
+    >>> log = create_log(pathlib.Path(tempfile.mkdtemp()) / "asks.csv", variants=["a", "b"])
+    >>> log.declare("history", ["with note", "without note"], assignment="observational",
+    ...             at="2026-01-05T09:00+01:00")
+    >>> is_observational(log, "history"), is_observational(log, "")
+    (True, False)
+    """
+    if isinstance(log_or_requests, pd.DataFrame):
+        table = log_or_requests
+        mine = table["experiment"].fillna("").astype(str) == str(experiment)
+        return bool(table.loc[mine, "assignment"].astype(str).str.startswith(OBSERVATIONAL).any())
+    if not hasattr(log_or_requests, "events"):
+        from .file import open_log
+
+        log_or_requests = open_log(log_or_requests)
+    events = log_or_requests.events()
+    declared = events[(events["event"] == "declared") & (events["experiment"] == experiment)]
+    return bool((declared["assignment"] == OBSERVATIONAL).any())
