@@ -10,7 +10,8 @@ Where to start
   ``01_article_five_vs_five.ipynb`` (the article's 1 of 5 against 4 of 5, and what it does and
   does not prove), ``02_plan_your_experiment``, ``03_log_and_follow_up``,
   ``04_analyse_your_results``, ``05_how_small_is_too_small``,
-  ``06_published_field_experiment`` and ``07_peeking_without_fooling_yourself``.
+  ``06_published_field_experiment``, ``07_peeking_without_fooling_yourself`` and
+  ``08_let_your_archive_fill_in_the_log``.
 * ``README.md``: the quick start and the ``etiquette-lab`` command (``etiquette-lab --help``;
   every command's help ends with examples). ``docs/`` explains the log format, the methods,
   planning and the etiquette checks in plain words.
@@ -19,6 +20,7 @@ Where to start
   - compare wordings from counts: :func:`compare_counts`;
   - record sends and answers: :func:`create_log`, :func:`open_log` (then ``log.send``,
     ``log.respond``, ...), or :func:`import_requests` from a spreadsheet;
+  - let LinkedIn's data export and your mailbox fill in the answers: :func:`sync_log`;
   - analyse a log: :func:`read_requests`, :func:`compare_requests`, :func:`time_to_response`,
     :func:`plot_report`;
   - plan before you send: :func:`sample_size`, :func:`exact_power`;
@@ -102,7 +104,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "read_events",
         "read_requests",
     ),
-    "log.requests": ("requests_from_events",),
+    "log.requests": ("is_observational", "requests_from_events"),
     "log.repair": ("repair_log",),
     "log.importing": ("import_requests",),
     "log.privacy": (
@@ -114,6 +116,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "read_linkedin_export",
         "read_mailbox",
         "sync_example_paths",
+        "sync_log",
     ),
     "followup.etiquette": (
         "EtiquetteSettings",
@@ -261,6 +264,7 @@ if TYPE_CHECKING:
         read_requests as read_requests,
     )
     from .log.requests import (
+        is_observational as is_observational,
         requests_from_events as requests_from_events,
     )
     from .log.repair import (
@@ -278,6 +282,7 @@ if TYPE_CHECKING:
         read_linkedin_export as read_linkedin_export,
         read_mailbox as read_mailbox,
         sync_example_paths as sync_example_paths,
+        sync_log as sync_log,
     )
     from .followup.etiquette import (
         EtiquetteSettings as EtiquetteSettings,

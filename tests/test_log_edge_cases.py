@@ -17,7 +17,10 @@ from etiquette_lab import (
     repair_log,
 )
 from etiquette_lab.log.file import Origin
-from etiquette_lab.log.format import HEADER_LINE
+from etiquette_lab.log.format import LAYOUTS
+
+# The rows below are written by hand in format version 1, which the kit still reads as it is.
+HEADER_LINE = ",".join(LAYOUTS["1"]) + "\n"
 
 ROW = "2026-11-02T09:00:00+01:00,sent,{rid},,{who},default,recommendation,,,,{score},,,,1\n"
 

@@ -145,7 +145,7 @@ def _refuses_remind_of_r0100(log_path):
         LogFile(log_path).remind("r0100", at="2026-11-16T09:00+01:00")
 
 
-LATER_ROW = b"2026-11-17T09:00:00+01:00,thanked,r0002,,,,,,,,,,,,1\n"
+LATER_ROW = b"2026-11-17T09:00:00+01:00,thanked,r0002,,,,,,,,,,,,,,2\n"
 
 
 def test_a_log_replaced_by_another_file_is_read_in_full(big, tmp_path):

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from etiquette_lab import LogError, create_log, open_log
 from etiquette_lab.csvsafe import format_row, neutralise
 from etiquette_lab.log import validation
-from etiquette_lab.log.format import COLUMNS
+from etiquette_lab.log.format import COLUMNS, FORMAT_VERSION, LAYOUTS
 from etiquette_lab.log.row_check import accept_rows
 from etiquette_lab.log.state import LogState, frame_of_rows
 
@@ -83,7 +83,7 @@ GOOD = dict(
     at="2026-11-04T09:00:00+01:00", event="sent", request_id="r0008", experiment="e",
     recipient="Ada", variant="a", kind="recommendation", channel="Ada", stratum="Ada",
     assignment="Ada", score="0.5", outcome="recommended", message="Ada", note="Ada",
-    log_format="1",
+    log_format=FORMAT_VERSION,
 )  # fmt: skip
 
 
@@ -109,7 +109,7 @@ def _line(cells: dict, neutralised: bool = True) -> bytes:
 
 def _history_state() -> LogState:
     state = LogState(path="asks.csv")
-    data = b"".join(_line({**row, "log_format": "1"}) for row in HISTORY)
+    data = b"".join(_line({**row, "log_format": FORMAT_VERSION}) for row in HISTORY)
     validation.parse_events(data, state=state, first_line=2)
     return state
 
@@ -215,7 +215,7 @@ def test_rows_as_the_kit_writes_them_are_taken_one_by_one():
         dict(at="2026-11-06T09:00:00+01:00", event="declared", experiment="f", variant="x|y"),
     ]  # fmt: skip
     for row in rows:
-        row["log_format"] = "1"
+        row["log_format"] = FORMAT_VERSION
     state = _history_state()
     taken = accept_rows(b"".join(map(_line, rows)), state, state.lines_read + 1, ",")
     assert taken is not None and len(taken) == 4
@@ -258,3 +258,32 @@ def test_an_append_of_the_kits_own_rows_never_goes_through_pandas(log_path, monk
         "responded",
         "thanked",
     ]
+
+
+def test_a_version_1_log_is_read_row_by_row_as_the_vectorised_reader_reads_it(monkeypatch):
+    # An older log keeps its 15 columns: both readers widen its rows to the newest columns
+    # (profile_url and email empty), and neither takes a row of the other version.
+    old = LAYOUTS["1"]
+    rows = [
+        dict(GOOD, log_format="1", profile_url="", email=""),
+        dict(GOOD, event="undelivered", request_id="r0008", at="2026-11-05T09:00:00+01:00",
+             log_format="1"),
+    ]  # fmt: skip
+    data = b"".join(format_row([r.get(c, "") for c in old]).encode() for r in rows)
+
+    def fresh() -> LogState:
+        return LogState(path="old.csv", version="1")
+
+    by_row = fresh()
+    taken = accept_rows(data, by_row, 2, ",")
+    assert taken is not None and len(taken) == 2
+    vectorised = fresh()
+    with monkeypatch.context() as patch:
+        patch.setattr(validation, "ROW_BY_ROW_BYTES", -1)
+        validation.parse_events(data, state=vectorised, first_line=2)
+    ours, theirs = frame_of_rows([taken]), vectorised.events()
+    assert list(ours.columns) == list(theirs.columns) == ["line", *COLUMNS]
+    assert ours.astype(str).equals(theirs.astype(str))
+    assert ours["profile_url"].tolist() == ["", ""] and ours["log_format"].tolist() == ["1", "1"]
+    # A row of the newest version in an older log is not the kit's own form there.
+    assert accept_rows(_line(GOOD), fresh(), 2, ",") is None

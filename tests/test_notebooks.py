@@ -30,8 +30,8 @@ def _cells(path: Path, kind: str) -> list[str]:
     return ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == kind]
 
 
-def test_the_seven_stories_are_there():
-    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_", "06_", "07_"]
+def test_the_eight_stories_are_there():
+    assert [p.name[:3] for p in NOTEBOOKS] == [f"0{n}_" for n in range(1, 9)]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

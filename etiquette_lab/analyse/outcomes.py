@@ -16,6 +16,9 @@ The rules (also in ``docs/methods.md``):
   pending while the window is still open. If an answer then arrives within the window, the
   request counts as answered (pending until its window closes). One withdrawn after its window
   closed keeps the outcome it had in the window.
+* **Undelivered.** A request that bounced (an ``undelivered`` event by the as-of time) and was
+  not answered within its window never reached its recipient: it is left out of every
+  denominator, whenever the bounce came, and reported as undelivered.
 * **Success.** Any response within the window is a response; it is a success when its outcome
   counts as one. By default every outcome except "declined" does; pass ``success=`` to choose.
   A request succeeds if its first or its latest response within the window has a success
@@ -64,8 +67,8 @@ _COLUMNS = (
 class ArmOutcomes(Result):
     """What happened to one arm's requests by the as-of time.
 
-    ``evaluated = sent - pending - withdrawn``; ``responded`` and ``succeeded`` count among the
-    evaluated requests.
+    ``evaluated = sent - pending - withdrawn - undelivered``; ``responded`` and ``succeeded``
+    count among the evaluated requests.
     """
 
     _title = "One arm's requests"
@@ -77,6 +80,7 @@ class ArmOutcomes(Result):
     succeeded: int
     pending: int
     withdrawn: int
+    undelivered: int = 0
 
 
 @dataclass(frozen=True)
@@ -210,7 +214,7 @@ def count_outcomes(
     table, frame, span, now, after, label = _classify(requests, window, as_of, success, experiment)
     evaluated = frame["evaluated"]
     grouped = frame.groupby("arm", sort=False)[
-        ["sent", "evaluated", "responded", "succeeded", "pending", "withdrawn"]
+        ["sent", "evaluated", "responded", "succeeded", "pending", "withdrawn", "undelivered"]
     ].sum()
     arms = tuple(ArmOutcomes(str(name), *(int(v) for v in row)) for name, row in grouped.iterrows())
     if arms:  # the control leads every table, as in the comparison built from these counts
@@ -263,7 +267,8 @@ def window_status(
 
     One row per request sent by the as-of time, with ``window_closes_at`` and ``status``:
     ``"pending"`` (its window is still open and it is not counted), ``"withdrawn"`` (withdrawn
-    inside its window before any response; not counted) or ``"evaluated"``; for evaluated
+    inside its window before any response; not counted), ``"undelivered"`` (bounced, never
+    answered; not counted) or ``"evaluated"``; for evaluated
     requests ``responded`` and ``succeeded`` say what happened within the window;
     ``answered_so_far`` says whether any answer had come by the as-of time (also for pending
     requests, which are not counted yet). :func:`count_outcomes` adds these rows up.
@@ -323,8 +328,10 @@ def _classify(requests, window, as_of, success, experiment):
     # after a withdrawal but inside the window still counts (a late yes is a yes), as the
     # time-to-response curves count it.
     withdrawn = withdrawn_at.notna() & (withdrawn_at <= closes) & ~answered
-    pending = ~withdrawn & (end > now)
-    evaluated = ~withdrawn & ~pending
+    # A bounce means it never arrived: out of the denominators, window open or closed.
+    undelivered = _undelivered_by(table, now) & ~answered & ~withdrawn
+    pending = ~withdrawn & ~undelivered & (end > now)
+    evaluated = ~withdrawn & ~undelivered & ~pending
     # unique() first: a Python set over every row costs seconds at a million requests.
     seen = set(table["first_outcome"].dropna().astype(str).unique()) | set(
         table["outcome"].dropna().astype(str).unique()
@@ -343,13 +350,39 @@ def _classify(requests, window, as_of, success, experiment):
             "succeeded": succeeded & evaluated,
             "pending": pending,
             "withdrawn": withdrawn,
+            "undelivered": undelivered,
             "window_closes_at": end,
             "status": pd.Series("evaluated", index=table.index)
             .mask(pending, "pending")
-            .mask(withdrawn, "withdrawn"),
+            .mask(withdrawn, "withdrawn")
+            .mask(undelivered, "undelivered"),
         }
     )
     return table, frame, span, now, after, label
+
+
+def _undelivered_by(table, now):
+    """Which requests had bounced by *now* (a table without ``undelivered_at``: none)."""
+    import pandas as pd
+
+    if "undelivered_at" not in table.columns:
+        return pd.Series(False, index=table.index)
+    bounced = pd.to_datetime(table["undelivered_at"], utc=True)
+    return bounced.notna() & (bounced <= now)
+
+
+def undelivered_note(count: int) -> str:
+    """The sentence a report prints for requests left out as undelivered.
+
+    Examples
+    --------
+    >>> undelivered_note(2)
+    '2 undelivered requests left out (they bounced: never a chance to answer)'
+    """
+    return (
+        f"{count} undelivered request{'s' if count != 1 else ''} left out "
+        "(they bounced: never a chance to answer)"
+    )
 
 
 def _success_rule(success: Iterable[str] | None, seen: Iterable[str] = ()):
@@ -473,3 +506,12 @@ def rows_of_experiment(requests, experiment: str | None = None):
             f"no request belongs to the experiment {experiment!r}; the log holds {listed}"
         )
     return table
+
+
+def delivered_requests(table, now):
+    """The requests that had not bounced unanswered by *now* (a parsed UTC time): the
+    time-to-response curves leave the undelivered out as the counts do."""
+    import pandas as pd
+
+    answered = pd.to_datetime(table["first_response_at"], utc=True) <= now
+    return table[~(_undelivered_by(table, now) & ~answered)]

@@ -23,7 +23,12 @@ from ..stats.many import MantelHaenszel, OmnibusTest, SampleRatioCheck
 from ..stats.report import compare_counts
 from ..stats.results import ArmSummary, Comparison, ComparisonReport
 from ..timestamps import parse_as_of, parse_window
-from .outcomes import count_outcomes, rows_of_experiment
+from .outcomes import (
+    count_outcomes,
+    delivered_requests,
+    rows_of_experiment,
+    undelivered_note,
+)
 from .timing import TimeToResponseReport, time_to_response
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -332,6 +337,9 @@ def compare_requests(
             f"{withdrawn} request{'s' if withdrawn != 1 else ''} withdrawn without a response "
             "in the window not counted"
         )
+    undelivered = sum(a.undelivered for a in counts.arms)
+    if undelivered:
+        notes.append(undelivered_note(undelivered))
     if counts.sent_after_as_of:
         later = counts.sent_after_as_of
         notes.append(
@@ -373,7 +381,7 @@ def compare_requests(
     curves = None
     if timing:
         curves = time_to_response(
-            rows_of_experiment(requests, experiment),
+            delivered_requests(rows_of_experiment(requests, experiment), moment),
             as_of=moment,
             window=span if span is not None else DEFAULT_WINDOW,
             control=comparison.control,

@@ -65,10 +65,21 @@ def register(subparsers: Any) -> None:
     send.add_argument("--stratum", default="", help="e.g. close colleague / acquaintance")
     send.add_argument("--experiment", help="experiment name (default: the log's)")
     send.add_argument(
+        "--profile-url",
+        default="",
+        metavar="URL",
+        help="their LinkedIn profile, e.g. https://www.linkedin.com/in/zoe-lind-1a2b: "
+        "'sync' then finds them by it before the name",
+    )
+    send.add_argument(
+        "--email", default="", metavar="ADDRESS", help="their e-mail address (as --profile-url)"
+    )
+    send.add_argument(
         "--pseudonymise",
         action="store_true",
-        help="store a keyed pseudonym instead of the name and leave the message text out "
-        "of the log (it names the person); a --note is still stored as typed "
+        help="store a keyed pseudonym instead of the name (and of the profile URL and address) "
+        "and leave the message text out of the log (it names the person); a --note is still "
+        "stored as typed "
         "(key: $ETIQUETTE_LAB_KEY or ~/.config/etiquette-lab/pseudonym.key)",
     )
     _add_common(send)
@@ -234,6 +245,12 @@ def register(subparsers: Any) -> None:
         "--variants", required=True, help="comma-separated wordings, e.g. default,personalised"
     )
     declare.add_argument("--at", metavar="TIME", help="when (default: now)")
+    declare.add_argument(
+        "--observational",
+        action="store_true",
+        help="the wordings were not assigned at random (your history, imported): every "
+        "report on it then says the comparison is not a randomised experiment",
+    )
     declare.set_defaults(handler=_declare)
 
 
@@ -267,12 +284,18 @@ def _send(args: argparse.Namespace) -> int:
     message = args.message or ""
     if args.message_file:
         message = _read_message_file(args.message_file)
-    recipient = args.to
+    recipient, profile_url, email = args.to, args.profile_url, args.email
     if args.pseudonymise:
-        from ..log.privacy import check_not_named, pseudonymise
+        from ..log.contact import check_contacts
+        from ..log.privacy import check_not_named, pseudonymise, pseudonymise_contact
 
         check_not_named(args.to, {"stratum": args.stratum, "note": args.note})
-        recipient = pseudonymise(recipient, _pseudonym_key())
+        key = _pseudonym_key()
+        recipient = pseudonymise(recipient, key)
+        # (checked as typed first: a pseudonym would hide a typo)
+        check_contacts(args.log, profile_url=profile_url, email=email)
+        profile_url = pseudonymise_contact("profile_url", profile_url, key)
+        email = pseudonymise_contact("email", email, key)
         message = ""  # "Hi Ada Lovelace, ..." would undo the pseudonym
     # LogFile, not open_log: recording one event reads only what it must (log_index).
     request_id = LogFile(args.log).send(
@@ -285,6 +308,8 @@ def _send(args: argparse.Namespace) -> int:
         experiment=args.experiment,
         stratum=args.stratum,
         note=args.note,
+        profile_url=profile_url,
+        email=email,
     )
     print(request_id)
     return 0
@@ -472,6 +497,8 @@ def _declare(args: argparse.Namespace) -> int:
     from ..log.file import LogFile
 
     variants = [v for v in args.variants.split(",") if v.strip()]
-    LogFile(args.log).declare(args.experiment, variants, at=args.at)
-    print(f"declared experiment {args.experiment!r} with variants {', '.join(variants)}")
+    assignment = "observational" if args.observational else ""
+    LogFile(args.log).declare(args.experiment, variants, at=args.at, assignment=assignment)
+    kind = " (observational: not randomised)" if args.observational else ""
+    print(f"declared experiment {args.experiment!r}{kind} with variants {', '.join(variants)}")
     return 0

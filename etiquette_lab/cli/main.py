@@ -37,6 +37,7 @@ from .help_text import HelpFormatter, epilog
 # Command modules, in the order their commands appear in --help.
 _COMMAND_MODULES: tuple[str, ...] = (
     "log_commands",
+    "sync_commands",
     "stats_commands",
     "plan_commands",
     "design_commands",

@@ -24,11 +24,14 @@ from ..errors import InvalidInputError, LogError, UnfinishedWriteError, shown
 from ..timestamps import format_time, now, parse_time
 from . import index as log_index
 from . import journal as log_journal
+from .contact import check_contacts
 from .format import (
     COLUMNS,
+    CONTACT_COLUMNS,
     DEFAULT_OUTCOMES,
     FORMAT_VERSION,
     HEADER_LINE,
+    LAYOUTS,
     OUTCOMES,
     TEXT_COLUMNS,
     canonical_kind,
@@ -286,13 +289,18 @@ class LogFile:
         score: float | None = None,
         note: str = "",
         request_id: str | None = None,
+        profile_url: str = "",
+        email: str = "",
     ) -> str:
         """Record a new request and return its id (``r0001``, ``r0002``, ...).
 
         A named *experiment* must be declared in the log first (:meth:`declare`), so that a
         typo cannot start a new experiment where any wording goes; the default is the log's
-        own experiment (:attr:`experiment`).
+        own experiment (:attr:`experiment`). *profile_url* (their LinkedIn profile) and
+        *email* (their address) are optional; when given, ``sync`` finds the recipient by them
+        before it tries the name (a log of format version 1 has no columns for them).
         """
+        check_contacts(str(self.path), profile_url=profile_url, email=email)
         row = _row(
             "sent",
             at,
@@ -307,16 +315,27 @@ class LogFile:
             note=note,
             experiment=experiment,  # None: the log's own, known once the log is caught up
             score="" if score is None else repr(float(score)),
+            profile_url=profile_url.strip(),
+            email=email.strip(),
         )
         if experiment:
             row["_named_experiment"] = True
         return self._append([row])[0]
 
-    def declare(self, experiment: str, variants: Sequence[str], *, at: Any = None) -> None:
+    def declare(
+        self,
+        experiment: str,
+        variants: Sequence[str],
+        *,
+        at: Any = None,
+        assignment: str = "",
+    ) -> None:
         """Declare an experiment and its wordings; sends to it are then checked against them.
 
         Declaring an experiment the log already has adds the new wordings to it (from this
-        line on).
+        line on). ``assignment="observational"`` marks an experiment whose wordings were not
+        assigned at random (past messages imported from an archive): every report on it says
+        so (:func:`etiquette_lab.is_observational`).
 
         Examples
         --------
@@ -329,7 +348,17 @@ class LogFile:
         if not str(experiment).strip():
             raise InvalidInputError("the experiment to declare needs a name")
         names = _checked_variants(experiment, variants)
-        self._append([_row("declared", at, experiment=experiment, variant="|".join(names))])
+        self._append(
+            [
+                _row(
+                    "declared",
+                    at,
+                    experiment=experiment,
+                    variant="|".join(names),
+                    assignment=assignment,
+                )
+            ]
+        )
 
     def send_many(
         self,
@@ -404,6 +433,37 @@ class LogFile:
         """Record that you thanked the person."""
         self._append([_row("thanked", at, request_id=request_id, note=note)])
 
+    def undelivered(self, request_id: str, *, at: Any = None, note: str = "") -> None:
+        """Record that the request never arrived (a bounce): the analysis leaves it out of its
+        denominators, since it never had a chance to be answered."""
+        self._append([_row("undelivered", at, request_id=request_id, note=note)])
+
+    def record_follow_ups(self, events: Sequence[Mapping[str, Any]]) -> int:
+        """Append follow-up events (``responded``, ``undelivered``, ...) in one write.
+
+        Each mapping holds ``event``, ``request_id``, ``at`` and optionally ``outcome`` and
+        ``note`` (as :meth:`etiquette_lab.sync.SyncProposal.log_rows` gives them). All are
+        validated first; the write goes through ``LOG.writing`` like an import, so it lands
+        whole or not at all. Returns the number of events written.
+        """
+        rows = []
+        for item in events:
+            event = str(item["event"])
+            if event in ("sent", "declared"):
+                raise InvalidInputError(f"{event!r} is not a follow-up; use send() or declare()")
+            rows.append(
+                _row(
+                    event,
+                    item["at"],
+                    request_id=str(item["request_id"]),
+                    outcome=str(item.get("outcome") or ""),
+                    note=str(item.get("note") or ""),
+                )
+            )
+        if rows:
+            self._append(rows)
+        return len(rows)
+
     # -- the machinery -------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -452,7 +512,8 @@ class LogFile:
         handle.seek(start)
         if start == 0:
             # The header is read on its own, so a million rows are read once, never copied.
-            self._delimiter, start, self._ends_with_newline = _read_header(handle, str(self.path))
+            header = _read_header(handle, str(self.path))
+            self._delimiter, start, self._ends_with_newline, self._state.version = header
             first_line = 2
         data = handle.read(info.st_size - start)
         if data and not self._ends_with_newline:
@@ -563,6 +624,7 @@ class LogFile:
             with _at_origin(row):
                 row["at"] = self._stamp(row["at"])
         for row in rows:
+            row["log_format"] = self._state.version  # an older log is appended in its version
             if row["event"] == "sent":
                 row["kind"] = canonical_kind(row["kind"])
                 if row["experiment"] is None:
@@ -650,9 +712,21 @@ class LogFile:
                 log_journal.finish(journal)
 
     def _cells(self, row: Mapping[str, Any]) -> list[str]:
-        """The row's cells as stored; a NUL or a text too long for a cell is refused."""
+        """The row's cells as stored, in the log's own format version; a NUL, a text too long
+        for a cell, or a contact field the log's version has no column for is refused."""
+        columns = self._state.columns
+        for column in CONTACT_COLUMNS:
+            if row[column] and column not in columns:
+                raise LogError(
+                    f"this log is in format version {self._state.version}, which has no "
+                    f"{column} column (logs created since version {FORMAT_VERSION} have it); "
+                    "log the request without it, or start a new log for new experiments",
+                    path=str(self.path),
+                    field=column,
+                    rejected=True,
+                )
         cells = []
-        for column in COLUMNS:
+        for column in columns:
             value = "" if row[column] is None else str(row[column])
             if "\x00" in value:
                 raise LogError(
@@ -830,9 +904,10 @@ def default_outcome(kind: str) -> str:
 # -- the file --------------------------------------------------------------------------------
 
 
-def _read_header(handle: Any, path: str) -> tuple[str, int, bool]:
+def _read_header(handle: Any, path: str) -> tuple[str, int, bool, str]:
     """Check the header line at the handle's start: (delimiter, where rows begin, whether the
-    header has its line end; Google Sheets leaves a header-only file without one)."""
+    header has its line end, the format version it shows; Google Sheets leaves a header-only
+    file without its line end)."""
     raw = handle.readline(_HEADER_LIMIT)
     size, ended = len(raw), raw.endswith(b"\n")
     if not ended and b"\r" in raw.rstrip(b"\r"):
@@ -850,22 +925,31 @@ def _read_header(handle: Any, path: str) -> tuple[str, int, bool]:
         raise LogError("not an etiquette-lab log (not UTF-8 text)", path=path, line=1) from None
     delimiter = csvsafe.sniff_delimiter(header)
     names = [name.strip().strip('"') for name in header.split(delimiter)]
-    if names != list(COLUMNS):
+    version = next((v for v, columns in LAYOUTS.items() if names == list(columns)), None)
+    if version is None:
         raise LogError(_header_problem(names), path=path, line=1, field=_header_field(names))
-    return delimiter, size, ended
+    return delimiter, size, ended, version
 
 
 _HEADER_LIMIT = 4096  # a longer first line is not our header (a binary or foreign file)
 
 
+def _closest_layout(names: list[str]) -> tuple[str, ...]:
+    """The format version's columns a damaged header is most like (a version 1 log with a
+    column moved is told about that column, not about the newer version's columns)."""
+    return min(LAYOUTS.values(), key=lambda columns: len(set(columns) ^ set(names)))
+
+
 def _header_problem(names: list[str]) -> str:
-    expected = ",".join(COLUMNS)
-    if set(names) == set(COLUMNS):
+    columns = _closest_layout(names)
+    expected = ",".join(columns)
+    if set(names) == set(columns):
         return f"columns are reordered; expected the header {expected}"
-    if not set(names) & set(COLUMNS):
+    # (a contacts sheet has an email column too: that alone does not make it a log)
+    if not set(names) & (set(COLUMNS) - set(CONTACT_COLUMNS)):
         return f"not an etiquette-lab log (expected the header {expected})"
-    missing = [c for c in COLUMNS if c not in names]
-    extra = [c for c in names if c not in COLUMNS]
+    missing = [c for c in columns if c not in names]
+    extra = [c for c in names if c not in columns]
     parts = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
         [f"unknown column(s) {shown(', '.join(extra))}"] if extra else []
     )
@@ -873,10 +957,11 @@ def _header_problem(names: list[str]) -> str:
 
 
 def _header_field(names: list[str]) -> str | None:
-    for got, want in zip(names, COLUMNS, strict=False):
+    columns = _closest_layout(names)
+    for got, want in zip(names, columns, strict=False):
         if got != want:
             return want
-    return COLUMNS[len(names)] if len(names) < len(COLUMNS) else None
+    return columns[len(names)] if len(names) < len(columns) else None
 
 
 def _write_all(handle: Any, offset: int, data: bytes, path: str, first_line: int) -> None:

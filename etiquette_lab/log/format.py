@@ -4,7 +4,9 @@ from __future__ import annotations
 
 __all__ = ["LOG_COLUMNS", "LOG_EVENTS", "LOG_FORMAT_VERSION", "canonical_kind"]
 
-FORMAT_VERSION = "1"
+#: The version new logs are written in. Version 2 added ``profile_url`` and ``email`` (how sync
+#: finds the recipient in an export or a mailbox) and the ``undelivered`` event (a bounce).
+FORMAT_VERSION = "2"
 
 # The order is part of the format. `log_format` comes last on purpose: a row cut off anywhere
 # before its end loses that field (or a closing quote), so a torn write is always detected.
@@ -23,9 +25,22 @@ COLUMNS: tuple[str, ...] = (
     "outcome",
     "message",
     "note",
+    "profile_url",
+    "email",
     "log_format",
 )
 HEADER_LINE = ",".join(COLUMNS) + "\n"
+
+#: Where to find the recipient besides the name: optional on a send (since version 2).
+CONTACT_COLUMNS: tuple[str, ...] = ("profile_url", "email")
+
+#: The columns of each format version, by the version a log's header shows. A log keeps the
+#: version it was created in: its rows are read as they are (a version 1 row has no contact
+#: columns: they read as ""), and appended in that version, so an older log is never rewritten.
+LAYOUTS: dict[str, tuple[str, ...]] = {
+    "1": tuple(c for c in COLUMNS if c not in CONTACT_COLUMNS),
+    FORMAT_VERSION: COLUMNS,
+}
 
 # Cells people type: neutralised against spreadsheet formulas on write, restored on read.
 TEXT_COLUMNS = frozenset(COLUMNS) - {"at", "event", "score", "log_format"}
@@ -38,6 +53,7 @@ EVENTS: tuple[str, ...] = (
     "withdrawn",
     "responded",
     "thanked",
+    "undelivered",
 )
 FOLLOW_UPS = frozenset(EVENTS) - {"declared", "sent"}
 
@@ -50,6 +66,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "withdrawn": ("request_id",),
     "responded": ("request_id", "outcome"),
     "thanked": ("request_id",),
+    "undelivered": ("request_id",),
 }
 
 KINDS = ("recommendation", "connection", "informational interview", "endorsement", "cold email")

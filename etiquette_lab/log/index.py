@@ -37,6 +37,7 @@ import pandas as pd
 
 from .. import userfiles
 from ..errors import LogError
+from .format import LAYOUTS
 from .state import LogState, SentRequests, SortedPart
 
 __all__: list[str] = []
@@ -117,6 +118,7 @@ def save(
         "tail": _digest(handle, max(0, covered - _EDGE), covered),
         "delimiter": delimiter,
         "ends_with_newline": ends_with_newline,
+        "log_format": state.version,
         "lines_read": state.lines_read,
         "event_count": state.event_count,
         "sent_count": state.sent_count,
@@ -187,8 +189,13 @@ def _snapshot(header: dict[str, Any], body: bytes, path: str) -> Snapshot:
     sent = SentRequests()
     few = {str(i): (int(ns), str(kind)) for i, (ns, kind) in header["long_ids"].items()}
     sent.add_part(SortedPart(ids, at_ns, codes, kinds), few, int(header["largest_number"]))
+    # (an index without it was written before version 2: KeyError, the log is read in full)
+    version = str(header["log_format"])
+    if version not in LAYOUTS:
+        raise ValueError("an unknown format version")
     state = LogState(
         path=path,
+        version=version,
         lines_read=int(header["lines_read"]),
         event_count=int(header["event_count"]),
         sent_count=int(header["sent_count"]),

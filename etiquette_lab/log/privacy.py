@@ -14,8 +14,15 @@ from pathlib import Path
 
 from .. import userfiles
 from ..errors import InvalidInputError, LogError
+from .contact import normalise_address, normalise_profile_url
 
-__all__ = ["check_not_named", "default_key_path", "load_pseudonym_key", "pseudonymise"]
+__all__ = [
+    "check_not_named",
+    "default_key_path",
+    "load_pseudonym_key",
+    "pseudonymise",
+    "pseudonymise_contact",
+]
 
 KEY_ENVIRONMENT_VARIABLE = "ETIQUETTE_LAB_KEY"
 
@@ -130,6 +137,26 @@ def pseudonymise(name: str, key: bytes) -> str:
         raise InvalidInputError("cannot pseudonymise an empty name")
     digest = hmac.new(key, normal.encode("utf-8"), hashlib.sha256).hexdigest()
     return f"p-{digest[:12]}"
+
+
+def pseudonymise_contact(column: str, value: str, key: bytes) -> str:
+    """The pseudonym a pseudonymised log stores for a ``profile_url`` or an ``email``.
+
+    The value is first put in the form sync compares (:func:`normalise_profile_url`,
+    :func:`normalise_address`), so ``https://www.linkedin.com/in/Ada/`` and
+    ``linkedin.com/in/ada`` get one pseudonym, and the export's URL is found by it. Empty stays
+    empty.
+
+    Examples
+    --------
+    >>> a = pseudonymise_contact("profile_url", "https://www.linkedin.com/in/Ada/", b"secret")
+    >>> a == pseudonymise_contact("profile_url", "linkedin.com/in/ada", b"secret"), a[:2]
+    (True, 'p-')
+    >>> pseudonymise_contact("email", "", b"secret")
+    ''
+    """
+    normal = {"profile_url": normalise_profile_url, "email": normalise_address}[column](value)
+    return pseudonymise(normal, key) if normal else ""
 
 
 def check_not_named(

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from ..timestamps import utc_nanoseconds
 
-__all__ = ["REQUEST_COLUMNS", "SEND_FIELDS", "requests_from_events"]
+__all__ = ["REQUEST_COLUMNS", "SEND_FIELDS", "is_observational", "requests_from_events"]
 
 #: What a send records about a request, besides its id and time (the log's columns of a send).
 SEND_FIELDS: tuple[str, ...] = (
     "experiment", "recipient", "variant", "kind", "channel", "stratum", "assignment", "score",
     "message",
 )  # fmt: skip
-_FROM_SEND = ("request_id", *SEND_FIELDS)
+# Where to find the recipient (format version 2; empty in older logs): sync matches by them.
+_FROM_SEND = ("request_id", *SEND_FIELDS, "profile_url", "email")
 REQUEST_COLUMNS: tuple[str, ...] = (
     *_FROM_SEND,
     "first_sent_at", "last_sent_at", "sends", "reminders", "last_reminded_at", "withdrawn_at",
-    "responses", "first_response_at", "first_outcome", "last_response_at", "outcome",
-    "thanked_at",
+    "undelivered_at", "responses", "first_response_at", "first_outcome", "last_response_at",
+    "outcome", "thanked_at",
 )  # fmt: skip
 
 
@@ -28,7 +31,9 @@ def requests_from_events(events: pd.DataFrame) -> pd.DataFrame:
 
     ``sends`` counts the first send and every ``resent``; ``first_response_at`` and
     ``first_outcome`` describe the first response, ``outcome`` the latest one (a "yes, soon"
-    reply followed by the recommendation itself ends as ``recommended``). Times are UTC.
+    reply followed by the recommendation itself ends as ``recommended``). ``undelivered_at``
+    is the first bounce (the analysis leaves such a request out of its denominators). Times are
+    UTC.
     """
     return fold_events(events)
 
@@ -89,6 +94,7 @@ def fold_events(events: pd.DataFrame, request_rows: np.ndarray | None = None) ->
     table["reminders"] = count("reminded")
     table["last_reminded_at"] = times(pick("reminded", "last"))
     table["withdrawn_at"] = times(pick("withdrawn", "first"))
+    table["undelivered_at"] = times(pick("undelivered", "first"))
     table["responses"] = count("responded")
     first_response, last_response = pick("responded", "first"), pick("responded", "last")
     table["first_response_at"] = times(first_response)
@@ -97,3 +103,42 @@ def fold_events(events: pd.DataFrame, request_rows: np.ndarray | None = None) ->
     table["outcome"] = outcomes(last_response)
     table["thanked_at"] = times(pick("thanked", "first"))
     return table[list(REQUEST_COLUMNS)]
+
+
+#: The ``assignment`` of an experiment whose wordings were not assigned at random.
+OBSERVATIONAL = "observational"
+
+
+def is_observational(log_or_requests: Any, experiment: str = "") -> bool:
+    """Whether *experiment* was declared observational: its wordings were not assigned at
+    random (past messages imported from an archive), so a comparison is not an experiment.
+
+    Parameters
+    ----------
+    log_or_requests : LogFile, path-like or DataFrame
+        A log (its ``declared`` row says ``assignment = observational``), or its table of
+        requests (each send of such an experiment says so in ``assignment``).
+    experiment : str
+        The experiment ("" for the unnamed one).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from etiquette_lab import create_log
+    >>> log = create_log(pathlib.Path(tempfile.mkdtemp()) / "asks.csv", variants=["a", "b"])
+    >>> log.declare("history", ["with note", "without note"], assignment="observational",
+    ...             at="2026-01-05T09:00+01:00")
+    >>> is_observational(log, "history"), is_observational(log, "")
+    (True, False)
+    """
+    if isinstance(log_or_requests, pd.DataFrame):
+        table = log_or_requests
+        mine = table["experiment"].fillna("").astype(str) == str(experiment)
+        return bool(table.loc[mine, "assignment"].astype(str).str.startswith(OBSERVATIONAL).any())
+    if not hasattr(log_or_requests, "events"):
+        from .file import open_log
+
+        log_or_requests = open_log(log_or_requests)
+    events = log_or_requests.events()
+    declared = events[(events["event"] == "declared") & (events["experiment"] == experiment)]
+    return bool((declared["assignment"] == OBSERVATIONAL).any())

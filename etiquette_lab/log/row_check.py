@@ -21,7 +21,7 @@ from typing import Any
 
 from ..csvsafe import format_row, restore
 from ..timestamps import YEARS
-from .format import COLUMNS, EVENTS, FORMAT_VERSION, REQUIRED, TEXT_COLUMNS
+from .format import COLUMNS, EVENTS, LAYOUTS, REQUIRED, TEXT_COLUMNS
 from .state import Rows
 
 __all__: list[str] = []
@@ -36,8 +36,25 @@ _STORED_TIME = re.compile(
 )
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND = dt.timedelta(microseconds=1)
-_POSITION = {column: position for position, column in enumerate(COLUMNS)}
-_TEXT_POSITIONS = [_POSITION[c] for c in COLUMNS if c in TEXT_COLUMNS]
+
+
+class _Layout:
+    """Where each column sits in a row of one format version, and how to widen such a row to
+    the newest version's columns (those it has not read as "")."""
+
+    def __init__(self, columns: tuple[str, ...]) -> None:
+        self.width = len(columns)
+        self.position = {column: position for position, column in enumerate(columns)}
+        self.text_positions = [self.position[c] for c in columns if c in TEXT_COLUMNS]
+        self.widened = None if columns == COLUMNS else [self.position.get(c) for c in COLUMNS]
+
+    def widen(self, cells: list[str]) -> list[str]:
+        if self.widened is None:
+            return cells
+        return ["" if p is None else cells[p] for p in self.widened]
+
+
+_LAYOUTS = {version: _Layout(columns) for version, columns in LAYOUTS.items()}
 
 
 def accept_rows(data: bytes, state: Any, first_line: int, delimiter: str) -> Rows | None:
@@ -52,7 +69,9 @@ def accept_rows(data: bytes, state: Any, first_line: int, delimiter: str) -> Row
     except (UnicodeDecodeError, csv.Error):
         return None
     pieces = [format_row(cells, delimiter) for cells in records]
-    if any(len(cells) != len(COLUMNS) for cells in records) or "".join(pieces) != text:
+    layout = _LAYOUTS[state.version]
+    column_at = layout.position
+    if any(len(cells) != layout.width for cells in records) or "".join(pieces) != text:
         return None  # not the kit's own form: pandas may read it differently
     rows = Rows()
     declared: dict[str, list[str]] = {}  # declarations in these rows, on top of the state's
@@ -60,26 +79,26 @@ def accept_rows(data: bytes, state: Any, first_line: int, delimiter: str) -> Row
     outcomes: list[str] = []
     line = first_line
     for cells, piece in zip(records, pieces, strict=True):
-        event = cells[_POSITION["event"]]
-        if cells[_POSITION["log_format"]] != FORMAT_VERSION or event not in EVENTS:
+        event = cells[column_at["event"]]
+        if cells[column_at["log_format"]] != state.version or event not in EVENTS:
             return None
-        for position in _TEXT_POSITIONS:
+        for position in layout.text_positions:
             cells[position] = restore(cells[position])
-        if any(_blank(cells[_POSITION[column]]) for column in REQUIRED[event]):
+        if any(_blank(cells[column_at[column]]) for column in REQUIRED[event]):
             return None
-        at_us = _stored_time(cells[_POSITION["at"]])
-        score = _score(cells[_POSITION["score"]])
+        at_us = _stored_time(cells[column_at["at"]])
+        score = _score(cells[column_at["score"]])
         if at_us is None or score is None:
             return None
-        request_id = cells[_POSITION["request_id"]]
-        experiment, variant = cells[_POSITION["experiment"]], cells[_POSITION["variant"]]
+        request_id = cells[column_at["request_id"]]
+        experiment, variant = cells[column_at["experiment"]], cells[column_at["variant"]]
         if event == "sent":
             if request_id in sent or request_id in state.sent:
                 return None
             allowed = declared.get(experiment, state.declared.get(experiment))
             if allowed and variant not in allowed:
                 return None
-            sent[request_id] = (at_us * 1000, cells[_POSITION["kind"]])
+            sent[request_id] = (at_us * 1000, cells[column_at["kind"]])
         elif event == "declared":
             earlier = declared.get(experiment, state.declared.get(experiment, []))
             declared[experiment] = list(dict.fromkeys([*earlier, *variant.split("|")]))
@@ -88,9 +107,9 @@ def accept_rows(data: bytes, state: Any, first_line: int, delimiter: str) -> Row
             if send is None or at_us * 1000 < send[0]:
                 return None
             if event == "responded":
-                outcomes.append(cells[_POSITION["outcome"]])
+                outcomes.append(cells[column_at["outcome"]])
         rows.lines.append(line)
-        rows.cells.append(cells)
+        rows.cells.append(layout.widen(cells))
         rows.at_us.append(at_us)
         rows.scores.append(score)
         line += piece.count("\n")

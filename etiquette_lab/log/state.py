@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .format import COLUMNS
+from .format import COLUMNS, FORMAT_VERSION, LAYOUTS
 
 __all__: list[str] = []
 
@@ -242,10 +242,17 @@ def frame_of_rows(batches: list[Rows]) -> pd.DataFrame:
 
 
 class _Sends:
-    """What LogState and PendingState share: their sends (``sent``, ``sent_count``)."""
+    """What LogState and PendingState share: their sends (``sent``, ``sent_count``) and the
+    log's format version."""
 
     sent: SentRequests
     sent_count: int
+    version: str
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The log's columns, as its header has them (:data:`~.format.LAYOUTS`)."""
+        return LAYOUTS[self.version]
 
     @property
     def next_request_number(self) -> int:
@@ -263,6 +270,8 @@ class LogState(_Sends):
 
     path: str
     lines_read: int = 1  # physical lines consumed, header included
+    #: The format version the log's header shows; its rows are read and appended in it.
+    version: str = FORMAT_VERSION
     event_count: int = 0
     sent_count: int = 0
     declared: dict[str, list[str]] = field(default_factory=dict)  # experiment -> variants
@@ -318,6 +327,7 @@ class PendingState(_Sends):
     def __init__(self, base: LogState) -> None:
         self.base = base
         self.path = base.path
+        self.version = base.version
         self.lines_read = base.lines_read
         self.event_count = base.event_count
         self.sent_count = base.sent_count

@@ -21,7 +21,7 @@ import pandas as pd
 from .. import csvsafe
 from ..errors import LogError, TornLineError, shown
 from ..timestamps import STORED_TIME_PATTERN, YEARS, utc_nanoseconds
-from .format import COLUMNS, EVENTS, FOLLOW_UPS, FORMAT_VERSION, REQUIRED, TEXT_COLUMNS
+from .format import COLUMNS, EVENTS, FOLLOW_UPS, REQUIRED, TEXT_COLUMNS
 from .row_check import ROW_BY_ROW_BYTES, accept_rows
 
 __all__: list[str] = []
@@ -50,17 +50,20 @@ def parse_events(
         if accept_rows(data, state, first_line, delimiter) is not None:
             return
     torn_possible = not data.endswith(b"\n")
-    frame = _read_rows(data, delimiter, path, first_line)
+    columns = state.columns
+    frame = _read_rows(data, delimiter, path, first_line, columns)
     if len(frame) == lines:
         frame.insert(0, "line", np.arange(first_line, first_line + lines))
     else:  # quoted line breaks or blank lines: find where each record starts
-        frame.insert(0, "line", _record_lines(data, frame, path, first_line, delimiter))
+        frame.insert(0, "line", _record_lines(data, frame, path, first_line, delimiter, columns))
     try:
         events = _validate(
             frame,
             state=state,
             path=path,
-            torn=_TornCheck(data, first_line, delimiter, path) if torn_possible else None,
+            torn=_TornCheck(data, first_line, delimiter, path, len(columns))
+            if torn_possible
+            else None,
             escaped_lines=first_line + csvsafe.escaped_lines(data, delimiter),
             delimiter=delimiter,
         )
@@ -75,7 +78,9 @@ def parse_events(
     state.chunks.append(events)
 
 
-def _read_rows(data: bytes, delimiter: str, path: str, first_line: int) -> pd.DataFrame:
+def _read_rows(
+    data: bytes, delimiter: str, path: str, first_line: int, columns: tuple[str, ...]
+) -> pd.DataFrame:
     if b"\x00" in data:  # a NUL is never text a person typed: a binary or damaged file
         line = first_line + data[: data.index(b"\x00")].count(b"\n")
         raise LogError("contains a NUL byte (a damaged or binary file?)", path=path, line=line)
@@ -84,18 +89,21 @@ def _read_rows(data: bytes, delimiter: str, path: str, first_line: int) -> pd.Da
             # pandas only warns when a first row has more fields than the header, and drops
             # them: an error like any other row with too many fields.
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            return _read_csv(data, delimiter)
+            frame = _read_csv(data, delimiter, columns)
     except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError, ValueError):
-        _locate_unreadable_row(data, delimiter, path, first_line)
+        _locate_unreadable_row(data, delimiter, path, first_line, len(columns))
         raise  # pragma: no cover - _locate_unreadable_row always raises
+    if columns != COLUMNS:  # an older version's rows: the columns it lacks read as ""
+        frame = frame.reindex(columns=list(COLUMNS), fill_value="")
+    return frame
 
 
-def _read_csv(data: bytes, delimiter: str) -> pd.DataFrame:
+def _read_csv(data: bytes, delimiter: str, columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.read_csv(
         io.BytesIO(data),
         sep=delimiter,
         header=None,
-        names=list(COLUMNS),
+        names=list(columns),
         index_col=False,
         dtype=str,
         keep_default_na=False,
@@ -110,15 +118,18 @@ def _read_csv(data: bytes, delimiter: str) -> pd.DataFrame:
 # so the line an error names is the line a text editor shows, and the line repair cuts at.
 
 
-def _locate_unreadable_row(data: bytes, delimiter: str, path: str, first_line: int) -> None:
-    """The slow path after the fast reader failed: find the line and say what is wrong."""
+def _locate_unreadable_row(
+    data: bytes, delimiter: str, path: str, first_line: int, width: int
+) -> None:
+    """The slow path after the fast reader failed: find the line and say what is wrong
+    (*width*: the number of fields the log's rows have)."""
     ended = data.endswith(b"\n")
     for line_no, raw in enumerate(data.split(b"\n"), start=first_line):
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError as error:
             if not ended and error.reason == "unexpected end of data" and error.end == len(raw):
-                _TornCheck(data, first_line, delimiter, path).fail(
+                _TornCheck(data, first_line, delimiter, path, width).fail(
                     _last_record_line(data, first_line)
                 )
             raise LogError(
@@ -128,11 +139,11 @@ def _locate_unreadable_row(data: bytes, delimiter: str, path: str, first_line: i
     records = csvsafe.records_by_line(data.decode("utf-8"), delimiter, first_line)
     try:
         for line, record in records:
-            if len(record) > len(COLUMNS):
+            if len(record) > width:
                 if open_quote and line == first_line + data[: starts[-1]].count(b"\n"):
                     break  # a quote opened and never closed swallowed the rest: below
                 raise LogError(
-                    f"{len(record)} fields where the log has {len(COLUMNS)}", path=path, line=line
+                    f"{len(record)} fields where the log has {width}", path=path, line=line
                 )
     except csv.Error as error:
         line = getattr(error, "line", first_line)
@@ -145,7 +156,9 @@ def _locate_unreadable_row(data: bytes, delimiter: str, path: str, first_line: i
             ) from None
         raise LogError(f"not valid CSV ({error})", path=path, line=line) from None
     if open_quote:
-        _TornCheck(data, first_line, delimiter, path).fail(_last_record_line(data, first_line))
+        _TornCheck(data, first_line, delimiter, path, width).fail(
+            _last_record_line(data, first_line)
+        )
     raise LogError("could not be read as CSV", path=path, line=first_line)
 
 
@@ -156,7 +169,12 @@ def _last_record_line(data: bytes, first_line: int) -> int:
 
 
 def _record_lines(
-    data: bytes, frame: pd.DataFrame, path: str, first_line: int, delimiter: str
+    data: bytes,
+    frame: pd.DataFrame,
+    path: str,
+    first_line: int,
+    delimiter: str,
+    columns: tuple[str, ...],
 ) -> Any:
     """The line each row of *frame* starts on, when rows and physical lines differ in number.
 
@@ -181,9 +199,9 @@ def _record_lines(
         ) from None
     if len(exact) == len(frame):
         return np.array([line for line, _ in exact], dtype=np.int64)
-    values = frame.to_numpy()
+    values = frame[list(columns)].to_numpy()
     for position, (line, record) in enumerate(exact):
-        padded = [*record, *[""] * (len(COLUMNS) - len(record))]
+        padded = [*record, *[""] * (len(columns) - len(record))]
         if position >= len(values) or list(values[position]) != padded:
             raise LogError(
                 "this row is read differently by different CSV readers (a stray quote or a "
@@ -218,8 +236,9 @@ class _TornCheck:
     ``repair`` move every later event aside; it is named as what it is instead.
     """
 
-    def __init__(self, data: bytes, first_line: int, delimiter: str, path: str) -> None:
+    def __init__(self, data: bytes, first_line: int, delimiter: str, path: str, width: int) -> None:
         self.data, self.first_line, self.delimiter, self.path = data, first_line, delimiter, path
+        self.width = width  # the number of fields the log's rows have
 
     def fail(self, line: int) -> None:
         """Raise for the last record, which starts on *line* and is incomplete."""
@@ -231,7 +250,7 @@ class _TornCheck:
         for start, record in csvsafe.records_by_line(
             self.data.decode("utf-8", errors="replace"), self.delimiter, self.first_line
         ):
-            if len(record) != len(COLUMNS):
+            if len(record) != self.width:
                 line = start
                 break
         raise LogError(
@@ -311,14 +330,14 @@ def _validate(
     last = len(frame) - 1
 
     version = frame["log_format"].to_numpy()
-    bad_version = version != FORMAT_VERSION
+    bad_version = version != state.version
     if torn is not None and bad_version[last] and not bad_version[:last].any():
         torn.fail(int(frame["line"].iat[last]))
     problems.add(
         bad_version,
         "log_format",
         lambda i: (
-            f"expected {FORMAT_VERSION!r}, found {shown(version[i])} "
+            f"expected {state.version!r}, found {shown(version[i])} "
             "(a row with missing or extra fields?)"
         ),
     )

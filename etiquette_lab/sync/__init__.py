@@ -9,6 +9,7 @@ the log like any other event.
 
 from __future__ import annotations
 
+from .apply import sync_log
 from .errors import SyncInputError
 from .example import sync_example_paths
 from .linkedin import LinkedInExport, read_linkedin_export
@@ -28,4 +29,5 @@ __all__ = [
     "read_linkedin_export",
     "read_mailbox",
     "sync_example_paths",
+    "sync_log",
 ]

@@ -8,69 +8,18 @@ export's names are pseudonymised with the same key and compared.
 
 from __future__ import annotations
 
-import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from ..design.templates import fold_name
+from ..log.contact import normalise_address, normalise_profile_url, text_of
 from ..log.privacy import pseudonymise
 
+# (normalise_address, normalise_profile_url: from log/contact.py, shared with the log)
 __all__ = ["normalise_address", "normalise_profile_url"]
 
 PSEUDONYM = re.compile(r"p-[0-9a-f]{12}")
-
-
-def normalise_profile_url(url: Any) -> str:
-    """A LinkedIn profile URL as compared: no scheme, ``www.``, query or trailing slash.
-
-    Percent-escapes are decoded and case is folded, so the forms LinkedIn and browsers write
-    for the same profile compare equal. Pseudonymise this form when a log stores the URL.
-
-    Examples
-    --------
-    >>> normalise_profile_url("https://www.linkedin.com/in/%C3%B8rjan-lid-1a2b/?trk=x")
-    'linkedin.com/in/ørjan-lid-1a2b'
-    >>> normalise_profile_url("http://no.linkedin.com/in/Ørjan-Lid-1a2b")
-    'linkedin.com/in/ørjan-lid-1a2b'
-    """
-    return _normal_url(text_of(url))
-
-
-@functools.lru_cache(maxsize=1 << 17)  # a sender has many messages: each URL once
-def _normal_url(text: str) -> str:
-    if not text:
-        return ""
-    parts = urlsplit(text if "//" in text else "//" + text)
-    host = parts.netloc.casefold().rsplit("@", 1)[-1]
-    if host.endswith("linkedin.com"):  # www., no., de.linkedin.com are one site
-        host = "linkedin.com"
-    path = unquote(parts.path).rstrip("/")
-    return unicodedata.normalize("NFC", f"{host}{path}").casefold()
-
-
-def normalise_address(address: Any) -> str:
-    """An e-mail address as compared: no surrounding space or angle brackets, no case.
-
-    Examples
-    --------
-    >>> normalise_address(" <Ada.Eksempel@Example.ORG> ")
-    'ada.eksempel@example.org'
-    """
-    return text_of(address).strip("<>").strip().casefold()
-
-
-def text_of(value: Any) -> str:
-    """A cell as stripped text; missing values (None, NaN, NA) as ``""``."""
-    if type(value) is str:  # nearly always: the checks below are for pandas' missing values
-        return value.strip()
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if type(value).__name__ in ("NAType", "NaTType"):
-        return ""
-    return str(value).strip()
 
 
 def is_pseudonym(value: str) -> bool:

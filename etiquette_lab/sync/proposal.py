@@ -71,6 +71,9 @@ class SyncProposal(Result):
         Open requests for which the sources show nothing (yet), with the reason.
     open_requests, closed_requests : int
         Requests looked at (no response yet) and left alone (answered, or undelivered).
+    written : int or None
+        How many events were appended to the log (:func:`etiquette_lab.sync_log` with
+        ``write=True``); None for a dry run.
     unknown_recipients : int
         Open requests whose recipient appears nowhere in the sources. When it equals
         ``open_requests`` (and there are a few), the export or mailbox is likely someone
@@ -86,8 +89,13 @@ class SyncProposal(Result):
     sources: tuple[str, ...]
     notes: tuple[str, ...] = ()
     unknown_recipients: int = 0
+    written: int | None = None  # events appended to the log; None: a dry run
 
-    _title = "Outcomes found in your archive (dry run: nothing written)"
+    @property
+    def _title(self) -> str:  # type: ignore[override]
+        if self.written is None:
+            return "Outcomes found in your archive (dry run: nothing written)"
+        return f"Outcomes found in your archive ({self.written} written to the log)"
 
     def _summary_frame(self):
         return self.dry_run()
@@ -173,5 +181,6 @@ class SyncProposal(Result):
                 "timezone": self.zone.name,
                 "sources": list(self.sources),
                 "notes": list(self.notes),
+                "written": self.written,
             }
         )
