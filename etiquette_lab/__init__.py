@@ -100,11 +100,12 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "log.file": (
         "LogFile",
         "create_log",
+        "is_observational",
         "open_log",
         "read_events",
         "read_requests",
     ),
-    "log.requests": ("is_observational", "requests_from_events"),
+    "log.requests": ("requests_from_events",),
     "log.repair": ("repair_log",),
     "log.importing": ("import_requests",),
     "log.privacy": (
@@ -130,6 +131,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "window_status",
     ),
     "analyse.report": ("compare_requests",),
+    "analyse.looks": ("looks_from_requests",),
     "analyse.timing": (
         "time_to_response",
         "time_to_response_from_durations",
@@ -158,7 +160,6 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "compare_designs",
         "e_process",
         "design_spec",
-        "looks_from_requests",
         "monitor_look",
         "naive_peeking",
         "operating_characteristics",
@@ -259,12 +260,12 @@ if TYPE_CHECKING:
     from .log.file import (
         LogFile as LogFile,
         create_log as create_log,
+        is_observational as is_observational,
         open_log as open_log,
         read_events as read_events,
         read_requests as read_requests,
     )
     from .log.requests import (
-        is_observational as is_observational,
         requests_from_events as requests_from_events,
     )
     from .log.repair import (
@@ -298,6 +299,9 @@ if TYPE_CHECKING:
     from .analyse.report import (
         compare_requests as compare_requests,
     )
+    from .analyse.looks import (
+        looks_from_requests as looks_from_requests,
+    )
     from .analyse.timing import (
         time_to_response as time_to_response,
         time_to_response_from_durations as time_to_response_from_durations,
@@ -326,7 +330,6 @@ if TYPE_CHECKING:
         compare_designs as compare_designs,
         e_process as e_process,
         design_spec as design_spec,
-        looks_from_requests as looks_from_requests,
         monitor_look as monitor_look,
         naive_peeking as naive_peeking,
         operating_characteristics as operating_characteristics,

@@ -671,3 +671,22 @@ def test_the_readme_outputs_are_found():
         "etiquette-lab compare default=1/5 personalised=4/5",
         "etiquette-lab plan --baseline 0.2 --target 0.5",
     }
+
+
+def _readme_excerpts():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```sh\n(etiquette-lab [^\n]+)\n```\n```text\n(.*?)```\n", readme, re.S)
+
+
+@pytest.mark.parametrize(("command", "shown"), _readme_excerpts(), ids=lambda v: v[:40])
+def test_an_excerpt_in_the_readme_is_part_of_what_the_command_prints(command, shown, capsys):
+    # A ```text block after a command is an excerpt (a monitored report is too long to show
+    # whole): its lines are one contiguous piece of the output.
+    assert cli_main.main(command.split()[1:]) == 0
+    assert shown in capsys.readouterr().out
+
+
+def test_the_readme_excerpts_are_found():
+    assert any(
+        "--experiment data/examples/experiment-monitored.toml" in c for c, _ in _readme_excerpts()
+    )

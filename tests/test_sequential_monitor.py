@@ -214,12 +214,12 @@ def test_the_result_prints_and_serialises():
     r = decide({"default": (2, 10), "personal": (5, 10)}, {"personal": 3})
     text = str(r)
     assert text.startswith("Monitoring: the decision at this look")
-    assert "default (control)" in text and "Decision: continue." in text
+    assert "default (control)" in text and "Decision: continue (" in text
     data = json.loads(json.dumps(r.to_dict(), allow_nan=False))
     assert data["decision"] == "continue" and data["planned_look"] == 1
     assert data["look_counts"] == [2, 10, 5, 10]
     assert "<table" in r._repr_html_()
-    assert str(r.paragraphs()).startswith("Decision: continue.")
+    assert str(r.paragraphs()).startswith("Decision: continue (")
     assert list(r.summary.columns) == ["responded", "closed", "open"]
 
 
@@ -258,3 +258,20 @@ def test_next_planned_look_in_words():
     )
     assert next_planned_look(SPEC, (20, 20)).text() == "a look is due now (look 2 of 4)"
     assert next_planned_look(design_spec("anytime", 50), (3, 3)).text().startswith("anytime")
+
+
+def test_a_stop_at_an_earlier_look_names_that_look_s_requests():
+    # Planned looks at 15, 30, 45, 60 (O'Brien-Fleming-type): 0/15 vs 8/15 continues at look 1
+    # (z 3.30 < 4.17), 2/30 vs 16/30 stops at look 2 (z 3.94 > 2.98). Read later, the decision
+    # is that stop, made on the first 30 closed requests of each wording (not 15, the first
+    # look, nor 45, the last one reached).
+    spec = design_spec(4, 60, spending="obrien-fleming")
+    looks = [(0, 15, 8, 15), (2, 30, 16, 30)]
+    r = monitor_look(spec, {"default": (4, 42), "personal": (19, 44)}, looks=looks)
+    assert r.decision == "stop_evidence" and r.look_counts == (2, 30, 16, 30)
+    assert "Decided on the first 30 closed requests of each wording" in str(r.paragraphs())
+    later = monitor_look(
+        spec, {"default": (4, 46), "personal": (19, 47)}, looks=[*looks, (3, 45, 18, 45)]
+    )
+    assert later.decision == "stopped_earlier" and later.look_counts == (2, 30, 16, 30)
+    assert "Decided on the first 30 closed requests of each wording" in str(later.paragraphs())

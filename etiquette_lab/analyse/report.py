@@ -17,13 +17,16 @@ from ..arms import pick_control
 from ..design.experiment import Experiment
 from ..errors import InvalidInputError
 from ..formatting import pct_text
-from ..log.file import read_requests
+from ..log.file import is_observational, read_requests
 from ..results import Paragraphs, Result
+from ..sequential.monitor import MonitorDecision, monitor_look
 from ..stats.many import MantelHaenszel, OmnibusTest, SampleRatioCheck
 from ..stats.report import compare_counts
 from ..stats.results import ArmSummary, Comparison, ComparisonReport
-from ..timestamps import parse_as_of, parse_window
+from ..timestamps import Window, parse_as_of, parse_window
+from .looks import looks_from_requests
 from .outcomes import (
+    OutcomeCounts,
     count_outcomes,
     delivered_requests,
     rows_of_experiment,
@@ -34,7 +37,22 @@ from .timing import TimeToResponseReport, time_to_response
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["DEFAULT_WINDOW", "FROM_EXPERIMENT", "LogReport", "compare_requests"]
+__all__ = [
+    "DEFAULT_WINDOW",
+    "FROM_EXPERIMENT",
+    "OBSERVATIONAL_CAVEAT",
+    "LogReport",
+    "compare_requests",
+]
+
+#: What a report on an observational experiment says first: the wordings were not assigned at
+#: random, so the comparison is not an experiment.
+OBSERVATIONAL_CAVEAT = (
+    "This comparison is not a randomised experiment: you chose which wording each person got, "
+    "so the groups may differ in ways that change how often people answer (closer or more "
+    "recent contacts, for example), and a difference in rates may come from who was asked "
+    "rather than from the wording."
+)
 
 #: The outcome window when neither the caller nor an experiment file gives one.
 DEFAULT_WINDOW = "7d"
@@ -58,8 +76,11 @@ class LogReport(Result):
     rates, tests, verdict) of the successes within the window; ``any_response`` the same report
     counting every response, when some responses were not successes (declines);
     ``time_to_response`` the Kaplan-Meier analysis of the same requests (None with
-    ``timing=False``). ``outcome`` says what was counted, ``window`` and ``as_of`` when,
-    ``experiment`` and ``log`` from where; ``notes`` what was left out and why. The
+    ``timing=False``); ``monitoring`` the decision at the current look when the experiment file
+    declares a sequential design (:func:`etiquette_lab.monitor_look`). ``caveats`` are said
+    before the verdict (an observational experiment is not randomised). ``outcome`` says what
+    was counted, ``window`` and ``as_of`` when, ``experiment`` and ``log`` from where; ``notes``
+    what was left out and why. The
     comparison's figures read through: ``report.arms``, ``report.comparisons``,
     ``report.verdict_text`` and the tables are the comparison's.
     """
@@ -71,6 +92,8 @@ class LogReport(Result):
     notes: tuple[str, ...] = ()
     any_response: LogReport | None = None
     time_to_response: TimeToResponseReport | None = None
+    monitoring: MonitorDecision | None = None
+    caveats: tuple[str, ...] = ()
     experiment: str | None = None
     log: str | None = None
 
@@ -119,18 +142,18 @@ class LogReport(Result):
 
     @property
     def verdict(self) -> str:
-        """The verdict in words, one string."""
-        return self.comparison.verdict
+        """The verdict in words, one string (the caveats first)."""
+        return " ".join(self.verdict_paragraphs)
 
     @property
     def verdict_paragraphs(self) -> tuple[str, ...]:
-        """The verdict as paragraphs."""
-        return self.comparison.verdict_paragraphs
+        """The verdict as paragraphs: the caveats, then the comparison's."""
+        return (*self.caveats, *self.comparison.verdict_paragraphs)
 
     @property
     def verdict_text(self) -> Paragraphs:
         """The verdict to read (see :attr:`ComparisonReport.verdict_text`)."""
-        return self.comparison.verdict_text
+        return Paragraphs(self.verdict_paragraphs)
 
     def bayes_table(self) -> pd.DataFrame:
         """The Bayesian view of each comparison (see the comparison's ``bayes_table``)."""
@@ -203,6 +226,10 @@ class LogReport(Result):
             else self.time_to_response.to_dict(full_curves=full_curves),
             notes=list(self.notes),
         )
+        if self.caveats:
+            data["verdict"] = self.verdict
+            data["verdict_paragraphs"] = list(self.verdict_paragraphs)
+        data["monitoring"] = None if self.monitoring is None else self.monitoring.to_dict()
         data["source"] = {"log": self.log, "experiment": self.experiment}
         return data
 
@@ -213,7 +240,7 @@ class LogReport(Result):
         return self.comparison._text_frame()
 
     def _verdict_lines(self) -> list[str]:
-        return self.comparison._verdict_lines()
+        return [line for p in self.verdict_paragraphs for line in ("", p)][1:]
 
     def _notes(self) -> list[str]:
         lines = self._verdict_lines()
@@ -230,8 +257,9 @@ class LogReport(Result):
         return lines
 
     def _parts(self) -> list[Result]:
+        monitoring = [self.monitoring] if self.monitoring is not None else []
         timing = [self.time_to_response] if self.time_to_response is not None else []
-        return [*self.comparison._parts(), *timing]
+        return [*self.comparison._parts(), *monitoring, *timing]
 
 
 def compare_requests(
@@ -301,6 +329,7 @@ def compare_requests(
     if not hasattr(requests, "columns"):
         log = os.fspath(requests)
         requests = read_requests(log)
+    design = experiment if isinstance(experiment, Experiment) else None
     if isinstance(experiment, Experiment):
         if window is FROM_EXPERIMENT:
             window = f"{experiment.outcome_window_days:g}d"
@@ -387,8 +416,17 @@ def compare_requests(
             control=comparison.control,
             alpha=alpha,
         )
+    table = rows_of_experiment(requests, experiment)
+    # (A send into an experiment declared observational is observational in the requests table,
+    # however it was logged.)
+    caveats = (OBSERVATIONAL_CAVEAT,) if is_observational(table, _name_of(table)) else ()
+    monitoring = None
+    if design is not None and design.monitoring is not None:
+        monitoring = _monitoring(design, requests, counts, span, moment, success)
     return LogReport(
         comparison=comparison,
+        monitoring=monitoring,
+        caveats=caveats,
         outcome=f"success {horizon} ({counts.success})",
         window=counts.window,
         as_of=counts.as_of,
@@ -398,6 +436,46 @@ def compare_requests(
         experiment=experiment,
         log=log,
     )
+
+
+def _name_of(table: pd.DataFrame) -> str:
+    """The experiment's name in a table of one experiment's requests ("" when unnamed)."""
+    if "experiment" not in table.columns or table.empty:
+        return ""
+    return str(table["experiment"].fillna("").iloc[0])
+
+
+def _monitoring(
+    design: Experiment,
+    requests: pd.DataFrame,
+    counts: OutcomeCounts,
+    window: Window | None,
+    as_of: pd.Timestamp,
+    success: Iterable[str] | None,
+) -> MonitorDecision:
+    """The decision at the current look of the experiment file's design, from the same counts
+    (the requests whose window closed by *as_of*) the comparison used."""
+    spec = design.monitoring
+    assert spec is not None
+    control, new = design.variant_names_control_first[:2]
+    arms = {a.name: a for a in counts.arms}
+    closed = {
+        n: (arms[n].succeeded, arms[n].evaluated) if n in arms else (0, 0) for n in (control, new)
+    }
+    still_open = {n: arms[n].pending if n in arms else 0 for n in (control, new)}
+    looks = None
+    if not spec.anytime:
+        looks = looks_from_requests(
+            requests,
+            sizes=spec.planned_looks,
+            control=control,
+            new=new,
+            window=window,
+            as_of=as_of,
+            success=success,
+            experiment=design.name,
+        ).counts
+    return monitor_look(spec, closed, still_open, looks=looks)
 
 
 def _ready_strata(strata_counts, names):

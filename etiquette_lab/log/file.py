@@ -36,7 +36,7 @@ from .format import (
     TEXT_COLUMNS,
     canonical_kind,
 )
-from .requests import fold_events
+from .requests import OBSERVATIONAL, fold_events
 from .state import LogState
 from .validation import parse_events
 
@@ -45,6 +45,7 @@ __all__ = [
     "Origin",
     "building_log",
     "create_log",
+    "is_observational",
     "open_log",
     "read_events",
     "read_requests",
@@ -1011,3 +1012,40 @@ def _unlock(handle: Any) -> None:
         msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
         return
     fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def is_observational(log_or_requests: Any, experiment: str = "") -> bool:
+    """Whether *experiment* was declared observational: its wordings were not assigned at
+    random (past messages imported from an archive), so a comparison is not an experiment.
+
+    Parameters
+    ----------
+    log_or_requests : LogFile, path-like or DataFrame
+        A log (its ``declared`` row says ``assignment = observational``), or its table of
+        requests (each send of such an experiment says so in ``assignment``).
+    experiment : str
+        The experiment ("" for the unnamed one).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from etiquette_lab import create_log
+    >>> log = create_log(pathlib.Path(tempfile.mkdtemp()) / "asks.csv", variants=["a", "b"])
+    >>> log.declare("history", ["with note", "without note"], assignment="observational",
+    ...             at="2026-01-05T09:00+01:00")
+    >>> is_observational(log, "history"), is_observational(log, "")
+    (True, False)
+    """
+    if hasattr(log_or_requests, "columns"):  # a requests table
+        table = log_or_requests
+        if "assignment" not in table.columns:
+            return False
+        assignment = table["assignment"].fillna("").astype(str)
+        if "experiment" in table.columns:
+            assignment = assignment[table["experiment"].fillna("").astype(str) == str(experiment)]
+        return bool(assignment.str.startswith(OBSERVATIONAL).any())
+    if not hasattr(log_or_requests, "events"):
+        log_or_requests = open_log(log_or_requests)
+    events = log_or_requests.events()
+    declared = events[(events["event"] == "declared") & (events["experiment"] == experiment)]
+    return bool((declared["assignment"] == OBSERVATIONAL).any())

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
 from ..timestamps import utc_nanoseconds
 
-__all__ = ["REQUEST_COLUMNS", "SEND_FIELDS", "is_observational", "requests_from_events"]
+__all__ = ["REQUEST_COLUMNS", "SEND_FIELDS", "requests_from_events"]
 
 #: What a send records about a request, besides its id and time (the log's columns of a send).
 SEND_FIELDS: tuple[str, ...] = (
@@ -102,43 +100,21 @@ def fold_events(events: pd.DataFrame, request_rows: np.ndarray | None = None) ->
     table["last_response_at"] = times(last_response)
     table["outcome"] = outcomes(last_response)
     table["thanked_at"] = times(pick("thanked", "first"))
+    _mark_observational(table, events, codes == code.get("declared", -2))
     return table[list(REQUEST_COLUMNS)]
+
+
+def _mark_observational(table: pd.DataFrame, events: pd.DataFrame, is_declared: np.ndarray) -> None:
+    """A send into an experiment declared observational, without an assignment of its own, is
+    observational: its wording was not assigned at random whoever logged it."""
+    declared = events.loc[is_declared, ["experiment", "assignment"]]
+    names = declared.loc[declared["assignment"] == OBSERVATIONAL, "experiment"].unique()
+    if len(names) == 0:
+        return
+    unassigned = table["assignment"].fillna("").astype(str) == ""
+    mine = table["experiment"].fillna("").astype(str).isin([str(n) for n in names])
+    table.loc[unassigned & mine, "assignment"] = OBSERVATIONAL
 
 
 #: The ``assignment`` of an experiment whose wordings were not assigned at random.
 OBSERVATIONAL = "observational"
-
-
-def is_observational(log_or_requests: Any, experiment: str = "") -> bool:
-    """Whether *experiment* was declared observational: its wordings were not assigned at
-    random (past messages imported from an archive), so a comparison is not an experiment.
-
-    Parameters
-    ----------
-    log_or_requests : LogFile, path-like or DataFrame
-        A log (its ``declared`` row says ``assignment = observational``), or its table of
-        requests (each send of such an experiment says so in ``assignment``).
-    experiment : str
-        The experiment ("" for the unnamed one).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from etiquette_lab import create_log
-    >>> log = create_log(pathlib.Path(tempfile.mkdtemp()) / "asks.csv", variants=["a", "b"])
-    >>> log.declare("history", ["with note", "without note"], assignment="observational",
-    ...             at="2026-01-05T09:00+01:00")
-    >>> is_observational(log, "history"), is_observational(log, "")
-    (True, False)
-    """
-    if isinstance(log_or_requests, pd.DataFrame):
-        table = log_or_requests
-        mine = table["experiment"].fillna("").astype(str) == str(experiment)
-        return bool(table.loc[mine, "assignment"].astype(str).str.startswith(OBSERVATIONAL).any())
-    if not hasattr(log_or_requests, "events"):
-        from .file import open_log
-
-        log_or_requests = open_log(log_or_requests)
-    events = log_or_requests.events()
-    declared = events[(events["event"] == "declared") & (events["experiment"] == experiment)]
-    return bool((declared["assignment"] == OBSERVATIONAL).any())

@@ -10,7 +10,7 @@ A planned look at n per wording analyses the *first* n closed requests of each w
 (``docs/sequential.md``). When both wordings have exactly n closed, the closed counts are that
 look's counts; when the faster wording has gone past n, the look's counts are those of its first
 n closed requests, which plain totals cannot give: pass them as ``looks=``
-(:func:`~etiquette_lab.sequential.looks.looks_from_requests` counts them from a log).
+(:func:`~etiquette_lab.analyse.looks.looks_from_requests` counts them from a log).
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ __all__ = ["MonitorDecision", "NextLook", "monitor_look", "next_planned_look"]
 
 #: Decisions after which the experiment is over: they stand at every later look.
 _FINAL = ("stop_evidence", "stopped_earlier", "stop_maximum")
+#: The decisions that end an experiment at their look (the later looks say "stopped_earlier").
+_STOPS = ("stop_evidence", "stop_futility", "stop_maximum")
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,7 @@ class MonitorDecision(Result):
         )
 
     def _notes(self) -> list[str]:
-        return [f"Decision: {self.decision_text}. ({self.design})", *self.message]
+        return [f"Decision: {self.decision_text} ({self.design}).", *self.message]
 
     def paragraphs(self) -> Paragraphs:
         """The decision and its explanation as paragraphs (for a report's text)."""
@@ -318,13 +320,17 @@ def monitor_look(
     size = built.looks[position.reached - 1] if position.reached else None
     if not planned or planned[-1][1] != size:
         return _no_decision(built, control, new, counts, opened, position, None)
-    decided = replay_looks(built, planned).decisions[-1]
+    replayed = replay_looks(built, planned).decisions
+    decided = replayed[-1]
     if at_look:
         return _result(built, control, new, counts, opened, position, decided, planned[-1],
                        list(decided.message))  # fmt: skip
     if decided.decision in _FINAL:
+        # The look that decided: a stop at an earlier look stands at the later ones.
+        deciding = next(k for k, d in enumerate(replayed) if d.decision in _STOPS)
+        size = built.looks[deciding]
         since = counts[1] + counts[3] - 2 * size
-        return _result(built, control, new, counts, opened, position, decided, planned[-1],
+        return _result(built, control, new, counts, opened, position, decided, planned[deciding],
                        [*decided.message,
                         f"Decided on the first {size} closed requests of each wording; the "
                         f"{since} closed since do not change the decision."])  # fmt: skip

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from ..analyse.outcomes import count_outcomes, window_status
 from ..arms import pick_control
 from ..errors import InvalidInputError
 from ..results import Result
+from ..sequential.checks import Counts, check_positive_count
 from ..timestamps import parse_as_of
-from .checks import Counts, check_positive_count
+from .outcomes import count_outcomes, window_status
 
 __all__ = ["LookCounts", "looks_from_requests"]
 
