@@ -26,7 +26,7 @@ from .planning_results import (
     SampleSizeResult,
     _new_arm,
 )
-from .planning_search import SAWTOOTH, search_sample_size
+from .planning_search import NO_TEETH, SawTooth, search_sample_size
 
 __all__ = [
     "bayes_assurance",
@@ -310,9 +310,9 @@ def sample_size(
         )
     guess = _k.normal_sample_size(baseline, target, goal, alpha, alternative, ratio)
     fn = _power_function(baseline, target, alpha, alternative, test)
-    saw = 0.0 if test == "normal" else SAWTOOTH
+    teeth = NO_TEETH if test == "normal" else SawTooth.of_design(baseline, target, ratio)
     first, stable, top, seen = search_sample_size(
-        lambda n: fn(n, _new_arm(n, ratio)), goal, math.ceil(guess), max_n, saw
+        lambda n: fn(n, _new_arm(n, ratio)), goal, math.ceil(guess), max_n, teeth
     )
     n_new = _new_arm(first, ratio)
     return SampleSizeResult(
@@ -445,7 +445,12 @@ def smallest_sample_size(
     guess = _k.normal_sample_size(baseline, target, goal, alpha, "two-sided", 1.0)
     try:
         first, *_ = search_sample_size(
-            lambda n: exact(n, n), goal, math.ceil(guess), max_n, SAWTOOTH, lambda n: bounds(n, n)
+            lambda n: exact(n, n),
+            goal,
+            math.ceil(guess),
+            max_n,
+            SawTooth.of_design(baseline, target, 1.0),
+            lambda n: bounds(n, n),
         )
     except InvalidInputError:
         return None
