@@ -13,7 +13,7 @@ from pathlib import Path
 from measure import Runs, child, interleave, load_text
 from scipy import stats
 
-from etiquette_lab.planning import exact_power, sample_size
+from etiquette_lab.planning.power import exact_power, sample_size
 
 
 def naive_power(n: int, p_c: float, p_n: float, alpha: float = 0.05) -> float:

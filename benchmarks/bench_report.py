@@ -43,8 +43,8 @@ SPLIT = r"""
 import io, json, sys, time, tracemalloc, contextlib, resource
 import scipy.stats, pandas  # the imports, outside the measurement
 from etiquette_lab.cli.output import print_json
-from etiquette_lab.outcomes import compare_requests
-from etiquette_lab.requests import read_requests
+from etiquette_lab.analyse.outcomes import compare_requests
+from etiquette_lab.log.requests import read_requests
 path, as_of = sys.argv[1], sys.argv[2]
 clock = time.process_time()
 pandas.read_csv(path)

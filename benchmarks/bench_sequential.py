@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from etiquette_lab.planning import exact_power
+from etiquette_lab.planning.power import exact_power
 from etiquette_lab.sequential import (
     anytime_design,
     naive_peeking,

@@ -1,6 +1,6 @@
 """Study: how far exact power's saw-tooth lets a smaller n beat a larger one.
 
-The sample-size search (``etiquette_lab/planning_search.py``) evaluates exact power densely
+The sample-size search (``etiquette_lab.planning.search.py``) evaluates exact power densely
 only near the goal, and rests on one assumption: for n' < m, power(n') - power(m) is at most
 the saw-tooth allowance A(m). This script measures the left side, the *excess*
 
@@ -37,16 +37,16 @@ from pathlib import Path
 import numpy as np
 
 from etiquette_lab.errors import InvalidInputError
-from etiquette_lab.planning_kernels import (
+from etiquette_lab.planning.kernels import (
     BOSCHLOO_MAX_N,
     DEFAULT_EPS,
     binomial_window,
     boschloo_power,
     fisher_power,
 )
-from etiquette_lab.planning_results import _new_arm
-from etiquette_lab.planning_search import sawtooth_allowance, search_sample_size
-from etiquette_lab.stats import rejects
+from etiquette_lab.planning.results import _new_arm
+from etiquette_lab.planning.search import sawtooth_allowance, search_sample_size
+from etiquette_lab.significance import rejects
 
 #: Rates spread over 0.02..0.98; every ordered pair of them is a design.
 RATES = (0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.9, 0.95, 0.98)

@@ -227,15 +227,20 @@ class Result:
         """The lines of :meth:`_text_frame` as pandas prints them, after a blank line."""
         import pandas as pd
 
+        from .text_table import frame_to_text
+
         frame, labelled = self._shown_table()
         with pd.option_context("display.width", 120, "display.max_columns", 30):
             # An empty table says nothing a reader needs; the notes say there is nothing.
+            # (frame_to_text: to_string's text, fast; a to-do list can have 100,000 lines.)
             return (
                 []
                 if frame.empty
                 else [
                     "",
-                    frame.to_string(na_rep="-", float_format=lambda v: f"{v:.4g}", index=labelled),
+                    frame_to_text(
+                        frame, na_rep="-", float_format=lambda v: f"{v:.4g}", index=labelled
+                    ),
                 ]
             )
 

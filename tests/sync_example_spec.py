@@ -260,9 +260,7 @@ def write_log(path: Path) -> None:
     for name, variant, at in connection:
         log.send(name, variant, kind="connection", at=at, experiment="connection-note")
     log.respond("r0007", at=local(2026, 1, 7, 18, 0), note="logged by hand")
-    log.declare(
-        "recommendation-wording", ["default", "personalised"], at=local(2026, 1, 12, 9, 0)
-    )
+    log.declare("recommendation-wording", ["default", "personalised"], at=local(2026, 1, 12, 9, 0))
     for name, variant, at in [
         ("Dag Prøve", "personalised", local(2026, 1, 12, 10, 0)),
         ("Eva Eksempel", "default", local(2026, 1, 12, 10, 10)),

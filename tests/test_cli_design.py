@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from etiquette_lab.design import read_plan
-from etiquette_lab.log import create_log
+from etiquette_lab.design.messages import read_plan
+from etiquette_lab.log.file import create_log
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"
 cli_main = importlib.import_module("etiquette_lab.cli.main")

@@ -113,7 +113,7 @@ def test_a_read_only_log_is_one_line(tmp_path, capsys):
 def test_any_os_error_of_a_command_is_one_line(tmp_path, capsys, monkeypatch):
     # What a read-only log, a full disk or a lost network share raise while recording
     # (simulated: a read-only file does not stop root, who may run these tests).
-    from etiquette_lab.log import LogFile
+    from etiquette_lab.log.file import LogFile
 
     log = tmp_path / "log.csv"
     run(capsys, "new", log)
@@ -140,7 +140,7 @@ def test_undecodable_input_without_a_file_name_is_one_line(capsys, monkeypatch):
 def test_repair_twice_in_the_same_second_is_never_a_traceback(tmp_path, capsys, monkeypatch):
     import pandas as pd
 
-    import etiquette_lab.log_repair as log_module
+    import etiquette_lab.log.repair as log_module
 
     frozen = pd.Timestamp("2026-11-02T10:00:00Z").to_pydatetime()
     monkeypatch.setattr(log_module, "now", lambda: frozen)

@@ -284,7 +284,7 @@ def test_requests_csv_neutralises_formulas(log_path, capsys):
 
 def test_the_confirmation_shows_our_event_not_another_writers(log_path, capsys, monkeypatch):
     from etiquette_lab import open_log
-    from etiquette_lab.log import LogFile
+    from etiquette_lab.log.file import LogFile
 
     main(["new", str(log_path)])
     main(["send", str(log_path), "--to", "Ada", "--variant", "default", "--at", "2026-11-02"])
@@ -312,3 +312,24 @@ def test_requests_shows_the_experiment_when_the_log_holds_several(log_path, caps
     header, first, second = out.splitlines()
     assert header.split()[:2] == ["id", "experiment"]
     assert first.split()[1] == "recs" and second.split()[1] == "links"
+
+
+def test_the_confirmation_prints_the_row_written_without_reading_the_log_again(
+    log_path, capsys, monkeypatch
+):
+    # Printing one line must not copy the events of a log of millions (it did).
+    from etiquette_lab.log.file import LogFile
+
+    main(["new", str(log_path)])
+    main(["send", str(log_path), "--to", "Ada", "--variant", "default", "--at", "2026-11-02"])
+    capsys.readouterr()
+
+    def no_reading(self):
+        raise AssertionError("the confirmation read the log's events")
+
+    monkeypatch.setattr(LogFile, "events", no_reading)
+    monkeypatch.setattr(LogFile, "requests", no_reading)
+    code, out, _ = run("remind", log_path, "r0001", "--at", "2026-11-16T09:00", capsys=capsys)
+    assert (code, out) == (0, "r0001: reminded at 2026-11-16 09:00\n")
+    code, out, _ = run("respond", log_path, "r0001", "--outcome", "declined", capsys=capsys)
+    assert code == 0 and out.startswith("r0001: responded (declined) at ")

@@ -17,9 +17,9 @@ import pytest
 
 from etiquette_lab.cli import main
 from etiquette_lab.cli.main import PYTHON_TO_COMMAND_LINE, build_parser, command_line_message
-from etiquette_lab.design import log_messages, read_plan
+from etiquette_lab.design.messages import log_messages, read_plan
 from etiquette_lab.errors import InvalidInputError
-from etiquette_lab.planning import exact_power
+from etiquette_lab.planning.power import exact_power
 
 PACKAGE = Path(__file__).resolve().parents[1] / "etiquette_lab"
 EXAMPLES = PACKAGE.parent / "data" / "examples"
@@ -48,7 +48,7 @@ BARE_OPTION = re.compile(rf"\b(?:{'|'.join(sorted(_options_with_underscores()))}
 NOT_FOR_THE_COMMAND_LINE = {
     ("datasets.py", "messages={...}"): "no command builds example data",
     ("datasets.py", "as_of"): "no command builds example data",
-    ("planning.py", "n_control"): "the ratio's formula, n_new / n_control, as --ratio's help says",
+    ("power.py", "n_control"): "the ratio's formula, n_new / n_control, as --ratio's help says",
     ("checks.py", "n_control"): "the order of the counts of a look: x_control, n_control, ...",
     ("spending.py", "spending='power'"): "no command takes a spending function yet",
 }

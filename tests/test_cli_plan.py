@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from etiquette_lab.planning import exact_power, sample_size
+from etiquette_lab.planning.power import exact_power, sample_size
 
 # etiquette_lab.cli re-exports the main() function under the module's name.
 main_module = importlib.import_module("etiquette_lab.cli.main")

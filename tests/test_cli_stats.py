@@ -127,7 +127,7 @@ def test_parse_arm():
 @pytest.fixture
 def fake_log(monkeypatch):
     """read_requests(path) returning a hand-built table (works before and after the lead lands
-    etiquette_lab.requests)."""
+    etiquette_lab.log.requests)."""
     return _serve(
         monkeypatch,
         make_requests(
@@ -145,12 +145,12 @@ def _serve(monkeypatch, table):
         return table
 
     try:
-        module = importlib.import_module("etiquette_lab.requests")
+        module = importlib.import_module("etiquette_lab.log.requests")
         monkeypatch.setattr(module, "read_requests", read_requests)
     except ImportError:
-        module = types.ModuleType("etiquette_lab.requests")
+        module = types.ModuleType("etiquette_lab.log.requests")
         module.read_requests = read_requests
-        monkeypatch.setitem(sys.modules, "etiquette_lab.requests", module)
+        monkeypatch.setitem(sys.modules, "etiquette_lab.log.requests", module)
     return seen
 
 
@@ -236,7 +236,7 @@ def test_report_text_and_bad_options(run, fake_log):
 @pytest.fixture
 def two_experiment_log(tmp_path):
     """A real log holding the unnamed experiment (3 + 3 requests) and one called 'tone'."""
-    from etiquette_lab.log import create_log
+    from etiquette_lab.log.file import create_log
 
     path = tmp_path / "asks.csv"
     log = create_log(path, variants=["default", "personalised"], at="2026-01-01T09:00Z")

@@ -12,8 +12,9 @@ import statsmodels.api as sm
 from scipy import stats
 from scipy.stats.contingency import odds_ratio
 
-from etiquette_lab import datasets
-from etiquette_lab.datasets import (
+from etiquette_lab.errors import InvalidInputError
+from etiquette_lab.lessons import datasets
+from etiquette_lab.lessons.datasets import (
     EXAMPLE_LOG_SETTINGS,
     article_counts,
     article_table,
@@ -23,12 +24,11 @@ from etiquette_lab.datasets import (
     simulate_example_log,
     simulate_log,
 )
-from etiquette_lab.errors import InvalidInputError
-from etiquette_lab.log import open_log
+from etiquette_lab.log.file import open_log
 
 REPO = Path(__file__).resolve().parents[1]
 REGENERATE = (
-    'regenerate it: python -c "from etiquette_lab.datasets import simulate_example_log; '
+    'regenerate it: python -c "from etiquette_lab.lessons.datasets import simulate_example_log; '
     "simulate_example_log('etiquette_lab/data/example_log.csv')\" (see data/README.md)"
 )
 

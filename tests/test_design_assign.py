@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etiquette_lab.design import (
+from etiquette_lab.design.messages import (
     Experiment,
     Variant,
     assign_variants,

@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etiquette_lab.design import Experiment, Variant, read_contacts
-from etiquette_lab.design_file import _toml_line, load_experiment
-from etiquette_lab.design_templates import (
+from etiquette_lab.design.experiment import _toml_line, load_experiment
+from etiquette_lab.design.messages import Experiment, Variant, read_contacts
+from etiquette_lab.design.templates import (
     LocatedInputError,
     check_contact_values,
     check_contacts,
@@ -20,7 +20,7 @@ from etiquette_lab.design_templates import (
     record_lines,
 )
 from etiquette_lab.errors import InvalidInputError, LogError
-from etiquette_lab.log import create_log, open_log
+from etiquette_lab.log.file import create_log, open_log
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"
 cli_main = importlib.import_module("etiquette_lab.cli.main")

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etiquette_lab.design import (
+from etiquette_lab.design.messages import (
     Experiment,
     Variant,
     builtin_template,
@@ -242,7 +242,7 @@ def test_huge_blocks_are_refused_at_their_line(tmp_path, change, message, key):
 
 
 def test_the_largest_block_is_allowed_and_fast(tmp_path):
-    from etiquette_lab.design import assign_variants
+    from etiquette_lab.design.messages import assign_variants
 
     e = load_experiment(write(tmp_path, VALID.replace("seed = 3", "seed = 3\nblock_size = 1000")))
     out = assign_variants([{"name": f"p{i}"} for i in range(1000)], e)

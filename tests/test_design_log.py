@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etiquette_lab.design import (
+from etiquette_lab.design.messages import (
     load_experiment,
     log_messages,
     plan_messages,
@@ -16,7 +16,7 @@ from etiquette_lab.design import (
     write_plan,
 )
 from etiquette_lab.errors import InvalidInputError
-from etiquette_lab.log import create_log
+from etiquette_lab.log.file import create_log
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"
 
@@ -125,7 +125,12 @@ def test_adding_contacts_later_with_the_log_as_previous(log_path, experiment, pl
 
 def test_planned_sends_can_be_pseudonymised_without_the_personal_message(tmp_path):
     from etiquette_lab import create_log, pseudonymise
-    from etiquette_lab.design import load_experiment, log_messages, plan_messages, read_contacts
+    from etiquette_lab.design.messages import (
+        load_experiment,
+        log_messages,
+        plan_messages,
+        read_contacts,
+    )
 
     root = Path(__file__).resolve().parent.parent / "data" / "examples"
     plan = plan_messages(
@@ -166,7 +171,7 @@ def test_a_plan_is_checked_against_the_variants_of_a_log_made_without_experiment
 
 
 def test_a_log_declaring_the_plans_own_experiment_is_not_overridden(tmp_path, plan):
-    from etiquette_lab.log import _row
+    from etiquette_lab.log.file import _row
 
     log = create_log(tmp_path / "log.csv", experiment="other", variants=["x", "y"])
     name = plan["experiment"].iloc[0]

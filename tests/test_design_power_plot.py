@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import pytest
 from test_planning_tables import brute_fisher_power
 
-from etiquette_lab.planning import exact_power, power_curve
+from etiquette_lab.planning.power import exact_power, power_curve
 from etiquette_lab.plots.descriptions import alt_text
 from etiquette_lab.plots.design_power import plot_design_power
 from etiquette_lab.plots.power import plot_power_curve

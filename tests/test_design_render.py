@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etiquette_lab.design import (
+from etiquette_lab.design.messages import (
     Experiment,
     Variant,
     builtin_template,
@@ -24,7 +24,7 @@ from etiquette_lab.design import (
     validate_contacts,
     wording_distance,
 )
-from etiquette_lab.design_score import PersonalisationScore
+from etiquette_lab.design.score import PersonalisationScore
 from etiquette_lab.errors import InvalidInputError
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"

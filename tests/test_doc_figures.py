@@ -29,13 +29,15 @@ import pytest
 import scipy.stats as st
 from test_stats_compare import _boschloo_sup
 
-from etiquette_lab.datasets import published_experiment
-from etiquette_lab.planning import bayes_assurance, exact_power, sample_size
-from etiquette_lab.simulation import (
+from etiquette_lab.analyse.timing import time_to_response_from_durations
+from etiquette_lab.formatting import p_text, points_number
+from etiquette_lab.lessons.datasets import published_experiment
+from etiquette_lab.lessons.simulation import (
     simulate_null_experiments,
     simulate_peeking,
     simulate_winners_curse,
 )
+from etiquette_lab.planning.power import bayes_assurance, exact_power, sample_size
 from etiquette_lab.stats import (
     bayes_compare,
     boschloo_test,
@@ -49,8 +51,6 @@ from etiquette_lab.stats import (
     risk_ratio_interval,
     wald_test,
 )
-from etiquette_lab.stats.formatting import p_text, points_number
-from etiquette_lab.timing import time_to_response_from_durations
 
 ROOT = Path(__file__).resolve().parent.parent
 # etiquette_lab.cli re-exports the main() function under the module's name.

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etiquette_lab.design import builtin_template
+from etiquette_lab.design.messages import builtin_template
 from etiquette_lab.errors import InvalidInputError
-from etiquette_lab.etiquette import (
+from etiquette_lab.followup.etiquette import (
     CHECKS,
     EtiquetteSettings,
     check_etiquette,

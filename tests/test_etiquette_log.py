@@ -7,8 +7,8 @@ import json
 import pandas as pd
 
 from etiquette_lab.cli import main
-from etiquette_lab.etiquette import check_etiquette, todo_list
-from etiquette_lab.log import create_log, open_log
+from etiquette_lab.followup.etiquette import check_etiquette, todo_list
+from etiquette_lab.log.file import create_log, open_log
 
 NOTE = "I'd like to add you to my professional network on LinkedIn."
 

@@ -22,12 +22,12 @@ from statsmodels.stats.proportion import proportion_confint
 from test_planning_tables import brute_fisher_power
 
 import etiquette_lab.plots as plots
+from etiquette_lab.analyse.timing import time_to_response_from_durations
 from etiquette_lab.errors import InvalidInputError
-from etiquette_lab.planning import power_curve, sample_size
+from etiquette_lab.lessons.simulation import simulate_null_experiments
+from etiquette_lab.planning.power import power_curve, sample_size
 from etiquette_lab.plots.descriptions import FigureWithAlt, alt_text, figure_with_alt
-from etiquette_lab.simulation import simulate_null_experiments
 from etiquette_lab.stats import compare_counts
-from etiquette_lab.timing import time_to_response_from_durations
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from etiquette_lab import LogError, create_log, open_log, read_events, read_requests
-from etiquette_lab.log_format import HEADER_LINE
+from etiquette_lab.log.format import HEADER_LINE
 
 
 def test_round_trip_of_every_event_type(log_path):

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from etiquette_lab import LogError, TornLineError, create_log, open_log, read_events, repair_log
-from etiquette_lab.log_format import COLUMNS
+from etiquette_lab.log.format import COLUMNS
 
 WRITERS, EVENTS_EACH = 8, 200
 

@@ -17,7 +17,7 @@ from etiquette_lab import (
     read_requests,
     repair_log,
 )
-from etiquette_lab.log_format import HEADER_LINE
+from etiquette_lab.log.format import HEADER_LINE
 
 ROW = "2026-11-02T09:00:00+01:00,sent,{rid},,{who},default,recommendation,,,,{score},,,,1\n"
 

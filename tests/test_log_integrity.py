@@ -25,7 +25,7 @@ from etiquette_lab import (
     repair_log,
 )
 from etiquette_lab.cli import main
-from etiquette_lab.log_format import HEADER_LINE
+from etiquette_lab.log.format import HEADER_LINE
 
 PREFIX = "etiquette-lab: error: "
 
@@ -92,7 +92,7 @@ def test_a_stray_quote_is_named_as_such_and_repair_moves_nothing(log_path, final
     ],
 )
 def test_repair_moves_the_start_of_one_row_and_never_more(log_path, tail):
-    from etiquette_lab.log_repair import _refuse_more_than_one_row
+    from etiquette_lab.log.repair import _refuse_more_than_one_row
 
     log = fifty_events(log_path)
     with pytest.raises(LogError, match="nothing was changed"):
@@ -194,7 +194,7 @@ class _Crash(BaseException):
     pass
 
 
-import etiquette_lab.log as log_module  # noqa: E402
+import etiquette_lab.log.file as log_module  # noqa: E402
 
 
 @pytest.mark.parametrize("rows_written", [1, 17, 39])
@@ -244,7 +244,7 @@ def test_a_journal_for_a_write_that_landed_or_never_began_is_forgotten(log_path,
 
 CRASHING_IMPORT = """
 import os, signal, sys
-import etiquette_lab.log as log
+import etiquette_lab.log.file as log
 real = os.pwrite
 def killed_part_way(fd, data, offset):
     if len(data) > 10_000:  # the import's rows, not the journal (written with os.write)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from etiquette_lab.cli import main
-from etiquette_lab.log_format import HEADER_LINE
+from etiquette_lab.log.format import HEADER_LINE
 
 BOM = b"\xef\xbb\xbf"
 HEADER = BOM + HEADER_LINE.encode()
@@ -71,6 +71,8 @@ CASES: dict[str, tuple[bytes, tuple[str, ...], int | None, str | None]] = {
         11,
         "at",
     ),
+    # Year 0 parsed as ISO 8601 came back as 1972 (through Timestamps) and was taken.
+    "year 0000": (GOOD + send("r0099", at="0000-01-01T09:00:00Z"), ("possible date",), 11, "at"),
     "answer before send": (
         GOOD + REPLY.replace(b"2026-11-03", b"2026-10-03"),
         ("dated before",),

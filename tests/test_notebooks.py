@@ -174,8 +174,12 @@ def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
     monkeypatch.setenv("MPLBACKEND", "Agg")
     before = _repository_state(path.parent.parent)
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, kernel_name="python3", timeout=CELL_TIMEOUT_SECONDS,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook,
+        kernel_name="python3",
+        timeout=CELL_TIMEOUT_SECONDS,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     client.execute()
     outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
@@ -191,5 +195,9 @@ def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
 
 def _repository_state(root: Path) -> dict[str, float]:
     watched = [root / "data", root / "notebooks", root / "etiquette_lab" / "data"]
-    return {str(p): p.stat().st_mtime for folder in watched for p in folder.rglob("*")
-            if p.is_file() and "__pycache__" not in p.parts}
+    return {
+        str(p): p.stat().st_mtime
+        for folder in watched
+        for p in folder.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }

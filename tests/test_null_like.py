@@ -6,7 +6,7 @@ import pytest
 from scipy.stats import binom
 
 from etiquette_lab.errors import InvalidInputError
-from etiquette_lab.simulation import simulate_null_experiments_like
+from etiquette_lab.lessons.simulation import simulate_null_experiments_like
 from etiquette_lab.stats import compare_counts
 
 

@@ -7,8 +7,13 @@ import os
 import pandas as pd
 import pytest
 
+from etiquette_lab.analyse.outcomes import (
+    compare_requests,
+    count_outcomes,
+    parse_window,
+    window_status,
+)
 from etiquette_lab.errors import InvalidInputError
-from etiquette_lab.outcomes import compare_requests, count_outcomes, parse_window, window_status
 
 T0 = pd.Timestamp("2025-03-01T09:00", tz="UTC")
 LATER = "2025-06-01T00:00Z"

@@ -22,8 +22,9 @@ def test_every_public_name_is_exported_by_exactly_one_module():
 
 def _modules_after(code: str) -> set[str]:
     script = f"import sys\n{code}\nprint(' '.join(sorted(sys.modules)))"
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
     return set(result.stdout.split())
 
 

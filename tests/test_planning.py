@@ -9,13 +9,13 @@ import pytest
 from scipy import stats
 
 from etiquette_lab.errors import InvalidInputError
-from etiquette_lab.planning import (
+from etiquette_lab.planning.kernels import fisher_power, normal_sample_size
+from etiquette_lab.planning.power import (
     exact_power,
     minimum_detectable_effect,
     power_curve,
     sample_size,
 )
-from etiquette_lab.planning_kernels import fisher_power, normal_sample_size
 
 
 def naive_power(n_c, n_n, p_c, p_n, alpha, alternative, pvalue):
@@ -259,7 +259,7 @@ def test_minimum_detectable_effect_unreachable():
 def test_large_designs_widen_the_band_and_match_full_rows(monkeypatch):
     # At 10,000 per arm the 10-SD band fails its 1e-20 check and a wider one is used; the
     # result must equal the computation on full hypergeometric rows (band wider than n).
-    import etiquette_lab.planning_kernels as kernels
+    import etiquette_lab.planning.kernels as kernels
 
     banded = exact_power(10_000, 10_000, 0.2, 0.21).power
     monkeypatch.setattr(kernels, "_BAND_SD", 1e9)
@@ -289,7 +289,7 @@ def test_designs_too_large_for_exact_power_say_so():
 @pytest.mark.parametrize("n", [1, 2, 5, 37, 200, 1999])
 @pytest.mark.parametrize("p", [0.0, 1e-9, 0.2, 0.5, 0.83, 1 - 1e-9, 1.0])
 def test_binomial_kernels_are_scipy_stats_binom_bit_for_bit(n, p):
-    from etiquette_lab.planning_kernels import binomial_pmf, binomial_window
+    from etiquette_lab.planning.kernels import binomial_pmf, binomial_window
 
     x = np.arange(n + 1)
     assert np.array_equal(binomial_pmf(x, n, p), stats.binom.pmf(x, n, p))
@@ -307,7 +307,7 @@ def test_binomial_kernels_are_scipy_stats_binom_bit_for_bit(n, p):
 )
 @pytest.mark.parametrize("alternative", ["two-sided", "greater"])
 def test_rejections_are_the_p_values_compared_with_alpha(n_c, n_n, alpha, alternative):
-    from etiquette_lab.planning_kernels import fisher_p_values, fisher_rejections
+    from etiquette_lab.planning.kernels import fisher_p_values, fisher_rejections
     from etiquette_lab.stats import rejects
 
     x_c, x_n = np.arange(n_c + 1), np.arange(n_n + 1)
@@ -339,7 +339,7 @@ def test_smallest_sample_size_takes_sample_sizes_steps_from_bounds(seed, monkeyp
     # Any curve, and bounds around each power of random widths (from none to 0.05, one side at
     # a time): the shortcut's answer is sample_size's n_per_arm, and None exactly where
     # sample_size raises (not reached, or reached and lost again before max_n).
-    import etiquette_lab.planning as planning
+    import etiquette_lab.planning.power as planning
 
     rng = np.random.default_rng(seed)
     max_n, goal = int(rng.choice([30, 200, 2000])), float(rng.choice([0.5, 0.8, 0.9]))
@@ -362,7 +362,7 @@ def test_smallest_sample_size_is_none_where_the_goal_is_reached_then_lost(monkey
     # By hand: the power reaches 80% at n = 1,400 and stays within 0.0009 of it, but n = 2,000
     # (max_n) is a dip below 80%: sample_size says "reached at n = 1400 but lost again", and
     # the verdict falls back to the normal approximation.
-    import etiquette_lab.planning as planning
+    import etiquette_lab.planning.power as planning
 
     def power(n_c, n_n):
         return 0.8 - 0.0001 if n_c == 2000 else min(0.8009, 0.5 + 0.3 * n_c / 1400)
@@ -382,13 +382,13 @@ def test_smallest_sample_size_matches_sample_size_on_real_designs(p_c, p_n):
     # (0.55, 0.46): Fisher's power is 0.8044 at n = 500 and 0.7911 at 502 (scipy's
     # fisher_exact, table by table, agrees), a tooth larger than the search's 2 / n rule; the
     # shortcut still gives sample_size's 497, as it takes the same steps.
-    from etiquette_lab.planning import smallest_sample_size
+    from etiquette_lab.planning.power import smallest_sample_size
 
     assert smallest_sample_size(p_c, p_n) == sample_size(p_c, p_n).n_per_arm
 
 
 def test_power_bounds_hold_the_exact_power():
-    from etiquette_lab.planning_kernels import fisher_power, fisher_power_bounds
+    from etiquette_lab.planning.kernels import fisher_power, fisher_power_bounds
 
     rng = np.random.default_rng(8)
     for _ in range(60):

@@ -9,8 +9,8 @@ import pytest
 from scipy import integrate, stats
 
 from etiquette_lab.errors import InvalidInputError
-from etiquette_lab.planning import bayes_assurance
-from etiquette_lab.planning_bayes import probability_new_better
+from etiquette_lab.planning.bayes import probability_new_better
+from etiquette_lab.planning.power import bayes_assurance
 
 
 def by_quadrature(x_c, n_c, x_n, n_n, a0=1, b0=1):

@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from etiquette_lab.planning import power_curve, sample_size
+from etiquette_lab.planning.power import power_curve, sample_size
 from etiquette_lab.plots.power import plot_power_curve
 
 

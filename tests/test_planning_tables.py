@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from scipy.stats import binom, fisher_exact
 
-from etiquette_lab.planning import power_curve, sample_size, sample_size_table
-from etiquette_lab.simulation import power_curves
-from etiquette_lab.stats.formatting import power_text
+from etiquette_lab.formatting import power_text
+from etiquette_lab.lessons.simulation import power_curves
+from etiquette_lab.planning.power import power_curve, sample_size, sample_size_table
 
 
 def brute_fisher_power(n: int, baseline: float, target: float, m: int | None = None) -> float:

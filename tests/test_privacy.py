@@ -9,7 +9,7 @@ import stat
 import pytest
 
 from etiquette_lab import InvalidInputError, load_pseudonym_key, pseudonymise
-from etiquette_lab.privacy import default_key_path
+from etiquette_lab.log.privacy import default_key_path
 
 
 def test_pseudonym_is_hmac_sha256_of_the_normalised_name():

@@ -16,11 +16,11 @@ import pytest
 from statsmodels.stats.contingency_tables import StratifiedTable
 from test_outcomes import make_requests
 
-from etiquette_lab.outcomes import arm_overview, compare_requests, count_outcomes
-from etiquette_lab.planning import exact_power, power_curve
+from etiquette_lab.analyse.outcomes import arm_overview, compare_requests, count_outcomes
+from etiquette_lab.analyse.timing import time_to_response_from_durations
+from etiquette_lab.planning.power import exact_power, power_curve
 from etiquette_lab.results import Paragraphs
 from etiquette_lab.stats import compare_counts
-from etiquette_lab.timing import time_to_response_from_durations
 
 ARTICLE = {"default": (1, 5), "personalised": (4, 5)}
 

@@ -64,7 +64,7 @@ def test_text_table_refuses_a_column_of_mixed_kinds():
 def test_planning_results_print_as_their_frames_did():
     # The results `plan` and `power` print: their plain tables are what pandas printed from
     # the same cells (Result._frame_text, the path every other result takes).
-    from etiquette_lab.planning import (
+    from etiquette_lab.planning.power import (
         bayes_assurance,
         exact_power,
         minimum_detectable_effect,

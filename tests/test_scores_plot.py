@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from etiquette_lab.design_score import personalisation_score
+from etiquette_lab.design.score import personalisation_score
 from etiquette_lab.plots.descriptions import alt_text
 from etiquette_lab.plots.scores import plot_personalisation_scores
 

@@ -162,7 +162,7 @@ def test_classical_boundaries_refuse_an_unknown_shape():
 
 
 def test_normal_operating_characteristics_beyond_the_exact_engine():
-    from etiquette_lab.planning_kernels import normal_power
+    from etiquette_lab.planning.kernels import normal_power
     from etiquette_lab.sequential import operating, sequential_power
 
     # One look, one-sided: the kit's fixed-sample normal power (R's power.prop.test formula).

@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 from test_outcomes import T0, make_requests
 
-from etiquette_lab.datasets import example_log_as_of, example_log_path
+from etiquette_lab.analyse.outcomes import count_outcomes, window_status
 from etiquette_lab.errors import InvalidInputError
-from etiquette_lab.outcomes import count_outcomes, window_status
-from etiquette_lab.requests import read_requests
+from etiquette_lab.lessons.datasets import example_log_as_of, example_log_path
+from etiquette_lab.log.file import read_requests
 from etiquette_lab.sequential import looks_from_requests, replay_looks, sequential_design
 
 AS_OF = "2025-06-01T00:00Z"

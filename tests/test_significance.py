@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from scipy.stats import fisher_exact
 
-from etiquette_lab.planning import exact_power, sample_size
-from etiquette_lab.simulation import simulate_null_experiments
+from etiquette_lab.lessons.simulation import simulate_null_experiments
+from etiquette_lab.planning.power import exact_power, sample_size
 from etiquette_lab.stats import TIE_TOLERANCE, compare_counts, rejects
 from etiquette_lab.stats.many import sample_ratio_check
 

@@ -22,8 +22,15 @@ import pytest
 from scipy import stats
 
 from etiquette_lab.errors import InvalidInputError
-from etiquette_lab.planning import power_curve
-from etiquette_lab.planning_kernels import fisher_power
+from etiquette_lab.lessons.simulation import (
+    _fisher_p_table,
+    power_curves,
+    simulate_null_experiments,
+    simulate_peeking,
+    simulate_winners_curse,
+)
+from etiquette_lab.planning.kernels import fisher_power
+from etiquette_lab.planning.power import power_curve
 from etiquette_lab.plots.simulation import (
     plot_difference_distribution,
     plot_exaggeration,
@@ -31,13 +38,6 @@ from etiquette_lab.plots.simulation import (
     plot_peeking,
     plot_power_curves,
     plot_winners_curse,
-)
-from etiquette_lab.simulation import (
-    _fisher_p_table,
-    power_curves,
-    simulate_null_experiments,
-    simulate_peeking,
-    simulate_winners_curse,
 )
 
 

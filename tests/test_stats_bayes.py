@@ -126,7 +126,7 @@ def test_quadrature_agrees_with_the_planning_modules_exact_sum(x1, n1, x0, n0):
     # Two implementations on purpose: the report integrates numerically (any prior, any n in
     # constant time); planning sums the exact beta-binomial series for integer priors, for
     # every table at once. Each checks the other.
-    from etiquette_lab.planning_bayes import probability_new_better
+    from etiquette_lab.planning.bayes import probability_new_better
 
     exact = probability_new_better(x0, n0, x1, n1, prior=(1, 1))
     assert bayes_compare(x1, n1, x0, n0).prob_better == pytest.approx(exact, abs=1e-9)

@@ -12,7 +12,7 @@ import scipy.stats as st
 
 from etiquette_lab.errors import InvalidInputError
 from etiquette_lab.stats import compare_counts, per_arm_sample_size
-from etiquette_lab.stats.report import ComparisonReport
+from etiquette_lab.stats.results import ComparisonReport
 
 ARTICLE = {"default": (1, 5), "personalised": (4, 5)}
 

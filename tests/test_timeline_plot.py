@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from etiquette_lab.log import create_log
+from etiquette_lab.log.file import create_log
 from etiquette_lab.plots.descriptions import alt_text
 from etiquette_lab.plots.timeline import plot_request_timeline
 

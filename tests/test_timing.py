@@ -4,7 +4,7 @@ Every reference number has two sources: R's printed output (the call is quoted; 
 from the survival package's own regression tests, tests/doaml.Rout.save and
 tests/quantile.Rout.save, and from published survdiff/summary output on `ovarian`), and a
 brute-force recomputation in this file (product-limit, Greenwood, log-rank with hypergeometric
-variances) that shares no code with etiquette_lab.timing.
+variances) that shares no code with etiquette_lab.analyse.timing.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etiquette_lab.errors import InvalidInputError
-from etiquette_lab.timing import (
+from etiquette_lab.analyse.timing import (
     _quantile_time,
     parse_window_days,
     response_durations,
     time_to_response,
     time_to_response_from_durations,
 )
+from etiquette_lab.errors import InvalidInputError
 
 Z95 = 1.959963984540054  # qnorm(0.975)
 
@@ -338,7 +338,7 @@ def test_log_log_band_matches_the_formula():
 
 def brute_k_sample(data):
     """survdiff's O - E and hypergeometric covariance V by hand: one scan of every request at
-    every response time (shares no code with etiquette_lab.timing)."""
+    every response time (shares no code with etiquette_lab.analyse.timing)."""
     days = np.concatenate([d for d, _ in data])
     ev = np.concatenate([e for _, e in data])
     grp = np.concatenate([np.full(len(d), i) for i, (d, _) in enumerate(data)])
@@ -638,7 +638,7 @@ def test_a_young_log_prints_no_nan_and_says_what_is_missing():
 def test_effective_sample_size_at_the_edges_counts_the_requests_whose_answer_is_known():
     # At 0%: two requests left observation on day 2 (their day-7 answer is unknown), two were
     # watched to day 10 unanswered: n_eff = 2 (Peto's n at risk), Wilson's limits for 0 of 2.
-    from etiquette_lab.timing import window_limits
+    from etiquette_lab.analyse.timing import window_limits
 
     days, responded = [2, 2, 10, 10], [False] * 4
     report = time_to_response_from_durations({"a": (days, responded)}, window=7)
@@ -701,7 +701,7 @@ def test_thinning_keeps_a_curve_of_few_times_whole_in_json():
 
 
 def test_long_curves_are_thinned_in_to_dict_and_whole_with_full_curves():
-    from etiquette_lab.timing import CURVE_JSON_MAX_TIMES
+    from etiquette_lab.analyse.timing import CURVE_JSON_MAX_TIMES
 
     report = _long_report()
     full = report.arm("default").curve

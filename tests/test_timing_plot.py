@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+from etiquette_lab.analyse.timing import time_to_response_from_durations
 from etiquette_lab.plots.survival import plot_time_to_response
-from etiquette_lab.timing import time_to_response_from_durations
 
 
 @pytest.fixture

@@ -19,11 +19,11 @@ import pytest
 
 import etiquette_lab.stats.report as report_module
 import etiquette_lab.stats.verdict as verdict_module
-from etiquette_lab.planning_bayes import probability_new_better
-from etiquette_lab.planning_kernels import normal_sample_size
+from etiquette_lab.formatting import p_number, pct_text, points_number, prob_text
+from etiquette_lab.planning.bayes import probability_new_better
+from etiquette_lab.planning.kernels import normal_sample_size
 from etiquette_lab.stats import STRENGTH_WORDS, compare_counts
 from etiquette_lab.stats.bayes import BayesComparison
-from etiquette_lab.stats.formatting import p_number, pct_text, points_number, prob_text
 from etiquette_lab.stats.verdict import comparison_sentence, naive_overstates, strength
 
 #: Phrases that read a p-value the wrong way round, claim certainty, or leak a missing number.

@@ -122,7 +122,7 @@ def _add_log_options(parser: argparse.ArgumentParser) -> None:
 
 def _settings(pairs: list[str]) -> Any:
     from ..errors import InvalidInputError
-    from ..etiquette import EtiquetteSettings
+    from ..followup.etiquette import EtiquetteSettings
 
     fields = {f.name: f for f in dataclasses.fields(EtiquetteSettings)}
     values: dict[str, Any] = {}
@@ -147,7 +147,7 @@ def _settings(pairs: list[str]) -> Any:
 
 
 def _assign(args: argparse.Namespace) -> int:
-    from ..design import (
+    from ..design.messages import (
         assignment_balance,
         load_experiment,
         plan_messages,
@@ -163,7 +163,7 @@ def _assign(args: argparse.Namespace) -> int:
     if args.previous:
         previous = read_plan(args.previous)
     elif args.log:
-        from ..requests import read_requests
+        from ..log.file import read_requests
 
         previous = read_requests(args.log)
     plan = plan_messages(experiment, contacts, key=args.key, previous=previous)
@@ -180,12 +180,12 @@ def _assign(args: argparse.Namespace) -> int:
 
 
 def _send_planned(args: argparse.Namespace) -> int:
-    from ..design import log_messages, planned_sends, read_plan
-    from ..log import open_log
+    from ..design.messages import log_messages, planned_sends, read_plan
+    from ..log.file import open_log
 
     key = None
     if args.pseudonymise:
-        from ..privacy import load_pseudonym_key
+        from ..log.privacy import load_pseudonym_key
 
         key = load_pseudonym_key()
     plan = read_plan(args.plan)
@@ -204,7 +204,7 @@ def _send_planned(args: argparse.Namespace) -> int:
 
 
 def _todo(args: argparse.Namespace) -> int:
-    from ..etiquette import todo_list
+    from ..followup.etiquette import todo_list
     from .output import print_result
 
     result = todo_list(args.log, as_of=args.as_of, settings=_settings(args.set))
@@ -213,11 +213,14 @@ def _todo(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from ..design import load_experiment
-    from ..etiquette import check_etiquette
+    from ..followup.etiquette import check_etiquette
     from .output import print_result
 
-    controls = {e.name: e.control for e in map(load_experiment, args.experiment)}
+    controls = {}
+    if args.experiment:  # (the design module is imported only when it is needed)
+        from ..design.messages import load_experiment
+
+        controls = {e.name: e.control for e in map(load_experiment, args.experiment)}
     report = check_etiquette(
         args.log, as_of=args.as_of, settings=_settings(args.set), controls=controls or None
     )

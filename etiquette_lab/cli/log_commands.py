@@ -251,7 +251,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from ..log import create_log
+    from ..log.file import create_log
 
     variants = [v for v in (args.variants or "").split(",") if v.strip()] or None
     log = create_log(args.log, experiment=args.experiment, variants=variants)
@@ -261,20 +261,21 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _send(args: argparse.Namespace) -> int:
-    from ..log import open_log
-    from ..log_format import canonical_kind
+    from ..log.file import LogFile
+    from ..log.format import canonical_kind
 
     message = args.message or ""
     if args.message_file:
         message = _read_message_file(args.message_file)
     recipient = args.to
     if args.pseudonymise:
-        from ..privacy import check_not_named, pseudonymise
+        from ..log.privacy import check_not_named, pseudonymise
 
         check_not_named(args.to, {"stratum": args.stratum, "note": args.note})
         recipient = pseudonymise(recipient, _pseudonym_key())
         message = ""  # "Hi Ada Lovelace, ..." would undo the pseudonym
-    request_id = open_log(args.log).send(
+    # LogFile, not open_log: recording one event reads only what it must (log_index).
+    request_id = LogFile(args.log).send(
         recipient,
         args.variant,
         kind=canonical_kind(args.kind),
@@ -291,7 +292,7 @@ def _send(args: argparse.Namespace) -> int:
 
 def _read_message_file(path: str) -> str:
     """A message from a file: a regular file, UTF-8, no larger than a cell may be."""
-    from ..log import MAX_CELL_CHARACTERS
+    from ..log.file import MAX_CELL_CHARACTERS
     from ..userfiles import decode_text, read_limited
 
     # Four bytes a character at most in UTF-8: the log then counts the characters.
@@ -301,7 +302,7 @@ def _read_message_file(path: str) -> str:
 
 def _pseudonym_key() -> bytes:
     """The pseudonym key; creating it says so once, where it is and why to keep it."""
-    from ..privacy import load_pseudonym_key
+    from ..log.privacy import load_pseudonym_key
 
     return load_pseudonym_key(
         announce=lambda text: print(f"etiquette-lab: {text}", file=sys.stderr)
@@ -318,18 +319,18 @@ _DONE = {
 
 
 def _follow_up(args: argparse.Namespace) -> int:
-    from ..log import open_log
+    from ..log.file import LogFile
 
-    log = open_log(args.log)
+    log = LogFile(args.log)  # (as _send: not reading every event)
     getattr(log, args.action)(args.request_id, at=args.at, note=args.note)
     _confirm(log, args.request_id, *_DONE[args.action])
     return 0
 
 
 def _respond(args: argparse.Namespace) -> int:
-    from ..log import open_log
+    from ..log.file import LogFile
 
-    log = open_log(args.log)
+    log = LogFile(args.log)  # (as _send: not reading every event)
     log.respond(
         args.request_id,
         outcome=args.outcome,
@@ -343,40 +344,43 @@ def _respond(args: argparse.Namespace) -> int:
 
 def _confirm(log: Any, request_id: str, what: str, event_type: str) -> None:
     """One line saying what was recorded, with the time as stored (the default is now)."""
-    events = log.events()
-    # Not simply the last row: another writer may have appended since our write.
-    ours = events[(events["request_id"] == request_id) & (events["event"] == event_type)]
-    event = ours.iloc[-1]
-    outcome = f" ({event['outcome']})" if event_type == "responded" else ""
-    when = event["at"].tz_convert(_local_zone()).strftime("%Y-%m-%d %H:%M")
+    import pandas as pd
+
+    # The row this command wrote, as written: not the log's last row (another writer may have
+    # appended since), and without reading the log back.
+    (row,) = log._written_rows
+    outcome = f" ({row['outcome']})" if event_type == "responded" else ""
+    when = pd.Timestamp(row["at"]).tz_convert(_local_zone()).strftime("%Y-%m-%d %H:%M")
     print(f"{request_id}: {what}{outcome} at {when}")
 
 
 def _requests(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from ..csvsafe import neutralise_frame
-    from ..requests import read_requests
+    from ..csvsafe import frame_to_csv
+    from ..log.file import read_requests
+    from ..text_table import UtcIsoColumns, frame_to_text
     from .output import print_json
 
     table = read_requests(args.log)
     if args.json:
         print_json(table.to_dict(orient="records"))
     elif args.csv:
-        table = neutralise_frame(table)
-        for column in table.select_dtypes("datetimetz").columns:
-            table[column] = table[column].map(lambda t: "" if pd.isna(t) else t.isoformat())
-        table.to_csv(sys.stdout, index=False)
+        # Times as ISO 8601 (isoformat), text a spreadsheet would run neutralised, as the CSV
+        # is written.
+        times = dict.fromkeys(table.select_dtypes("datetimetz").columns, UtcIsoColumns())
+        for text in frame_to_csv(table, lineterminator=os.linesep, neutralise=True, as_text=times):
+            sys.stdout.write(text)
     elif table.empty:
         print("no requests logged yet")
     else:
-        print(_readable(table).to_string(index=False))
+        print(frame_to_text(_readable(table), index=False))
     return 0
 
 
 def _readable(table: Any) -> Any:
     """The columns a person scans, times shown as local dates and times; the experiment too
     when the log holds more than one (the analysis then asks which)."""
+    from ..text_table import local_minutes_text
+
     several = table["experiment"].nunique() > 1
     shown = table[
         [
@@ -394,8 +398,7 @@ def _readable(table: Any) -> Any:
         ]
     ].copy()
     for column in ("first_sent_at", "withdrawn_at", "first_response_at"):
-        local = shown[column].dt.tz_convert(_local_zone())
-        shown[column] = local.dt.strftime("%Y-%m-%d %H:%M").fillna("-")
+        shown[column] = local_minutes_text(shown[column], _local_zone(), na_rep="-")
     shown["outcome"] = shown["outcome"].fillna("-")
     return shown.rename(
         columns={
@@ -417,8 +420,8 @@ def _local_zone() -> Any:
 
 def _import(args: argparse.Namespace) -> int:
     from ..errors import InvalidInputError
-    from ..importing import import_requests
-    from ..log import building_log, open_log
+    from ..log.file import building_log, open_log
+    from ..log.importing import import_requests
 
     columns = {}
     for item in args.column:
@@ -451,14 +454,14 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _pseudonym(args: argparse.Namespace) -> int:
-    from ..privacy import load_pseudonym_key, pseudonymise
+    from ..log.privacy import load_pseudonym_key, pseudonymise
 
     print(pseudonymise(args.name, load_pseudonym_key()))
     return 0
 
 
 def _repair(args: argparse.Namespace) -> int:
-    from ..log_repair import repair_log
+    from ..log.repair import repair_log
 
     repair = repair_log(args.log)
     print("the log needed no repair; nothing changed" if repair is None else str(repair))
@@ -466,9 +469,9 @@ def _repair(args: argparse.Namespace) -> int:
 
 
 def _declare(args: argparse.Namespace) -> int:
-    from ..log import open_log
+    from ..log.file import LogFile
 
     variants = [v for v in args.variants.split(",") if v.strip()]
-    open_log(args.log).declare(args.experiment, variants, at=args.at)
+    LogFile(args.log).declare(args.experiment, variants, at=args.at)
     print(f"declared experiment {args.experiment!r} with variants {', '.join(variants)}")
     return 0

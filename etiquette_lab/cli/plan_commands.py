@@ -70,7 +70,7 @@ def register(subparsers: Any) -> None:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from ..planning import sample_size
+    from ..planning.power import sample_size
     from .output import print_result
 
     result = sample_size(
@@ -88,7 +88,7 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _power(args: argparse.Namespace) -> int:
-    from ..planning import exact_power
+    from ..planning.power import exact_power
     from .output import print_result
 
     n_control = args.n if args.n_control is None else args.n_control

@@ -98,8 +98,8 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from ..outcomes import compare_requests
-    from ..requests import read_requests
+    from ..analyse.outcomes import compare_requests
+    from ..log.file import read_requests
     from .output import print_json, print_result
 
     if args.full_curves and not args.json:

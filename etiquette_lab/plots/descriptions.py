@@ -28,7 +28,7 @@ __all__ = ["FigureWithAlt", "alt_text", "figure_with_alt"]
 
 
 def _pct(rate: float) -> str:
-    from ..stats.formatting import pct_text
+    from ..formatting import pct_text
 
     return pct_text(rate) if math.isfinite(rate) else "not estimable yet"
 
@@ -38,7 +38,7 @@ def _level(alpha: float) -> str:
 
 
 def _power(value: float) -> str:
-    from ..stats.formatting import power_text
+    from ..formatting import power_text
 
     return power_text(value)
 

@@ -38,7 +38,7 @@ def plot_design_power(power: Any, *, label: str | None = None, ax: Any = None) -
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from etiquette_lab.planning import exact_power
+    >>> from etiquette_lab.planning.power import exact_power
     >>> ax = plot_design_power(exact_power(5, 5, 0.2, 0.8))
     >>> ax.texts[0].get_text()
     'this design: 5 and 5 requests\\npower 37.6%'

@@ -21,7 +21,7 @@ def plot_power_curve(
     Parameters
     ----------
     curve : PowerCurveResult
-        From :func:`etiquette_lab.planning.power_curve`.
+        From :func:`etiquette_lab.planning.power.power_curve`.
     target_power : float or None
         Draws a horizontal line at this power (None: no line).
     sample_size : SampleSizeResult, optional
@@ -36,7 +36,7 @@ def plot_power_curve(
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from etiquette_lab.planning import power_curve
+    >>> from etiquette_lab.planning.power import power_curve
     >>> ax = plot_power_curve(power_curve(0.2, 0.5, n=range(2, 41)))
     >>> ax.get_xlabel()
     'requests per wording (n, control arm)'

@@ -1,6 +1,7 @@
 """Plots of the "how small is too small" simulations: chance wins, power, winner's curse, peeking.
 
-Each function takes a result of :mod:`etiquette_lab.simulation` and ``ax=``, and returns the Axes.
+Each function takes a result of :mod:`etiquette_lab.lessons.simulation` and ``ax=``, and returns
+the Axes.
 Simulated figures are drawn as bars or open markers, exact ones as lines or dashes, so the two
 can be told apart at a glance.
 """
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .style import colour, get_axes
 
 if TYPE_CHECKING:
-    from ..simulation import (
+    from ..lessons.simulation import (
         DifferenceDistribution,
         NullSimulationResult,
         PeekingResult,
@@ -60,7 +61,7 @@ def plot_difference_distribution(
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from etiquette_lab.simulation import simulate_null_experiments
+    >>> from etiquette_lab.lessons.simulation import simulate_null_experiments
     >>> r = simulate_null_experiments(experiments=1000)
     >>> plot_difference_distribution(r.distribution).get_xlabel()
     'observed difference in response rate, new - control (percentage points)'
@@ -118,7 +119,7 @@ def plot_null_experiments(result: NullSimulationResult, *, ax: Any = None) -> An
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from etiquette_lab.simulation import simulate_null_experiments
+    >>> from etiquette_lab.lessons.simulation import simulate_null_experiments
     >>> ax = plot_null_experiments(simulate_null_experiments(experiments=1000))
     >>> ax.get_title()
     'No real difference, 5 vs 5: one wording wins 4 to 1 or more 10.9% of the time'
@@ -157,7 +158,7 @@ def plot_power_curves(
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from etiquette_lab.simulation import power_curves
+    >>> from etiquette_lab.lessons.simulation import power_curves
     >>> ax = plot_power_curves(power_curves([(0.2, 0.8)], n=range(2, 21)))
     >>> len(ax.get_lines())
     2
@@ -204,7 +205,7 @@ def plot_exaggeration(result: WinnersCurseResult, *, ax: Any = None) -> Any:
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from etiquette_lab.simulation import simulate_winners_curse
+    >>> from etiquette_lab.lessons.simulation import simulate_winners_curse
     >>> r = simulate_winners_curse(n=[10, 40], experiments=1000)
     >>> plot_exaggeration(r).get_ylabel()
     'exaggeration ratio (observed / true difference)'
@@ -278,7 +279,7 @@ def plot_winners_curse(result: WinnersCurseResult, *, n: int, ax: Any = None) ->
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from etiquette_lab.simulation import simulate_winners_curse
+    >>> from etiquette_lab.lessons.simulation import simulate_winners_curse
     >>> r = simulate_winners_curse(n=[20], experiments=1000)
     >>> plot_winners_curse(r, n=20).get_title()
     'True 30% vs 45%, 20 per wording: significant results average +41 points'
@@ -306,7 +307,7 @@ def plot_peeking(result: PeekingResult, *, ax: Any = None) -> Any:
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from etiquette_lab.simulation import simulate_peeking
+    >>> from etiquette_lab.lessons.simulation import simulate_peeking
     >>> ax = plot_peeking(simulate_peeking(days=5, experiments=1000))
     >>> ax.get_xlabel()
     'days run, one look per day (number of looks)'

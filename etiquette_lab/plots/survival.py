@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .style import colour, get_axes
 
 if TYPE_CHECKING:
-    from ..timing import ResponseCurve, TimeToResponseReport
+    from ..analyse.timing import ResponseCurve, TimeToResponseReport
 
 __all__ = ["plot_time_to_response"]
 
@@ -50,7 +50,7 @@ def plot_time_to_response(
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from etiquette_lab.timing import time_to_response_from_durations
+    >>> from etiquette_lab.analyse.timing import time_to_response_from_durations
     >>> r = time_to_response_from_durations({"a": ([1, 2, 9], [True, True, False])})
     >>> plot_time_to_response(r).get_ylabel()
     'answered by day t (any answer, %)'

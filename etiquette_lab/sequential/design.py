@@ -89,7 +89,7 @@ def _single_look_region(n: int, alpha: float, alternative: str, test: str) -> np
     if test == "exact":
         region = exact_regions([(n, n)], [alpha], alternative).lattice.reject[0]
     elif test == "fisher":
-        from ..planning_kernels import fisher_p_values
+        from ..planning.kernels import fisher_p_values
 
         grid = np.arange(n + 1)
         region = fisher_p_values(n, n, grid, grid, alternative) <= alpha

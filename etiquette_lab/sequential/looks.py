@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
+from ..analyse.outcomes import count_outcomes, window_status
 from ..arms import pick_control
 from ..errors import InvalidInputError
-from ..outcomes import count_outcomes, window_status
 from ..results import Result
 from ..timestamps import parse_as_of
 from .checks import Counts, check_positive_count

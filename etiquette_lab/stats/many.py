@@ -13,8 +13,8 @@ import numpy as np
 
 from ..errors import InvalidInputError
 from ..results import Result
+from ..significance import TIE_TOLERANCE, rejects
 from .rates import check_alpha, check_count, check_counts
-from .significance import TIE_TOLERANCE, rejects
 
 __all__ = [
     "EXACT_MAX_TABLES",

@@ -10,83 +10,14 @@ difference is to be real.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
-from ..results import Result
-from .formatting import p_number, p_text, pct_text, points_number, points_text, prob_text
-from .significance import rejects
+from ..formatting import p_number, p_text, pct_text, points_number, points_text, prob_text
+from ..significance import rejects
+from .many import OmnibusTest, SampleRatioCheck
+from .results import ArmSummary, Comparison
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .report import ArmSummary, Comparison, ComparisonReport
-
-__all__ = ["STRENGTH_WORDS", "SensitivityRow", "per_arm_sample_size", "sensitivity_rows"]
-
-
-@dataclass(frozen=True)
-class SensitivityRow(Result):
-    """One method's reading of a comparison: its statistic and two-sided p-value.
-
-    For the Bayesian row ``statistic`` is P(arm beats control) and ``p_value`` is ``nan``
-    (``null`` in JSON): it is not a p-value, ``note`` says so.
-    """
-
-    method: str
-    statistic: float
-    p_value: float
-    note: str
-
-    _title = "Sensitivity"
-
-    def _summary_frame(self):
-        import pandas as pd
-
-        return pd.DataFrame(
-            [[self.method, self.statistic, self.p_value, self.note]],
-            columns=["method", "statistic", "p_value", "note"],
-        )
-
-
-def sensitivity_rows(tests, bayes) -> tuple[SensitivityRow, ...]:
-    """The rows of the sensitivity table from a comparison's tests and Bayesian result."""
-    boschloo = (
-        SensitivityRow("Boschloo exact", math.nan, tests.boschloo.p_value, "exact, unconditional")
-        if tests.boschloo is not None
-        else SensitivityRow("Boschloo exact", math.nan, math.nan, tests.boschloo_reason or "")
-    )
-    return (
-        SensitivityRow(
-            "Wald z (unpooled)",
-            tests.wald.statistic,
-            tests.wald.p_value,
-            "naive normal approximation: too optimistic in small samples",
-        ),
-        SensitivityRow(
-            "Pearson chi-square",
-            tests.chi2.statistic,
-            tests.chi2.p_value,
-            "large-sample approximation",
-        ),
-        SensitivityRow(
-            "chi-square, Yates",
-            tests.chi2_yates.statistic,
-            tests.chi2_yates.p_value,
-            "continuity-corrected, conservative",
-        ),
-        SensitivityRow(
-            "Fisher exact",
-            math.nan,
-            tests.fisher.p_value,
-            "exact, conditional on both margins; conservative",
-        ),
-        boschloo,
-        SensitivityRow(
-            "Bayes P(arm beats control)",
-            bayes.prob_better,
-            math.nan,
-            f"posterior probability ({bayes.prior} prior), not a p-value",
-        ),
-    )
+__all__ = ["STRENGTH_WORDS", "per_arm_sample_size"]
 
 
 def per_arm_sample_size(
@@ -103,7 +34,7 @@ def per_arm_sample_size(
     >>> per_arm_sample_size(0.2, 0.8)
     12
     """
-    from ..planning import sample_size, smallest_sample_size
+    from ..planning.power import sample_size, smallest_sample_size
 
     if p_arm == p_control:
         return None
@@ -241,68 +172,75 @@ def comparison_sentence(
     return head + body
 
 
-def verdict_paragraphs(report: ComparisonReport, *, control_pending: int = 0) -> tuple[str, ...]:
+def verdict_paragraphs(
+    arms: Sequence[ArmSummary],
+    control_name: str,
+    comparisons: Sequence[Comparison],
+    *,
+    omnibus: OmnibusTest | None,
+    sample_ratio: SampleRatioCheck | None,
+    pending: int,
+    alpha: float,
+    control_pending: int = 0,
+) -> tuple[str, ...]:
     """The verdict as paragraphs: the general ones first, then one per arm against the control,
     then warnings and what was not counted. *control_pending* is the control's pending
     requests, said when the control has nothing counted yet."""
-    by_name = {a.name: a for a in report.arms}
-    control = by_name.get(report.control)
+    by_name = {a.name: a for a in arms}
+    control = by_name.get(control_name)
     paragraphs: list[str] = []
     if control is None:
         waiting = control_pending
         paragraphs.append(
-            f"The control '{report.control}' has no counted request yet"
+            f"The control '{control_name}' has no counted request yet"
             + (f" ({waiting:,} still pending)" if waiting else "")
             + ": there is nothing to compare the other wordings with. Their rates so far: "
-            + "; ".join(
-                f"'{a.name}' {a.responded:,} of {a.n:,} ({pct_text(a.rate)})" for a in report.arms
-            )
+            + "; ".join(f"'{a.name}' {a.responded:,} of {a.n:,} ({pct_text(a.rate)})" for a in arms)
             + "."
         )
-    elif not report.comparisons:
-        only = report.arms[0]
+    elif not comparisons:
+        only = arms[0]
         paragraphs.append(
             f"Only one arm ('{only.name}': {only.responded:,} of {only.n:,}) has data: "
             "there is nothing to compare it with yet."
         )
-    elif all(a.responded == 0 for a in report.arms):
+    elif all(a.responded == 0 for a in arms):
         paragraphs.append(
             "No arm has a response yet ("
-            + ", ".join(f"0 of {a.n:,}" for a in report.arms)
+            + ", ".join(f"0 of {a.n:,}" for a in arms)
             + "): nothing tells the wordings apart."
         )
-    elif all(a.responded == a.n for a in report.arms):
+    elif all(a.responded == a.n for a in arms):
         paragraphs.append(
             "Every request in every arm was answered ("
-            + ", ".join(f"{a.n:,} of {a.n:,}" for a in report.arms)
+            + ", ".join(f"{a.n:,} of {a.n:,}" for a in arms)
             + "): nothing tells the wordings apart."
         )
     else:
-        if report.omnibus is not None:
-            o = report.omnibus
+        if omnibus is not None:
+            o = omnibus
             test = f"{_OMNIBUS_NAMES.get(o.method, o.method)} test p "
             test += p_text(o.p_value, bound=o.p_value_is_bound)
-            if rejects(o.p_value, report.alpha):
-                reading, test = "would be surprising", f"{test}, below alpha = {report.alpha:g}"
+            if rejects(o.p_value, alpha):
+                reading, test = "would be surprising", f"{test}, below alpha = {alpha:g}"
             else:
-                reading, test = "would not be surprising", f"{test}, above alpha = {report.alpha:g}"
+                reading, test = "would not be surprising", f"{test}, above alpha = {alpha:g}"
             paragraphs.append(
-                f"Across all {len(report.arms)} arms, rates this different {reading} if every "
+                f"Across all {len(arms)} arms, rates this different {reading} if every "
                 f"wording were answered equally often ({test})."
             )
         paragraphs += [
-            comparison_sentence(by_name[c.treatment], control, c, alpha=report.alpha)
-            for c in report.comparisons
+            comparison_sentence(by_name[c.treatment], control, c, alpha=alpha) for c in comparisons
         ]
-    if report.sample_ratio is not None and report.sample_ratio.mismatch:
+    if sample_ratio is not None and sample_ratio.mismatch:
         paragraphs.append(
             f"Warning: the requests are not split across arms as planned "
-            f"(sample-ratio p {p_text(report.sample_ratio.p_value)}); check the "
+            f"(sample-ratio p {p_text(sample_ratio.p_value)}); check the "
             "assignment before trusting the comparison."
         )
-    if report.pending:
+    if pending:
         paragraphs.append(
-            f"{report.pending:,} request{'s are' if report.pending != 1 else ' is'} still "
+            f"{pending:,} request{'s are' if pending != 1 else ' is'} still "
             "pending and not counted."
         )
     return tuple(paragraphs)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..design_templates import LocatedInputError
+from ..design.templates import LocatedInputError
 
 __all__ = ["SyncInputError"]
 

@@ -1,7 +1,7 @@
 """Who a request went to, in the forms the export and the mailbox can be searched by.
 
 A recipient is found by profile URL or e-mail address first, then by the folded full name
-(:func:`etiquette_lab.design_templates.fold_name`, the kit's one name folding). In a
+(:func:`etiquette_lab.design.templates.fold_name`, the kit's one name folding). In a
 pseudonymised log the recipient is ``p-`` and 12 hex digits of an HMAC of the name: the
 export's names are pseudonymised with the same key and compared.
 """
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ..design_templates import fold_name
-from ..privacy import pseudonymise
+from ..design.templates import fold_name
+from ..log.privacy import pseudonymise
 
 __all__ = ["normalise_address", "normalise_profile_url"]
 

@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InvalidInputError
-from ..log_format import DEFAULT_OUTCOMES, canonical_kind
+from ..log.format import DEFAULT_OUTCOMES, canonical_kind
 from ..timestamps import parse_duration
 from .findings import Ambiguous, Evidence, Finding, NotFound, OpenRequest, where
 from .identity import Keys, Recipient, text_of

@@ -1,0 +1,155 @@
+"""The sample-size search on a saw-toothed power curve.
+
+Exact power is not monotone in n, and computing it at every n up to a cap of thousands would
+take too long, so the search evaluates it densely only where it matters. It rests on one
+assumption about the teeth, the *saw-tooth allowance*: a smaller n' never has power exceeding
+a larger m's by more than A(m), given the power at m (:class:`SawTooth`). The search is exact
+for every curve that keeps it; ``benchmarks/study_sawtooth.py`` measures how far real curves
+stay inside it. For a monotone curve (the normal approximation) use :data:`NO_TEETH`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from statistics import NormalDist
+
+from ..errors import InvalidInputError
+
+__all__: list[str] = []
+
+#: Saw-tooth constant c of :class:`SawTooth` (provisional).
+SAWTOOTH = 1.0
+#: Below this hypergeometric standard deviation the allowance is 1: no assumption at all.
+SIGMA_MIN = 2.0
+#: Rounding slack added to every allowance: powers are computed to about 1e-12.
+SLACK = 1e-9
+
+_NORMAL = NormalDist()
+
+
+def _density_at_quantile(power: float) -> float:
+    """phi(Phi^-1(power)): the normal density where the normal curve has that probability."""
+    if not 0.0 < power < 1.0:
+        return 0.0
+    return _NORMAL.pdf(_NORMAL.inv_cdf(power))
+
+
+@dataclass(frozen=True)
+class SawTooth:
+    """The saw-tooth allowance of one design.
+
+    For n' < m: power(n') <= power(m) + A(m), with ``A(m) = c phi(Phi^-1(power(m))) / sigma(m)``
+    (plus a rounding slack), where sigma(m) is the standard deviation of the new arm's count
+    given the total, under equal rates, at the design's pooled rate: ``sigma(m)^2 = m * scale``.
+    Where sigma(m) < :data:`SIGMA_MIN` nothing is assumed (A = 1).
+    """
+
+    scale: float
+    c: float = SAWTOOTH
+
+    @classmethod
+    def of_design(cls, baseline: float, target: float, ratio: float) -> SawTooth:
+        pooled = (baseline + ratio * target) / (1.0 + ratio)
+        return cls(pooled * (1.0 - pooled) * ratio / (1.0 + ratio))
+
+    def ceiling(self, n: int, power: float) -> float:
+        """The largest power any n' < n can have when n has *power* (nondecreasing in it)."""
+        sigma = math.sqrt(n * self.scale)
+        if sigma < SIGMA_MIN or self.c <= 0.0:
+            return power + (1.0 if self.c > 0.0 else 0.0)
+        # q + c phi(Phi^-1(q)) / sigma grows with q while Phi^-1(q) < sigma / c: its largest
+        # value over q <= power is at the smaller of power and Phi(sigma / c).
+        top = min(power, _NORMAL.cdf(sigma / self.c))
+        return top + self.c * _density_at_quantile(top) / sigma + SLACK
+
+
+#: The allowance of a monotone curve: nothing to allow for.
+NO_TEETH = SawTooth(1.0, 0.0)
+
+
+def search_sample_size(
+    power_at: Callable[[int], float],
+    goal: float,
+    start: int,
+    max_n: int,
+    teeth: SawTooth,
+    bounds_at: Callable[[int], tuple[float, float]] | None = None,
+):
+    """Smallest n reaching *goal*, smallest n keeping it, the last n checked, and every power.
+
+    1. Gallop from *start* (the normal approximation's n) and bisect to a crossing ``hi``:
+       power(hi - 1) < goal <= power(hi).
+    2. Evaluate every n below ``hi`` until one has ``teeth.ceiling(n, power) < goal``: by the
+       assumption no smaller n reaches the goal, so the first n reaching it is among those
+       evaluated.
+    3. Evaluate every n above ``hi`` until one has ``power >= teeth.ceiling(n, goal)`` (or
+       *max_n*): a larger m falling below the goal would break the assumption at m (its
+       allowance is at most n's), so the stable n is among those evaluated.
+
+    Every step only compares a power, or a nondecreasing function of it, with a level.
+    *bounds_at(n)*, when given, is a cheaper ``(low, high)`` around ``power_at(n)``; a
+    comparison those bounds settle is settled by them, and ``power_at`` runs only when the
+    level falls between them. The search then takes the same steps and gives the same answers;
+    only the powers it did compute are in the returned dict.
+    """
+    seen: dict[int, float] = {}
+    bounds: dict[int, tuple[float, float]] = {}
+
+    def pw(n: int) -> float:
+        if n not in seen:
+            seen[n] = power_at(n)
+        return seen[n]
+
+    def holds(n: int, level: float, of: Callable[[float], float] = float) -> bool:
+        """of(power(n)) >= level, for a nondecreasing *of*."""
+        if bounds_at is not None and n not in seen:
+            if n not in bounds:
+                bounds[n] = bounds_at(n)
+            low, high = bounds[n]
+            if of(low) >= level:
+                return True
+            if of(high) < level:
+                return False
+        return of(pw(n)) >= level
+
+    def reaches(n: int) -> bool:
+        return holds(n, goal)
+
+    def power_text(n: int) -> str:
+        if n in seen or bounds_at is None:
+            return f"is {pw(n):.3f}"
+        return f"is below {bounds[n][1]:.3f}"
+
+    # 1. A bracket lo < hi with pw(lo) < goal <= pw(hi), by galloping from the normal guess.
+    hi = min(max(start, 1), max_n)
+    while not reaches(hi):
+        if hi == max_n:
+            raise InvalidInputError(
+                f"power {goal:g} is not reached at any n up to {max_n} per arm (power there "
+                f"{power_text(max_n)}); raise max_n or plan for a larger difference"
+            )
+        hi = min(max_n, max(hi + 1, math.ceil(hi * 1.5)))
+    lo = hi
+    while lo > 0 and reaches(lo):
+        lo = max(0, min(lo - 1, math.floor(lo / 1.5)))
+    while hi - lo > 1:  # bisection on the (nearly monotone) curve
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if reaches(mid) else (mid, hi)
+    # 2. Below hi: every n down to one whose ceiling (the most a smaller n can have) is short.
+    n = hi - 1
+    while n >= 1 and holds(n, goal, lambda p, n=n: teeth.ceiling(n, p)):
+        n -= 1
+    first = min(m for m in range(n + 1, hi + 1) if reaches(m))
+    # 3. Above hi: every n up to one whose power no larger n can fall from below the goal.
+    top = hi
+    while top < max_n and not holds(top, teeth.ceiling(top, goal)):
+        top += 1
+    dips = [m for m in range(first, top + 1) if not reaches(m)]
+    stable = dips[-1] + 1 if dips else first
+    if stable > max_n:
+        raise InvalidInputError(
+            f"power {goal:g} is reached at n = {first} but lost again before {max_n}; raise max_n"
+        )
+    return first, stable, top, seen
