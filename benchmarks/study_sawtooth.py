@@ -10,7 +10,7 @@ on a grid of designs, by computing exact power at every n with the kit's own ker
 
 1. the kernels against ``scipy.stats.fisher_exact`` called table by table (a sample of designs
    and n, and the colleague's 0.55 vs 0.46 at n = 500 and 502);
-2. E(m) against the old allowance 2 / m and the new one (:func:`sawtooth_allowance`);
+2. E(m) against the old allowance 2 / m and the new one (the search's :class:`SawTooth`);
 3. the search against a full scan of the same curve, for several power goals per design, with
    the new allowance and with the old one.
 
@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import math
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,8 +42,8 @@ from etiquette_lab.planning.kernels import (
     boschloo_power,
     fisher_power,
 )
-from etiquette_lab.planning.results import _new_arm
-from etiquette_lab.planning.search import sawtooth_allowance, search_sample_size
+from etiquette_lab.planning.results import new_arm
+from etiquette_lab.planning.search import SawTooth, search_sample_size
 from etiquette_lab.significance import rejects
 
 #: Rates spread over 0.02..0.98; every ordered pair of them is a design.
@@ -94,7 +92,7 @@ class Design:
         )
 
     def power(self, n: int) -> float:
-        n_new = _new_arm(n, self.ratio)
+        n_new = new_arm(n, self.ratio)
         if self.test == "boschloo":
             return boschloo_power(
                 n, n_new, self.baseline, self.target, self.alpha, self.alternative
@@ -105,7 +103,7 @@ class Design:
 
     def max_n(self) -> int:
         if self.test == "boschloo":  # the kit's limit on either arm
-            return max(n for n in range(1, BOSCHLOO_MAX_N + 1) if _new_arm(n, self.ratio) <= 25)
+            return max(n for n in range(1, BOSCHLOO_MAX_N + 1) if new_arm(n, self.ratio) <= 25)
         return MAX_N
 
 
@@ -160,9 +158,7 @@ def excess(curve: np.ndarray) -> np.ndarray:
     return np.maximum(before - curve, 0.0)
 
 
-def all_curves(
-    tests: tuple[str, ...], quick: bool, cache: Path | None
-) -> dict[Design, np.ndarray]:
+def all_curves(tests: tuple[str, ...], quick: bool, cache: Path | None) -> dict[Design, np.ndarray]:
     stored = dict(np.load(cache)) if cache is not None and cache.exists() else {}
     curves, fresh = {}, 0
     for test in tests:
@@ -188,7 +184,7 @@ def brute_force_power(design: Design, n: int, tail: float = 1e-13) -> float:
     *tail* of each arm's tails (power is low by at most 4 * tail), the kit's ``rejects``."""
     from scipy import stats
 
-    n_new = _new_arm(n, design.ratio)
+    n_new = new_arm(n, design.ratio)
     lo_c, hi_c = binomial_window(n, design.baseline, tail)
     lo_n, hi_n = binomial_window(n_new, design.target, tail)
     total = 0.0
@@ -226,13 +222,22 @@ def cross_check(curves: dict[Design, np.ndarray], rng: np.random.Generator) -> l
 # -- 2. the excess against the allowances --------------------------------------------------------
 
 
-def old_allowance(n: int) -> float:
-    """The search's rule before this study: power(n') <= power(m) + 2 / m."""
-    return min(1.0, 2.0 / n)
+class OldRule:
+    """The search's rule before this study: power(n') <= power(m) + 2 / m for n' < m."""
+
+    @staticmethod
+    def ceiling(m: int, power: float) -> float:
+        return power + min(1.0, 2.0 / m)
 
 
-def allowance_of(design: Design) -> Callable[[int], float]:
-    return sawtooth_allowance(design.baseline, design.target, design.ratio)
+def rule_of(design: Design) -> SawTooth:
+    """The search's rule now: the design's :class:`SawTooth`."""
+    return SawTooth.of_design(design.baseline, design.target, design.ratio)
+
+
+def ceilings(curve: np.ndarray, rule) -> np.ndarray:
+    """The rule's ceiling at every m: the most any n' < m may have, given power(m)."""
+    return np.array([rule.ceiling(m, float(p)) for m, p in enumerate(curve, start=1)])
 
 
 def excess_table(curves: dict[Design, np.ndarray]) -> list[str]:
@@ -241,34 +246,32 @@ def excess_table(curves: dict[Design, np.ndarray]) -> list[str]:
         "E(m) / A(m) |",
         "| --- | ---: | ---: | --- | ---: | ---: |",
     ]
+    shares = {
+        design: excess(c) / (ceilings(c, rule_of(design)) - c) for design, c in curves.items()
+    }
     for lo, hi in M_RANGES:
         best, where, scaled, share, count = 0.0, "-", 0.0, 0.0, 0
         for design, curve in curves.items():
             if len(curve) < lo:
                 continue
             count += 1
-            e = excess(curve)
-            allowance = allowance_of(design)
-            for m in range(lo, min(hi, len(curve)) + 1):
-                value = e[m - 1]
-                if value > best:
-                    best, where = value, f"{design.label}, m = {m}"
-                scaled = max(scaled, value * math.sqrt(m))
-                share = max(share, value / allowance(m))
+            e = excess(curve)[lo - 1 : hi]
+            m = np.arange(lo, lo + len(e))
+            if e.max() > best:
+                best, where = float(e.max()), f"{design.label}, m = {int(m[e.argmax()])}"
+            scaled = max(scaled, float((e * np.sqrt(m)).max()))
+            share = max(share, float(shares[design][lo - 1 : hi].max()))
         rows.append(
             f"| {lo:,}-{hi:,} | {count} | {best:.4f} | {where} | {scaled:.3f} | {share:.2f} |"
         )
     return rows
 
 
-def rule_breaks(
-    curves: dict[Design, np.ndarray], allowance: Callable[[Design], Callable[[int], float]]
-) -> tuple[int, float, str]:
-    """Designs whose excess exceeds the allowance somewhere, the largest E / A and where."""
+def rule_breaks(curves: dict[Design, np.ndarray], rule_for) -> tuple[int, float, str]:
+    """Designs whose excess exceeds the rule's allowance somewhere, the largest E / A, where."""
     broken, worst, where = 0, 0.0, "-"
     for design, curve in curves.items():
-        rule = allowance(design)
-        share = excess(curve) / np.array([rule(m) for m in range(1, len(curve) + 1)])
+        share = excess(curve) / (ceilings(curve, rule_for(design)) - curve)
         broken += bool(np.any(share > 1.0))
         if share.max() > worst:
             worst, where = float(share.max()), f"{design.label}, m = {int(share.argmax()) + 1}"
@@ -287,9 +290,7 @@ def full_scan(curve: np.ndarray, goal: float) -> tuple[int, int] | None:
     return int(reached[0]) + 1, (int(dips[-1]) + 2 if len(dips) else 1)
 
 
-def search_checks(
-    curves: dict[Design, np.ndarray], allowance: Callable[[Design], Callable[[int], float]]
-) -> tuple[int, int, list[str], int]:
+def search_checks(curves: dict[Design, np.ndarray], rule_for) -> tuple[int, int, list[str], int]:
     """Searches run, how many disagree with the full scan, examples, and n evaluated."""
     runs, wrong, examples, evaluated = 0, 0, [], 0
     for design, curve in curves.items():
@@ -299,12 +300,12 @@ def search_checks(
                 continue  # not reached, or lost again at the scan's end
             runs += 1
             try:
-                first, stable, top, seen = search_sample_size(
+                first, stable, _, seen = search_sample_size(
                     lambda n, c=curve: float(c[n - 1]) if n <= len(c) else 1.0,
                     goal,
                     expected[0],
                     len(curve),
-                    allowance(design),
+                    rule_for(design),
                 )
             except InvalidInputError:
                 first = stable = -1
@@ -342,7 +343,7 @@ def report(curves: dict[Design, np.ndarray], seconds: float, checks: list[str]) 
         "range of m over all designs, and divided by the new allowance A(m):\n"
     )
     print("\n".join(excess_table(curves)) + "\n")
-    for name, rule in (("old: 2 / m", lambda d: old_allowance), ("new: A(m)", allowance_of)):
+    for name, rule in (("old: 2 / m", lambda d: OldRule), ("new: A(m)", rule_of)):
         broken, worst, where = rule_breaks(curves, rule)
         runs, wrong, examples, evaluated = search_checks(curves, rule)
         print(

@@ -106,7 +106,7 @@ def _log_factorials(n: int) -> np.ndarray:
     return special.gammaln(np.arange(n + 1, dtype=float) + 1.0)
 
 
-def _table_grid(n_c: int, n_n: int, p_c: float, p_n: float, eps: float):
+def table_grid(n_c: int, n_n: int, p_c: float, p_n: float, eps: float):
     lo_c, hi_c = binomial_window(n_c, p_c, eps / 4)
     lo_n, hi_n = binomial_window(n_n, p_n, eps / 4)
     x_c = np.arange(lo_c, hi_c + 1)
@@ -310,7 +310,7 @@ def fisher_power(
     n_c: int, n_n: int, p_c: float, p_n: float, alpha: float, alternative: str, eps: float
 ) -> float:
     """Exact power of Fisher's test (see the module docstring for the method and its bounds)."""
-    x_c, x_n, pmf_c, pmf_n = _table_grid(n_c, n_n, p_c, p_n, eps)
+    x_c, x_n, pmf_c, pmf_n = table_grid(n_c, n_n, p_c, p_n, eps)
     reject = fisher_rejections(n_c, n_n, x_c, x_n, alternative, alpha)
     return float(np.einsum("i,ij,j->", pmf_c, reject, pmf_n))
 
@@ -337,7 +337,7 @@ def fisher_power_bounds(
     lies between this sum and this sum plus their probability. A search that only compares the
     power with a goal decides from these bounds unless the goal falls between them.
     """
-    x_c, x_n, pmf_c, pmf_n = _table_grid(n_c, n_n, p_c, p_n, eps)
+    x_c, x_n, pmf_c, pmf_n = table_grid(n_c, n_n, p_c, p_n, eps)
     span = (int(x_c[0] + x_n[0]), int(x_c[-1] + x_n[-1]))
     (lo_c, hi_c), (lo_n, hi_n) = (
         binomial_window(n_c, p_c, coarse / 4),

@@ -15,16 +15,23 @@ from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 
+from ..checks import (
+    checked_choice,
+    checked_count,
+    checked_open_unit,
+    checked_positive,
+    checked_rate,
+)
 from ..errors import InvalidInputError
 from . import kernels as _k
-from .bayes import _better_matrix, _check_prior
+from .bayes import better_matrix, checked_prior
 from .results import (
     BayesAssuranceResult,
     DetectableEffectResult,
     PowerCurveResult,
     PowerResult,
     SampleSizeResult,
-    _new_arm,
+    new_arm,
 )
 from .search import NO_TEETH, SawTooth, search_sample_size
 
@@ -46,49 +53,17 @@ DEFAULT_MAX_N = 2000
 # -- input checks ---------------------------------------------------------------------------
 
 
-def _rate(name: str, value: float) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"{name} must be a number between 0 and 1, got {value!r}") from None
-    if not (0.0 <= value <= 1.0):
-        raise InvalidInputError(f"{name} must be a rate between 0 and 1, got {value:g}")
-    return value
-
-
-def _open_unit(name: str, value: float) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"{name} must be a number in (0, 1), got {value!r}") from None
-    if not (0.0 < value < 1.0):
-        raise InvalidInputError(f"{name} must be strictly between 0 and 1, got {value:g}")
-    return value
-
-
-def _count(name: str, value: int, *, what: str = "requests") -> int:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if isinstance(value, (bool, str)) or not number.is_integer() or number < 1:
-        raise InvalidInputError(f"{name} must be a whole number of {what} >= 1, got {value!r}")
-    return int(number)
-
-
-def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise InvalidInputError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
-    return value
+def _ratio(ratio: float) -> float:
+    return checked_positive("ratio", ratio, what="a positive number (n_new / n_control)")
 
 
 def _common(baseline, target, alpha, alternative, test):
     return (
-        _rate("baseline", baseline),
-        _rate("target", target),
-        _open_unit("alpha", alpha),
-        _choice("alternative", alternative, ALTERNATIVES),
-        _choice("test", test, TESTS),
+        checked_rate("baseline", baseline),
+        checked_rate("target", target),
+        checked_open_unit("alpha", alpha),
+        checked_choice("alternative", alternative, ALTERNATIVES),
+        checked_choice("test", test, TESTS),
     )
 
 
@@ -177,7 +152,7 @@ def exact_power(
     0.47
     """
     baseline, target, alpha, alternative, test = _common(baseline, target, alpha, alternative, test)
-    n_c, n_n = _count("n_control", n_control), _count("n_new", n_new)
+    n_c, n_n = checked_count("n_control", n_control), checked_count("n_new", n_new)
     value = _power_function(baseline, target, alpha, alternative, test)(n_c, n_n)
     return PowerResult(
         power=value,
@@ -213,12 +188,12 @@ def power_curve(
     """
     baseline, target, alpha, alternative, test = _common(baseline, target, alpha, alternative, test)
     ratio = _ratio(ratio)
-    ns = tuple(_count("n", v) for v in n)
+    ns = tuple(checked_count("n", v) for v in n)
     if not ns:
         raise InvalidInputError("n must hold at least one sample size")
     fn = _power_function(baseline, target, alpha, alternative, test)
     normal = _power_function(baseline, target, alpha, alternative, "normal")
-    news = tuple(_new_arm(v, ratio) for v in ns)
+    news = tuple(new_arm(v, ratio) for v in ns)
     return PowerCurveResult(
         n=ns,
         n_new=news,
@@ -231,16 +206,6 @@ def power_curve(
         test=test,
         ratio=ratio,
     )
-
-
-def _ratio(ratio: float) -> float:
-    try:
-        ratio = float(ratio)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"ratio must be a positive number, got {ratio!r}") from None
-    if not (math.isfinite(ratio) and ratio > 0):
-        raise InvalidInputError(f"ratio (n_new / n_control) must be positive, got {ratio:g}")
-    return ratio
 
 
 # -- sample size ----------------------------------------------------------------------------
@@ -295,9 +260,9 @@ def sample_size(
     (44, 44, 0.802)
     """
     baseline, target, alpha, alternative, test = _common(baseline, target, alpha, alternative, test)
-    goal = _open_unit("power", power)
+    goal = checked_open_unit("power", power)
     ratio = _ratio(ratio)
-    max_n = _count("max_n", max_n)
+    max_n = checked_count("max_n", max_n)
     if test == "boschloo":
         max_n = min(max_n, _k.BOSCHLOO_MAX_N)
     if baseline == target:
@@ -312,9 +277,9 @@ def sample_size(
     fn = _power_function(baseline, target, alpha, alternative, test)
     teeth = NO_TEETH if test == "normal" else SawTooth.of_design(baseline, target, ratio)
     first, stable, top, seen = search_sample_size(
-        lambda n: fn(n, _new_arm(n, ratio)), goal, math.ceil(guess), max_n, teeth
+        lambda n: fn(n, new_arm(n, ratio)), goal, math.ceil(guess), max_n, teeth
     )
-    n_new = _new_arm(first, ratio)
+    n_new = new_arm(first, ratio)
     return SampleSizeResult(
         n_per_arm=first,
         n_per_arm_stable=stable,
@@ -434,8 +399,8 @@ def smallest_sample_size(
     True
     """
     baseline, target, alpha, _, _ = _common(baseline, target, alpha, "two-sided", "fisher")
-    goal = _open_unit("power", power)
-    max_n = _count("max_n", max_n)
+    goal = checked_open_unit("power", power)
+    max_n = checked_count("max_n", max_n)
     if baseline == target:
         raise InvalidInputError(
             "baseline and target are equal: no sample size detects a difference of zero"
@@ -492,10 +457,10 @@ def minimum_detectable_effect(
     >>> round(mde.target, 3)
     0.879
     """
-    n_c = _count("n_control", n_control)
-    n_n = n_c if n_new is None else _count("n_new", n_new)
+    n_c = checked_count("n_control", n_control)
+    n_n = n_c if n_new is None else checked_count("n_new", n_new)
     baseline, _, alpha, alternative, test = _common(baseline, 1.0, alpha, alternative, test)
-    goal = _open_unit("power", power)
+    goal = checked_open_unit("power", power)
     if baseline >= 1.0:
         raise InvalidInputError("baseline is 1: no rate above it can be detected")
 
@@ -554,12 +519,12 @@ def bayes_assurance(
     >>> round(bayes_assurance(5, 5, 0.2, 0.8).assurance, 4)
     0.6778
     """
-    baseline, target = _rate("baseline", baseline), _rate("target", target)
-    threshold = _open_unit("threshold", threshold)
-    n_c, n_n = _count("n_control", n_control), _count("n_new", n_new)
-    a0, b0 = _check_prior(prior)
-    x_c, x_n, pmf_c, pmf_n = _k._table_grid(n_c, n_n, baseline, target, _k.DEFAULT_EPS)
-    better = _better_matrix(x_c, n_c, x_n, n_n, a0, b0)
+    baseline, target = checked_rate("baseline", baseline), checked_rate("target", target)
+    threshold = checked_open_unit("threshold", threshold)
+    n_c, n_n = checked_count("n_control", n_control), checked_count("n_new", n_new)
+    a0, b0 = checked_prior(prior)
+    x_c, x_n, pmf_c, pmf_n = _k.table_grid(n_c, n_n, baseline, target, _k.DEFAULT_EPS)
+    better = better_matrix(x_c, n_c, x_n, n_n, a0, b0)
     value = float(np.einsum("i,ij,j->", pmf_c, better > threshold, pmf_n))
     return BayesAssuranceResult(
         assurance=value,

@@ -123,7 +123,7 @@ class SampleSizeResult(Result):
         return pd.DataFrame(
             {
                 "n": n,
-                "n_new": [_new_arm(int(v), self.ratio) for v in n],
+                "n_new": [new_arm(int(v), self.ratio) for v in n],
                 "power": [pair[1] for pair in self.evaluated],
             }
         )
@@ -134,7 +134,7 @@ class SampleSizeResult(Result):
         return pd.DataFrame(
             {
                 "n_per_arm": [self.n_per_arm, self.n_per_arm_stable],
-                "n_new": [self.n_new, _new_arm(self.n_per_arm_stable, self.ratio)],
+                "n_new": [self.n_new, new_arm(self.n_per_arm_stable, self.ratio)],
                 "power": [self.power, self.power_stable],
             },
             index=pd.Index(["smallest n reaching the power", "smallest n keeping it"]),
@@ -147,7 +147,7 @@ class SampleSizeResult(Result):
                 (self.n_per_arm, self.n_new, _power_pct(self.power)),
                 (
                     self.n_per_arm_stable,
-                    _new_arm(self.n_per_arm_stable, self.ratio),
+                    new_arm(self.n_per_arm_stable, self.ratio),
                     _power_pct(self.power_stable),
                 ),
             ),
@@ -181,7 +181,7 @@ class SampleSizeResult(Result):
         return lines
 
 
-def _new_arm(n_control: int, ratio: float) -> int:
+def new_arm(n_control: int, ratio: float) -> int:
     """The new arm's size for a control arm of *n_control* (ratio * n, rounded up)."""
     import math
 
