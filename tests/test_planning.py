@@ -308,7 +308,7 @@ def test_binomial_kernels_are_scipy_stats_binom_bit_for_bit(n, p):
 @pytest.mark.parametrize("alternative", ["two-sided", "greater"])
 def test_rejections_are_the_p_values_compared_with_alpha(n_c, n_n, alpha, alternative):
     from etiquette_lab.planning.kernels import fisher_p_values, fisher_rejections
-    from etiquette_lab.stats import rejects
+    from etiquette_lab.significance import rejects
 
     x_c, x_n = np.arange(n_c + 1), np.arange(n_n + 1)
     expected = rejects(fisher_p_values(n_c, n_n, x_c, x_n, alternative), alpha)
