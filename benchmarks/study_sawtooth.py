@@ -65,6 +65,10 @@ CLOSE = (
 )
 ALPHAS = (0.05, 0.01)
 RATIOS = (1.0, 2.0, 0.5)
+#: A side run: other ratios (uneven rounding of the new arm) on four close pairs, two-sided,
+#: alpha 0.05.
+SIDE_PAIRS = ((0.55, 0.46), (0.5, 0.55), (0.2, 0.24), (0.1, 0.13))
+SIDE_RATIOS = (1.5, 3.0)
 MAX_N = 2000
 #: A curve stops once this many n in a row have power above 1 - SURE: the excess there is
 #: below SURE, far under any allowance.
@@ -137,6 +141,10 @@ def designs(test: str, quick: bool) -> list[Design]:
             continue
         key = (_symmetric_key(baseline, target, alternative, ratio), alternative, alpha, ratio)
         chosen.setdefault(key, Design(test, baseline, target, alternative, alpha, ratio))
+    if test == "fisher" and not quick:
+        for (baseline, target), ratio in itertools.product(SIDE_PAIRS, SIDE_RATIOS):
+            key = (baseline, target, "side", ratio)
+            chosen[key] = Design(test, baseline, target, "two-sided", 0.05, ratio)
     return list(chosen.values())
 
 
@@ -331,7 +339,9 @@ def report(curves: dict[Design, np.ndarray], seconds: float, checks: list[str]) 
         f"the rates {', '.join(f'{r:g}' for r in RATES)}, and {len(CLOSE)} close pairs both "
         f"ways; two-sided and one-sided; alpha {' and '.join(f'{a:g}' for a in ALPHAS)}; "
         f"ratios {' and '.join(f'{r:g}' for r in RATIOS)} (designs with the same curve by "
-        f"symmetry counted once). Exact power at every n from 1 to {MAX_N:,} per arm "
+        f"symmetry counted once); and ratios {' and '.join(f'{r:g}' for r in SIDE_RATIOS)} for "
+        f"{len(SIDE_PAIRS)} close pairs (two-sided, alpha 0.05). Exact power at every n "
+        f"from 1 to {MAX_N:,} per arm "
         f"(Boschloo: n_new <= {BOSCHLOO_MAX_N}), or until {SURE_RUN} n in a row have power "
         f"above 1 - {SURE:g}: {points:,} powers ({seconds / 60:.1f} minutes in this run; "
         "about 0 when the curves come from --cache).\n"

@@ -232,10 +232,10 @@ def sample_size(
     computes the power at every n around it: downwards until no smaller n can reach the goal,
     upwards until no larger n can fall below it (or ``max_n``). Both stops rest on the
     saw-tooth allowance (:class:`~etiquette_lab.planning.search.SawTooth`): no n has power
-    exceeding a larger m's by more than ``phi(Phi^-1(power(m))) / sigma(m)``, sigma(m) the
+    exceeding a larger m's by more than ``1.5 phi(Phi^-1(power(m))) / sigma(m)``, sigma(m) the
     standard deviation of the new arm's count given the total, about ``0.5 sqrt(m / 2)``
-    at rates near 50%. ``benchmarks/study_sawtooth.py`` measured the largest excess on 460
-    designs up to n = 2,000 at 0.30 of it. ``checked_up_to`` is the last n looked at; past it
+    at rates near 50%. ``benchmarks/study_sawtooth.py`` measured the largest excess on 760
+    designs up to n = 2,000 at 0.4 of it. ``checked_up_to`` is the last n looked at; past it
     the allowance, not a computation, says the power stays reached. Fisher's test compares
     most n through cheap bounds on the power (within 1e-5) and computes it exactly only where
     they do not decide. The normal approximation is monotone, so both answers agree.
