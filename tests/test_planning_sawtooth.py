@@ -41,6 +41,11 @@ def scan(baseline, target, alternative, alpha, ratio, max_n) -> np.ndarray:
     )
 
 
+def best_before(values: np.ndarray) -> np.ndarray:
+    """max over n' < m of power(n'), at every m (0 at m = 1)."""
+    return np.maximum.accumulate(np.concatenate([[0.0], values[:-1]]))
+
+
 def scanned_answer(curve: np.ndarray, goal: float) -> tuple[int, int] | None:
     """(first n reaching goal, first n from which every scanned n keeps it); None where the
     goal is not reached, or reached and lost again at the scan's end (sample_size raises)."""
@@ -114,18 +119,17 @@ def test_the_allowance_holds_on_every_scanned_curve(design):
     # For every m: max over n' < m of power(n') <= the ceiling the search assumes.
     curve = scan(*design)
     teeth = SawTooth.of_design(design[0], design[1], design[4])
-    best_before = np.maximum.accumulate(np.concatenate([[0.0], curve[:-1]]))
+    before = best_before(curve)
     ceilings = np.array([teeth.ceiling(m, p) for m, p in enumerate(curve, start=1)])
-    assert np.all(best_before <= ceilings)
+    assert np.all(before <= ceilings)
     # With a constant of 0.6 (the largest the study found any design to need) it still holds.
     tight = SawTooth(teeth.scale, 0.6)
-    assert all(best_before[m - 1] <= tight.ceiling(m, p) for m, p in enumerate(curve, 1))
+    assert all(before[m - 1] <= tight.ceiling(m, p) for m, p in enumerate(curve, 1))
 
 
 def test_the_old_allowance_two_over_n_is_broken_by_the_colleagues_design():
     curve = scan(*DESIGNS[0])
-    best_before = np.maximum.accumulate(np.concatenate([[0.0], curve[:-1]]))
-    excess = best_before - curve
+    excess = best_before(curve) - curve
     assert excess[501] > 2 / 502 * 3  # 0.0133 against 0.0040
 
 
@@ -155,43 +159,67 @@ def _toothed_curve(rng, teeth: SawTooth, max_n: int, goal: float) -> dict[int, f
     return dict(zip(n.tolist(), np.clip(base + jitter, 0.0, 1.0).tolist(), strict=True))
 
 
-@pytest.mark.parametrize("seed", range(40))
-def test_the_search_is_the_full_scan_on_any_curve_keeping_the_allowance(seed):
+def _random_case(seed: int):
+    """(teeth, max_n, goal, curve, whether the curve keeps the allowance, rng) of one seed."""
     rng = np.random.default_rng(seed)
     teeth = SawTooth(float(rng.uniform(0.01, 0.125)))
     max_n, goal = int(rng.choice([300, 1500])), float(rng.choice([0.5, 0.8, 0.95]))
     curve = _toothed_curve(rng, teeth, max_n, goal)
-    values = np.array(list(curve.values()))
-    best_before = np.maximum.accumulate(np.concatenate([[0.0], values[:-1]]))
-    if not all(best_before[m - 1] <= teeth.ceiling(m, v) for m, v in curve.items()):
+    before = best_before(np.array(list(curve.values())))
+    keeps = all(before[m - 1] <= teeth.ceiling(m, v) for m, v in curve.items())
+    return teeth, max_n, goal, curve, keeps, rng
+
+
+class OldRule:
+    """The search's rule before the study: power(n') <= power(m) + 2 / m."""
+
+    @staticmethod
+    def ceiling(m: int, power: float) -> float:
+        return power + min(1.0, 2 / m)
+
+
+def _searched(curve, goal, start, max_n, teeth, bounds_at=None):
+    """(first, stable) of the search, or None where it raises."""
+    try:
+        first, stable, top, seen = search_sample_size(
+            curve.__getitem__, goal, start, max_n, teeth, bounds_at
+        )
+    except InvalidInputError:
+        return None
+    assert top <= max_n and all(curve[n] == v for n, v in seen.items())
+    return first, stable
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_search_is_the_full_scan_on_any_curve_keeping_the_allowance(seed):
+    teeth, max_n, goal, curve, keeps, rng = _random_case(seed)
+    if not keeps:
         pytest.skip("this random curve breaks the allowance: the search promises nothing")
-    expected = scanned_answer(values, goal)
+    expected = scanned_answer(np.array(list(curve.values())), goal)
     start = int(rng.integers(1, max_n + 1))
     widths = rng.choice([0.0, 1e-4, 0.01], size=(max_n + 1, 2))
-    for bounds_at in (None, lambda n: (curve[n] - widths[n, 0], curve[n] + widths[n, 1])):
-        try:
-            first, stable, top, seen = search_sample_size(
-                curve.__getitem__, goal, start, max_n, teeth, bounds_at
-            )
-        except InvalidInputError:
-            assert expected is None
-            continue
-        assert (first, stable) == expected
-        assert top <= max_n and all(curve[n] == v for n, v in seen.items())
+    assert _searched(curve, goal, start, max_n, teeth) == expected
+    with_bounds = _searched(
+        curve,
+        goal,
+        start,
+        max_n,
+        teeth,
+        lambda n: (curve[n] - widths[n, 0], curve[n] + widths[n, 1]),
+    )
+    assert with_bounds == expected
 
 
-def test_a_toothed_curve_keeps_the_allowance_most_of_the_time():
-    # So that the test above (which skips curves breaking it) tests something.
-    kept = 0
+def test_the_toothed_curves_test_something():
+    # The test above skips curves breaking the allowance: most keep it, and on them the old
+    # rule 2 / n gives answers other than the full scan's.
+    kept = wrong_before = 0
     for seed in range(40):
-        rng = np.random.default_rng(seed)
-        teeth = SawTooth(float(rng.uniform(0.01, 0.125)))
-        max_n, goal = int(rng.choice([300, 1500])), float(rng.choice([0.5, 0.8, 0.95]))
-        curve = _toothed_curve(rng, teeth, max_n, goal)
-        values = np.array(list(curve.values()))
-        best_before = np.maximum.accumulate(np.concatenate([[0.0], values[:-1]]))
-        kept += all(best_before[m - 1] <= teeth.ceiling(m, v) for m, v in curve.items())
-    assert kept >= 30
+        _, max_n, goal, curve, keeps, _ = _random_case(seed)
+        kept += keeps
+        expected = scanned_answer(np.array(list(curve.values())), goal)
+        wrong_before += _searched(curve, goal, max_n // 2, max_n, OldRule) != expected
+    assert kept >= 30 and wrong_before >= 30
 
 
 def test_scale_is_the_hypergeometric_variance_per_request():
@@ -219,12 +247,12 @@ def test_the_figures_docs_planning_quotes_for_the_colleagues_design():
     curve = scan(*DESIGNS[0])
     plan = sample_size(0.55, 0.46)
     below = [n for n in range(plan.n_per_arm, plan.n_per_arm_stable) if curve[n - 1] < 0.8]
-    best_before = np.maximum.accumulate(curve)
+    before = best_before(curve)
     quoted = [
         f"power is {curve[499]:.4f} at 500 per arm and {curve[501]:.4f} at 502",
         f"{plan.n_per_arm} per arm reaches it, but {below[0]} to {below[-1]} fall back below, "
         f"so {plan.n_per_arm_stable} keeps it",
-        f"the excess at m = 502 is {best_before[500] - curve[501]:.4f} against an allowance of "
+        f"the excess at m = 502 is {before[501] - curve[501]:.4f} against an allowance of "
         f"{2 / 502:.4f}",
     ]
     for text in quoted:

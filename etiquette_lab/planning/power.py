@@ -401,11 +401,10 @@ def smallest_sample_size(
     """``sample_size(baseline, target, power=, alpha=).n_per_arm`` (Fisher's test, two-sided,
     equal arms), or None where that raises, for less work: the verdict's repeat sample size.
 
-    The same search takes the same steps, but it only ever compares a power with the goal, and
-    most comparisons are settled by cheap bounds on the power
-    (:func:`~etiquette_lab.planning.kernels.fisher_power_bounds`, within 1e-5): the exact
-    power is computed only where the goal falls between them. Same answer, same errors, about
-    two thirds of the time.
+    The same search takes the same steps, most settled by cheap bounds on the power
+    (:func:`~etiquette_lab.planning.kernels.fisher_power_bounds`, within 1e-5), as in
+    :func:`sample_size`; it skips only the result and the exact powers of the two answers.
+    Same answer, same errors.
 
     Examples
     --------
