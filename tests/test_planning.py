@@ -325,7 +325,8 @@ def test_rejections_are_the_p_values_compared_with_alpha(n_c, n_n, alpha, altern
 
 def _random_power_curve(rng, max_n, goal):
     """A power curve in n: rising like the normal approximation, crossing *goal* near max_n
-    half the time, with random teeth up to 2 / n (some break the search's saw-tooth rule)."""
+    half the time, with random teeth up to 4 / n (some break the search's saw-tooth rule: the
+    shortcut must take sample_size's steps on any curve)."""
     n = np.arange(1, max_n + 1)
     crossing = max_n - rng.integers(-2, 4) if rng.random() < 0.6 else rng.uniform(2, 2 * max_n)
     scale = crossing / ((stats.norm.ppf(goal) + 1.96) / 2.8) ** 2
@@ -380,8 +381,9 @@ def test_smallest_sample_size_is_none_where_the_goal_is_reached_then_lost(monkey
 )
 def test_smallest_sample_size_matches_sample_size_on_real_designs(p_c, p_n):
     # (0.55, 0.46): Fisher's power is 0.8044 at n = 500 and 0.7911 at 502 (scipy's
-    # fisher_exact, table by table, agrees), a tooth larger than the search's 2 / n rule; the
-    # shortcut still gives sample_size's 497, as it takes the same steps.
+    # fisher_exact, table by table, agrees), a tooth the old 2 / n rule missed; the shortcut
+    # gives sample_size's 497, as it takes the same steps (tests/test_planning_sawtooth.py
+    # checks both against a full scan).
     from etiquette_lab.planning.power import smallest_sample_size
 
     assert smallest_sample_size(p_c, p_n) == sample_size(p_c, p_n).n_per_arm

@@ -49,17 +49,18 @@ def fast_engine(monkeypatch):
     parameters (planning_bayes, an independent implementation); the repeat's sample sizes come
     from the normal approximation instead of the exact search. The templates see real tests."""
 
-    def bayes(x1, n1, x0, n0, *, prior="uniform", alpha=0.05):
+    def bayes(x0, n0, x1, n1, *, prior="uniform", alpha=0.05):  # control first, as the engine
         return BayesComparison(probability_new_better(x0, n0, x1, n1), -1.0, 1.0, prior, 1 - alpha)
 
     @functools.cache
     def sample_size(p_control, p_arm, *, alpha=0.05, power=0.8):
         if p_arm == p_control:
             return None
-        return math.ceil(normal_sample_size(p_control, p_arm, power, alpha, "two-sided", 1.0))
+        n = math.ceil(normal_sample_size(p_control, p_arm, power, alpha, "two-sided", 1.0))
+        return n, "normal approximation"
 
     monkeypatch.setattr(report_module, "bayes_compare", bayes)
-    monkeypatch.setattr(verdict_module, "per_arm_sample_size", sample_size)
+    monkeypatch.setattr(verdict_module, "repeat_sample_size", sample_size)
 
 
 def _two_arm_grid():

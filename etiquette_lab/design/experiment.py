@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInputError
+from ..log.format import KINDS, canonical_kind
+from ..sequential.spec import DesignSpec, DesignSpecError, spec_from_mapping
 from .templates import (
     DEFAULT_TEMPLATES,
     LocatedInputError,
@@ -163,7 +165,6 @@ class Experiment:
         set_(self, "variants", tuple(self.variants))
         if not isinstance(self.name, str) or not self.name.strip():
             raise _SettingError("the experiment needs a non-empty name", "name")
-        from ..log.format import KINDS, canonical_kind
 
         if isinstance(self.kind, str):
             set_(self, "kind", canonical_kind(self.kind))
@@ -256,8 +257,6 @@ class Experiment:
         set_(self, "block_size", size)
         set_(self, "strata", (self.strata or "").strip())
         if self.monitoring is not None:
-            from ..sequential.spec import DesignSpec
-
             if not isinstance(self.monitoring, DesignSpec):
                 raise _SettingError(
                     "monitoring must be a DesignSpec (sequential.spec.design_spec), not "
@@ -377,7 +376,6 @@ class Experiment:
 
 def _monitoring_from_dict(data: Any) -> DesignSpec:
     """The ``[monitoring]`` table as a checked design; an error names the table's key."""
-    from ..sequential.spec import DesignSpecError, spec_from_mapping
 
     if not isinstance(data, Mapping):
         raise _SettingError(

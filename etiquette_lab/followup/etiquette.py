@@ -15,10 +15,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..analyse.outcomes import window_status
 from ..design.score import wording_distance
 from ..design.templates import DEFAULT_TEMPLATES, builtin_template, fold_name
 from ..errors import InvalidInputError
+from ..log.file import open_log
+from ..log.requests import requests_from_events
 from ..results import Result
+from ..sequential.monitor import next_planned_look
 from ..timestamps import parse_as_of
 
 __all__ = [
@@ -398,8 +402,6 @@ def _requests_as_of(source: Any, as_of: Any) -> tuple[Any, Any]:
         # A table is a snapshot: it cannot be rewound, only cut to the requests sent by as_of.
         table = table[table["first_sent_at"] <= as_of].reset_index(drop=True)
         return table, _clock_events_of(table)
-    from ..log.file import open_log
-    from ..log.requests import requests_from_events
 
     log = source if hasattr(source, "events") else open_log(source)
     events = log.events()
@@ -519,9 +521,6 @@ REPORT_COMMAND = "etiquette-lab report {log} --experiment {experiment} --window 
 def _look_line(table: Any, experiment: Any, moment: Any, log_name: str) -> str:
     """'<experiment>: next planned look after N more closed windows (look k of K, ...)'."""
     import pandas as pd
-
-    from ..analyse.outcomes import window_status
-    from ..sequential.monitor import next_planned_look
 
     window = f"{experiment.outcome_window_days:g}d"
     status = window_status(

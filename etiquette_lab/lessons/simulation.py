@@ -31,10 +31,11 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from ..checks import checked_count, checked_open_unit, checked_rate
 from ..errors import InvalidInputError
 from ..formatting import power_text
 from ..planning import kernels as _k
-from ..planning.power import _count, _open_unit, _rate, exact_power, power_curve
+from ..planning.power import exact_power, power_curve
 from ..planning.results import PowerCurveResult
 from ..results import Result
 from ..significance import rejects
@@ -66,7 +67,7 @@ Progress = Callable[[str], None] | None
 
 
 def _n_per_arm(name: str, value: int) -> int:
-    value = _count(name, value)
+    value = checked_count(name, value)
     if value > MAX_N_PER_ARM:
         raise InvalidInputError(f"{name} must be at most {MAX_N_PER_ARM} per arm, got {value}")
     return value
@@ -292,10 +293,10 @@ def simulate_null_experiments(
     0.021484
     """
     n = _n_per_arm("n_per_arm", n_per_arm)
-    rate = _rate("rate", rate)
+    rate = checked_rate("rate", rate)
     a, b = _split(split, n)
-    m = _count("experiments", experiments, what="experiments")
-    alpha = _open_unit("alpha", alpha)
+    m = checked_count("experiments", experiments, what="experiments")
+    alpha = checked_open_unit("alpha", alpha)
     rng = np.random.default_rng(_seed(seed))
 
     x_c = rng.binomial(n, rate, m)
@@ -581,7 +582,7 @@ def simulate_winners_curse(
     >>> round(r.exact_power[0], 3), round(r.exact_exaggeration[0], 2)
     (0.101, 2.73)
     """
-    baseline, target = _rate("baseline", baseline), _rate("target", target)
+    baseline, target = checked_rate("baseline", baseline), checked_rate("target", target)
     if baseline == target:
         raise InvalidInputError(
             "baseline and target are equal: there is no effect to overstate; "
@@ -590,8 +591,8 @@ def simulate_winners_curse(
     ns = tuple(_n_per_arm("n", v) for v in n)
     if not ns:
         raise InvalidInputError("n must hold at least one sample size")
-    m = _count("experiments", experiments, what="experiments")
-    alpha = _open_unit("alpha", alpha)
+    m = checked_count("experiments", experiments, what="experiments")
+    alpha = checked_open_unit("alpha", alpha)
     rng = np.random.default_rng(_seed(seed))
     true = target - baseline
     rows: list[tuple] = []
@@ -767,12 +768,12 @@ def simulate_peeking(
     >>> round(r.exact_single[-1], 4), round(r.exact_daily[-1], 4)  # one look vs ten looks
     (0.0204, 0.0663)
     """
-    rate = _rate("rate", rate)
-    per_day = _count("per_day", per_day)
-    days = _count("days", days, what="days")
+    rate = checked_rate("rate", rate)
+    per_day = checked_count("per_day", per_day)
+    days = checked_count("days", days, what="days")
     _n_per_arm("per_day * days", per_day * days)
-    m = _count("experiments", experiments, what="experiments")
-    alpha = _open_unit("alpha", alpha)
+    m = checked_count("experiments", experiments, what="experiments")
+    alpha = checked_open_unit("alpha", alpha)
     rng = np.random.default_rng(_seed(seed))
     rejects = [_reject_table(d * per_day, alpha) for d in range(1, days + 1)]
     ever = np.zeros(days, dtype=np.int64)

@@ -13,29 +13,32 @@ posterior needs integer parameters; we use one integer prior Beta(a0, b0) for bo
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
 
 from ..errors import InvalidInputError
 
 __all__ = ["probability_new_better"]
 
 
-def _check_prior(prior: tuple[int, int]) -> tuple[int, int]:
+def checked_prior(prior: tuple[int, int]) -> tuple[int, int]:
+    """*prior* as a pair of whole Beta parameters >= 1 (the exact formula needs them)."""
     try:
         a0, b0 = prior
+        whole = all(float(v).is_integer() and v >= 1 for v in (a0, b0))
     except (TypeError, ValueError):
-        raise InvalidInputError("prior must be a pair (a, b) of Beta parameters") from None
-    if not all(float(v).is_integer() and v >= 1 for v in (a0, b0)):
+        whole = False
+    if not whole:
         raise InvalidInputError(
-            f"prior must be whole numbers >= 1 for the exact formula, got {prior!r}"
+            f"prior must be a pair (a, b) of whole numbers >= 1 (Beta parameters), got {prior!r}"
         )
     return int(a0), int(b0)
 
 
-def _better_matrix(
+def better_matrix(
     x_c: np.ndarray, n_c: int, x_n: np.ndarray, n_n: int, a0: int, b0: int
 ) -> np.ndarray:
     """P(p_new > p_control) for every pair (x_c[i], x_n[j]); shape (len(x_c), len(x_n))."""
+    from scipy import special
+
     m = a0 + b0 + n_c - 1  # a_c + b_c - 1, the same for every x_c
     k = np.arange(m + 1, dtype=float)[:, None]
     a_n = (a0 + np.asarray(x_n, dtype=float))[None, :]
@@ -92,13 +95,13 @@ def probability_new_better(
     >>> probability_new_better(0, 0, 0, 0)  # no data: the two uniform priors tie
     0.5
     """
-    a0, b0 = _check_prior(prior)
+    a0, b0 = checked_prior(prior)
     for name, x, n in (("control", x_control, n_control), ("new", x_new, n_new)):
         if not (float(x).is_integer() and float(n).is_integer() and 0 <= x <= n):
             raise InvalidInputError(
                 f"{name} arm: need whole numbers 0 <= successes <= requests, got {x} of {n}"
             )
-    value = _better_matrix(
+    value = better_matrix(
         np.array([int(x_control)]), int(n_control), np.array([int(x_new)]), int(n_new), a0, b0
     )
     return float(value[0, 0])

@@ -35,32 +35,25 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy import special
 
 from ..errors import InvalidInputError
 from ..significance import TIE_TOLERANCE, rejects
 
+
 # The binomial kernels scipy.stats.binom itself calls (Boost's, in scipy.special), so that
 # `plan` and `power` give the same floats without importing scipy.stats (about 0.3 s of every
-# command). tests/test_planning.py checks them against scipy.stats.binom bit for bit.
-try:
-    from scipy.special._ufuncs import _binom_isf, _binom_pmf, _binom_ppf
-except ImportError:  # pragma: no cover - a scipy that moved them: the public route
-
-    def _binom_pmf(k, n, p):
+# command). tests/test_planning.py checks them against scipy.stats.binom bit for bit. Loaded on
+# first use: importing the planning code (an experiment file's design does) costs no scipy.
+@lru_cache(maxsize=1)
+def _binom_kernels() -> tuple:
+    """(pmf, ppf, isf) of the binomial distribution, from scipy.special's kernels."""
+    try:
+        from scipy.special._ufuncs import _binom_isf, _binom_pmf, _binom_ppf
+    except ImportError:  # pragma: no cover - a scipy that moved them: the public route
         from scipy.stats import binom
 
-        return binom.pmf(k, n, p)
-
-    def _binom_ppf(q, n, p):
-        from scipy.stats import binom
-
-        return binom.ppf(q, n, p)
-
-    def _binom_isf(q, n, p):
-        from scipy.stats import binom
-
-        return binom.isf(q, n, p)
+        return binom.pmf, binom.ppf, binom.isf
+    return _binom_pmf, _binom_ppf, _binom_isf
 
 
 __all__: list[str] = []
@@ -91,22 +84,25 @@ def binomial_window(n: int, p: float, tail: float) -> tuple[int, int]:
         return 0, 0
     if p >= 1.0:
         return n, n
-    lo = int(_binom_ppf(tail, n, p))
-    hi = int(_binom_isf(tail, n, p))
+    _, ppf, isf = _binom_kernels()
+    lo = int(ppf(tail, n, p))
+    hi = int(isf(tail, n, p))
     return max(lo, 0), min(hi, n)
 
 
 def binomial_pmf(x: np.ndarray, n: int, p: float) -> np.ndarray:
     """``scipy.stats.binom.pmf(x, n, p)`` for whole x in [0, n] and p in [0, 1]: its kernel,
     clipped to [0, 1] as scipy clips it."""
-    return np.clip(_binom_pmf(x, n, p), 0.0, 1.0)
+    return np.clip(_binom_kernels()[0](x, n, p), 0.0, 1.0)
 
 
 def _log_factorials(n: int) -> np.ndarray:
+    from scipy import special
+
     return special.gammaln(np.arange(n + 1, dtype=float) + 1.0)
 
 
-def _table_grid(n_c: int, n_n: int, p_c: float, p_n: float, eps: float):
+def table_grid(n_c: int, n_n: int, p_c: float, p_n: float, eps: float):
     lo_c, hi_c = binomial_window(n_c, p_c, eps / 4)
     lo_n, hi_n = binomial_window(n_n, p_n, eps / 4)
     x_c = np.arange(lo_c, hi_c + 1)
@@ -310,7 +306,7 @@ def fisher_power(
     n_c: int, n_n: int, p_c: float, p_n: float, alpha: float, alternative: str, eps: float
 ) -> float:
     """Exact power of Fisher's test (see the module docstring for the method and its bounds)."""
-    x_c, x_n, pmf_c, pmf_n = _table_grid(n_c, n_n, p_c, p_n, eps)
+    x_c, x_n, pmf_c, pmf_n = table_grid(n_c, n_n, p_c, p_n, eps)
     reject = fisher_rejections(n_c, n_n, x_c, x_n, alternative, alpha)
     return float(np.einsum("i,ij,j->", pmf_c, reject, pmf_n))
 
@@ -337,7 +333,7 @@ def fisher_power_bounds(
     lies between this sum and this sum plus their probability. A search that only compares the
     power with a goal decides from these bounds unless the goal falls between them.
     """
-    x_c, x_n, pmf_c, pmf_n = _table_grid(n_c, n_n, p_c, p_n, eps)
+    x_c, x_n, pmf_c, pmf_n = table_grid(n_c, n_n, p_c, p_n, eps)
     span = (int(x_c[0] + x_n[0]), int(x_c[-1] + x_n[-1]))
     (lo_c, hi_c), (lo_n, hi_n) = (
         binomial_window(n_c, p_c, coarse / 4),
@@ -391,6 +387,8 @@ def normal_power(
     the two-sided power ignores rejections in the wrong direction). Unequal n use the
     n-weighted pooled rate. "greater" uses the signed difference p_n - p_c.
     """
+    from scipy import special
+
     sides = 2 if alternative == "two-sided" else 1
     diff = abs(p_n - p_c) if sides == 2 else p_n - p_c
     z_alpha = -special.ndtri(alpha / sides)  # scipy.stats.norm.isf, the same float
@@ -409,6 +407,8 @@ def normal_sample_size(
     The power formula is Phi of a linear function of sqrt(n), so the inverse is closed-form; R's
     ``power.prop.test(power = ...)`` finds the same root numerically with ``uniroot``.
     """
+    from scipy import special
+
     sides = 2 if alternative == "two-sided" else 1
     diff = abs(p_n - p_c) if sides == 2 else p_n - p_c
     pooled = (p_c + ratio * p_n) / (1 + ratio)

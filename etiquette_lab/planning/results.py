@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..formatting import power_text  # the statistics package only when printed
 from ..results import Result, TextTable
 
 __all__ = [
@@ -87,9 +88,13 @@ class SampleSizeResult(Result):
     """The n per arm needed for a target power, and from which n the power stays there.
 
     ``n_per_arm`` is the smallest n reaching the power; exact power is saw-toothed, so a larger n
-    can fall back below it; ``n_per_arm_stable`` is the smallest n from which every n up to
-    ``checked_up_to`` keeps it. ``evaluated`` holds every (n, power) pair computed in the search,
-    in increasing n. n counts the control arm; the new arm has ``n_new`` (ratio * n, rounded up).
+    can fall back below it; ``n_per_arm_stable`` is the smallest n from which every larger n
+    keeps it: every n up to ``checked_up_to`` was looked at, and past it the saw-tooth
+    allowance (docs/planning.md) rules out a fall below the goal. When ``checked_up_to`` is
+    ``max_n`` nothing past it is claimed. ``evaluated`` holds every (n, power) pair whose exact
+    power the search computed, in increasing n (Fisher's test settles most steps with bounds
+    on the power, so these are few: always the two answers). n counts the control arm; the new
+    arm has ``n_new`` (ratio * n, rounded up).
     """
 
     n_per_arm: int
@@ -115,7 +120,7 @@ class SampleSizeResult(Result):
     _title = "Sample size of a two-arm design"
 
     def power_table(self):
-        """The power at every n evaluated by the search, as a DataFrame (n, n_new, power)."""
+        """The exact power at every n the search computed it, as a DataFrame (n, n_new, power)."""
         import numpy as np
         import pandas as pd
 
@@ -123,7 +128,7 @@ class SampleSizeResult(Result):
         return pd.DataFrame(
             {
                 "n": n,
-                "n_new": [_new_arm(int(v), self.ratio) for v in n],
+                "n_new": [new_arm(int(v), self.ratio) for v in n],
                 "power": [pair[1] for pair in self.evaluated],
             }
         )
@@ -134,7 +139,7 @@ class SampleSizeResult(Result):
         return pd.DataFrame(
             {
                 "n_per_arm": [self.n_per_arm, self.n_per_arm_stable],
-                "n_new": [self.n_new, _new_arm(self.n_per_arm_stable, self.ratio)],
+                "n_new": [self.n_new, new_arm(self.n_per_arm_stable, self.ratio)],
                 "power": [self.power, self.power_stable],
             },
             index=pd.Index(["smallest n reaching the power", "smallest n keeping it"]),
@@ -147,7 +152,7 @@ class SampleSizeResult(Result):
                 (self.n_per_arm, self.n_new, _power_pct(self.power)),
                 (
                     self.n_per_arm_stable,
-                    _new_arm(self.n_per_arm_stable, self.ratio),
+                    new_arm(self.n_per_arm_stable, self.ratio),
                     _power_pct(self.power_stable),
                 ),
             ),
@@ -172,7 +177,12 @@ class SampleSizeResult(Result):
                 f"Exact power is saw-toothed: some n between {self.n_per_arm} and "
                 f"{self.n_per_arm_stable - 1} fall back below "
                 f"{100 * self.target_power:.0f}%; from {self.n_per_arm_stable} on it stays above "
-                f"(checked up to {self.checked_up_to})."
+                + (
+                    f"(checked up to {self.checked_up_to}, the largest n considered)."
+                    if self.checked_up_to >= self.max_n
+                    else f"(every n up to {self.checked_up_to} checked; past it the saw-tooth "
+                    "allowance rules out a fall)."
+                )
             )
         lines.append(
             f"The normal approximation would say {self.normal_approximation_n:.1f} per arm."
@@ -181,7 +191,7 @@ class SampleSizeResult(Result):
         return lines
 
 
-def _new_arm(n_control: int, ratio: float) -> int:
+def new_arm(n_control: int, ratio: float) -> int:
     """The new arm's size for a control arm of *n_control* (ratio * n, rounded up)."""
     import math
 
@@ -290,7 +300,6 @@ class PowerCurveResult(Result):
 
     def _text_frame(self):
         """Both powers in %, never rounded to a certainty they are not."""
-        from ..formatting import power_text  # the statistics package only when printed
 
         frame = self.summary
         for column in ("power", "normal_power"):

@@ -15,9 +15,10 @@ from functools import lru_cache
 import numpy as np
 
 from ..errors import InvalidInputError
+from ..planning.kernels import fisher_p_values
 from ..stats.rates import check_alpha, check_method
 from .checks import MAX_ANYTIME_N, MAX_EXACT_N, check_alternative, check_futility, look_sizes
-from .evalue import state_log_e
+from .evalue import PRIOR_POINTS, state_log_e
 from .lattice import statistic
 from .normal import spending_bounds
 from .nuisance import maximise
@@ -89,8 +90,6 @@ def _single_look_region(n: int, alpha: float, alternative: str, test: str) -> np
     if test == "exact":
         region = exact_regions([(n, n)], [alpha], alternative).lattice.reject[0]
     elif test == "fisher":
-        from ..planning.kernels import fisher_p_values
-
         grid = np.arange(n + 1)
         region = fisher_p_values(n, n, grid, grid, alternative) <= alpha
     else:
@@ -339,7 +338,6 @@ def anytime_design(
     _check_exact_size(sizes, "exact operating characteristics of the anytime design", MAX_ANYTIME_N)
     lattice = _anytime_lattice(sizes, alpha, alternative)
     by_look, value, rate, bound = _by_look(lattice)
-    from .evalue import PRIOR_POINTS
 
     pairs = "all pairs" if alternative == "two-sided" else "the pairs with the new rate higher"
     return AnytimeDesign(

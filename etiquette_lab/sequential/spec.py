@@ -25,6 +25,7 @@ from .checks import (
     check_positive_count,
     look_sizes,
 )
+from .design import anytime_design, sequential_design
 from .spending import check_spending
 
 if TYPE_CHECKING:
@@ -145,7 +146,6 @@ class DesignSpec:
 
 @lru_cache(maxsize=16)
 def _built(spec: DesignSpec) -> SequentialDesign | AnytimeDesign:
-    from .design import anytime_design, sequential_design
 
     if spec.anytime:
         return anytime_design(

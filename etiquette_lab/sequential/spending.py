@@ -29,6 +29,8 @@ from __future__ import annotations
 import math
 
 from ..errors import InvalidInputError
+from ..stats.rates import check_alpha
+from .checks import check_alternative
 
 __all__ = ["SPENDING_FUNCTIONS", "alpha_spending"]
 
@@ -102,8 +104,6 @@ def alpha_spending(
     >>> alpha_spending(0.5, alpha=0.05, spending="power", rho=2)
     0.0125
     """
-    from ..stats.rates import check_alpha
-    from .checks import check_alternative
 
     alpha = check_alpha(alpha)
     name, exponent = check_spending(spending, rho)

@@ -21,31 +21,56 @@ from .results import ArmSummary, Comparison
 __all__ = ["STRENGTH_WORDS", "per_arm_sample_size"]
 
 
+#: Above this many requests per arm by the normal approximation, the verdict's repeat size is
+#: the normal approximation's, said so: the exact search's cost grows with n (its saw-tooth scan
+#: covers more n, docs/planning.md), and a figure the verdict gives as "about" needs no more.
+EXACT_REPEAT_LIMIT = 500
+
+
+def repeat_sample_size(
+    p_control: float, p_arm: float, *, alpha: float = 0.05, power: float = 0.8
+) -> tuple[int, str] | None:
+    """Requests per arm for a two-sided test to detect these rates, and the method that gave
+    them; None if the rates are equal.
+
+    Fisher's exact test (the planning module's smallest n reaching the power) up to
+    :data:`EXACT_REPEAT_LIMIT` per arm; beyond it, or where the exact search's cap is passed,
+    the normal approximation (R's power.prop.test), rounded up.
+
+    Examples
+    --------
+    >>> repeat_sample_size(0.2, 0.8)
+    (12, "Fisher's exact test")
+    >>> repeat_sample_size(0.2, 0.24)
+    (1683, 'normal approximation')
+    """
+    if p_arm == p_control:
+        return None
+    approximate = math.ceil(
+        sample_size(
+            p_control, p_arm, power=power, alpha=alpha, test="normal", max_n=10**12
+        ).n_per_arm
+    )
+    if approximate <= EXACT_REPEAT_LIMIT:
+        exact = smallest_sample_size(p_control, p_arm, power=power, alpha=alpha)
+        if exact is not None:
+            return exact, "Fisher's exact test"
+    return approximate, "normal approximation"
+
+
 def per_arm_sample_size(
     p_control: float, p_arm: float, *, alpha: float = 0.05, power: float = 0.8
 ) -> int | None:
-    """Requests per arm for a two-sided test to detect these rates, or None if they are equal.
-
-    The planning module's exact answer (Fisher's test, smallest n reaching the power); where
-    that needs more than its search cap, the normal approximation (R's power.prop.test),
-    rounded up. One sample-size calculation for the whole kit.
+    """Requests per arm for a two-sided test to detect these rates, or None if they are equal
+    (the figure of :func:`repeat_sample_size`). One sample-size calculation for the whole kit.
 
     Examples
     --------
     >>> per_arm_sample_size(0.2, 0.8)
     12
     """
-
-    if p_arm == p_control:
-        return None
-    exact = smallest_sample_size(p_control, p_arm, power=power, alpha=alpha)
-    if exact is not None:
-        return exact
-    # Not reachable below the exact search's cap: a large-n answer.
-    approximate = sample_size(
-        p_control, p_arm, power=power, alpha=alpha, test="normal", max_n=10**12
-    )
-    return math.ceil(approximate.n_per_arm)
+    found = repeat_sample_size(p_control, p_arm, alpha=alpha, power=power)
+    return None if found is None else found[0]
 
 
 #: The strength words of a comparison, by how its primary test's p-value (after Holm) stands
@@ -98,14 +123,17 @@ def _rates(arm: ArmSummary, control: ArmSummary) -> str:
 
 
 def _repeat(arm: ArmSummary, control: ArmSummary, alpha: float) -> str:
-    needed = per_arm_sample_size(control.rate, arm.rate, alpha=alpha)
-    half = per_arm_sample_size(control.rate, (control.rate + arm.rate) / 2, alpha=alpha)
+    needed = repeat_sample_size(control.rate, arm.rate, alpha=alpha)
+    half = repeat_sample_size(control.rate, (control.rate + arm.rate) / 2, alpha=alpha)
     if not (needed and half):
         return ""
+    (n_needed, how), (n_half, how_half) = needed, half
+    # The method once when both figures share it, else after each.
+    half_how = f" ({how_half})" if how_half != how else ""
     exaggerates = min(arm.n, control.n) < 100
     return (
-        f" To detect a difference this large with 80% power, a repeat needs about {needed:,} "
-        f"requests per arm (Fisher's exact test), about {half:,} if the true difference is half "
+        f" To detect a difference this large with 80% power, a repeat needs about {n_needed:,} "
+        f"requests per arm ({how}), about {n_half:,}{half_how} if the true difference is half "
         "as large"
         + (" (a first small result tends to exaggerate the effect)." if exaggerates else ".")
     )
