@@ -112,14 +112,14 @@ def sync_log(
             "pseudonymised log, the key is not the one it was written with); nothing written",
             path=str(linkedin if linkedin is not None else boxes[0]),
         )
-    proposal = replace(proposal, notes=(*proposal.notes, *_cannot_show(proposal)))
+    proposal = replace(proposal, notes=(*proposal.notes, *cannot_show(proposal)))
     if not write:
         return proposal
     written = opened.record_follow_ups(proposal.log_rows())
     return replace(proposal, written=written)
 
 
-def _cannot_show(proposal: SyncProposal) -> list[str]:
+def cannot_show(proposal: SyncProposal) -> list[str]:
     """Say which outcomes the sources cannot show at all, instead of a silent "nothing found"."""
     reasons = proposal.unmatched["reason"].astype(str)
     missing = reasons[reasons.str.startswith(("the export has no", "a LinkedIn request: give"))]
