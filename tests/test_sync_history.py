@@ -8,9 +8,9 @@ import datetime as dt
 
 import pytest
 import sync_fixtures as fx
+from test_cli_sync import one_line, run  # the command line's helpers, shared
 
 from etiquette_lab import create_log, is_observational, open_log, read_requests, sync_log
-from etiquette_lab.cli import main
 from etiquette_lab.errors import InvalidInputError
 from etiquette_lab.log.privacy import pseudonymise, pseudonymise_contact
 from etiquette_lab.sync import history_caveat, import_history, sync_example_paths
@@ -19,20 +19,6 @@ from etiquette_lab.sync.wording import WordingRule
 PATHS = sync_example_paths()
 ME = {"from": "Kim Avsender", "inviter": fx.url("kim-avsender-000")}
 OSLO = dt.timezone(dt.timedelta(hours=1))  # January in Oslo
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_line(code, err, *words):
-    assert code == 2, err
-    lines = [line for line in err.splitlines() if line.startswith("etiquette-lab: error: ")]
-    assert len(lines) == 1 and "Traceback" not in err, err
-    for word in words:
-        assert word in lines[0], (word, lines[0])
 
 
 def invitation_export(tmp_path, *, with_urls=True, connections=True):

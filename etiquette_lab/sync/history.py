@@ -240,8 +240,7 @@ def import_history(
     source_kind = "mail" if boxes else "message" if messages else "invitation"
     if source_kind == "invitation" and kind and canonical_kind(kind) != "connection":
         raise InvalidInputError(
-            f"invitations are connection requests, not {kind!r}; import messages with "
-            "messages=True (--messages)"
+            f"invitations are connection requests, not {kind!r}; import messages with messages=True"
         )
     request_kind = canonical_kind(kind or _DEFAULT_KIND[source_kind])
     rule = WordingRule.parse(
@@ -399,7 +398,7 @@ def _key(requests: Any, pseudonymise: bool, key: bytes | None, write: bool) -> b
     hidden = requests is not None and any(is_pseudonym(str(r)) for r in requests["recipient"])
     if hidden and not pseudonymise:
         raise InvalidInputError(
-            "this log holds pseudonyms: import with pseudonymise=True (--pseudonymise), so that "
+            "this log holds pseudonyms: import with pseudonymise=True, so that "
             "no name is written into it"
         )
     if not pseudonymise or key is not None:
