@@ -9,7 +9,6 @@ mail from where its ``From`` line starts, at most the first MiB, and takes its p
 from __future__ import annotations
 
 import email
-import email.policy
 import html
 import os
 import re
@@ -22,6 +21,7 @@ __all__: list[str] = []
 _NEXT_MAIL = re.compile(rb"\n\r?\n(?=" + _SEPARATOR_LINE.pattern + rb")")
 _ESCAPED_FROM = re.compile(rb"(?m)^>(>*From )")
 _TAG = re.compile(r"<[^>]*>")
+_STEP = 1 << 16
 
 
 def mail_text(path: str | os.PathLike[str], offset: int, *, limit: int = REPORT_LIMIT) -> str:
@@ -37,21 +37,36 @@ def mail_text(path: str | os.PathLike[str], offset: int, *, limit: int = REPORT_
     """
     with open(path, "rb") as handle:
         handle.seek(offset)
-        data = handle.read(limit)
-    data = data[data.find(b"\n") + 1 :]  # the From line is not the mail's
-    end = _NEXT_MAIL.search(data)
+        data, end = b"", None
+        # A few KiB hold most mails: read on only while the next mail has not begun.
+        while end is None and len(data) < limit:
+            chunk = handle.read(min(_STEP, limit - len(data)))
+            if not chunk:
+                break
+            searched = max(0, len(data) - 64)  # a separator may straddle two chunks
+            data += chunk
+            end = _NEXT_MAIL.search(data, searched)
+    first_line_end = data.find(b"\n") + 1  # the From line is not the mail's
     if end is not None:
         data = data[: end.start() + 1]
+    data = data[first_line_end:]
     data = _ESCAPED_FROM.sub(rb"\1", data.replace(b"\r\n", b"\n"))
-    message = email.message_from_bytes(data, policy=email.policy.default)
-    part = message.get_body(preferencelist=("plain", "html"))  # type: ignore[attr-defined]
+    # The compat32 parser: several times faster than the modern policy, and enough to find the
+    # text part and undo its transfer encoding.
+    message = email.message_from_bytes(data)
+    parts = [p for p in message.walk() if p.get_content_maintype() == "text"]
+    part = next((p for p in parts if p.get_content_subtype() == "plain"), None)
+    part = part or next((p for p in parts if p.get_content_subtype() == "html"), None)
     if part is None:
         return ""
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_content_charset() or "utf-8"
     try:
-        text = part.get_content()
-    except (LookupError, ValueError, AssertionError):  # an unknown charset, a damaged encoding
-        payload = part.get_payload(decode=True)
-        text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+        text = payload.decode(charset, "replace")
+    except LookupError:  # a charset Python does not know
+        text = payload.decode("utf-8", "replace")
     if part.get_content_subtype() == "html":
         text = html.unescape(_TAG.sub(" ", text))
-    return str(text)
+    return text
