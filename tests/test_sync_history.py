@@ -308,3 +308,28 @@ def test_bad_inputs_are_one_line_with_exit_2(tmp_path, capsys):
 def test_one_source_per_experiment():
     with pytest.raises(InvalidInputError, match="either a LinkedIn export or mailboxes"):
         import_history("x.csv", "h", linkedin="a", mailboxes=["b"])
+
+
+def test_a_mail_text_is_its_own_plain_or_html_part_whatever_its_size(tmp_path):
+    from etiquette_lab.sync import iter_mbox
+    from etiquette_lab.sync.mail_text import mail_text
+
+    at = dt.datetime(2026, 1, 19, 10, tzinfo=OSLO)
+    html_only = fx.mail(sender="a@example.net", to="b@example.org", subject="x", at=at,
+                        message_id="h@x", body="<p>Hei&nbsp;Bo, =C3=B8l?</p>\n").replace(
+        b"Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit",
+        b"Content-Type: text/html; charset=utf-8\nContent-Transfer-Encoding: quoted-printable",
+    )  # fmt: skip
+    long = "ord " * 40_000  # 160 kB: the next mail begins after several reads
+    box = tmp_path / "Sent"
+    box.write_bytes(fx.mbox([
+        fx.mail(sender="a@example.net", to="b@example.org", subject="x", at=at,
+                message_id="l@x", body=long + "\nFrom here on, a body line\n"),
+        html_only,
+        fx.mail(sender="a@example.net", to="c@example.org", subject="x", at=at,
+                message_id="n@x", body="the next one\n"),
+    ], crlf=True))  # fmt: skip
+    texts = [mail_text(box, m.offset) for m in iter_mbox(box)]
+    assert texts[0] == long + "\nFrom here on, a body line\n" and "next one" not in texts[0]
+    assert " ".join(texts[1].split()) == "Hei Bo, øl?"
+    assert texts[2] == "the next one\n"

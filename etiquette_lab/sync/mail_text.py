@@ -51,6 +51,8 @@ def mail_text(path: str | os.PathLike[str], offset: int, *, limit: int = REPORT_
         data = data[: end.start() + 1]
     data = data[first_line_end:]
     data = _ESCAPED_FROM.sub(rb"\1", data.replace(b"\r\n", b"\n"))
+    if end is None and len(data) < limit and data.endswith(b"\n\n"):
+        data = data[:-1]  # the file's last mail: the empty line after it is the mbox's
     # The compat32 parser: several times faster than the modern policy, and enough to find the
     # text part and undo its transfer encoding.
     message = email.message_from_bytes(data)
