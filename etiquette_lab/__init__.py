@@ -113,6 +113,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "pseudonymise",
     ),
     "sync": (
+        "import_history",
         "match_outcomes",
         "read_linkedin_export",
         "read_mailbox",
@@ -279,6 +280,7 @@ if TYPE_CHECKING:
         pseudonymise as pseudonymise,
     )
     from .sync import (
+        import_history as import_history,
         match_outcomes as match_outcomes,
         read_linkedin_export as read_linkedin_export,
         read_mailbox as read_mailbox,

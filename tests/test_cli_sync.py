@@ -70,7 +70,8 @@ def test_write_appends_the_events_once(example_log, capsys):
                    timezone="Europe/Oslo")  # fmt: skip
     before = read_requests(example_log)
     code, out, err = run(capsys, "sync", example_log, *SOURCES, "--write")
-    assert code == 0, err and "(10 written to the log)" in out
+    assert code == 0, err
+    assert "(10 written to the log)" in out
     after = read_requests(example_log).set_index("request_id")
     for item in dry.proposed.to_dict(orient="records"):
         row = after.loc[item["request_id"]]

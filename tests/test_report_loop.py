@@ -7,9 +7,12 @@ import json
 import math
 from pathlib import Path
 
+import pytest
+
 from etiquette_lab import create_log
 from etiquette_lab.analyse.report import OBSERVATIONAL_CAVEAT, compare_requests
 from etiquette_lab.cli.main import main
+from etiquette_lab.errors import InvalidInputError
 from etiquette_lab.lessons.datasets import example_log_path
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"
@@ -30,7 +33,7 @@ def test_a_monitored_report_decides_at_the_current_look(capsys):
     assert main([*argv, "--json"]) == 0
     monitoring = json.loads(capsys.readouterr().out)["monitoring"]
     assert monitoring["look_counts"] == [2, 30, 16, 30]
-    assert monitoring["z"] == __import__("pytest").approx(_pooled_z(2, 30, 16, 30), rel=1e-12)
+    assert monitoring["z"] == pytest.approx(_pooled_z(2, 30, 16, 30), rel=1e-12)
     assert monitoring["decision"] == "stop_evidence"
     assert monitoring["z"] > monitoring["boundary_z"]
     assert main(argv) == 0
@@ -65,3 +68,17 @@ def test_an_observational_experiment_is_said_to_be_one_first(tmp_path):
     for i, (wording, _) in enumerate(sent):
         other.send(f"P{i}", wording, at="2026-01-05T10:00+01:00")
     assert not compare_requests(other.path, as_of="2026-02-01").caveats
+
+
+def test_history_whose_source_shows_no_outcome_is_not_compared(tmp_path):
+    # Imported invitations with no outcome at all: Invitations.csv may list only pending ones,
+    # so 0 of n would read as "nobody accepted". The report says so instead of a rate.
+    log = create_log(tmp_path / "asks.csv", variants=["with-note", "without-note"])
+    log.declare("history", ["with-note", "without-note"], assignment="observational",
+                at="2026-01-05T09:00+01:00")  # fmt: skip
+    for i in range(6):
+        wording = "with-note" if i % 2 else "without-note"
+        log.send(f"P{i}", wording, experiment="history", kind="connection",
+                 assignment="observational", at="2026-01-05T10:00+01:00")  # fmt: skip
+    with pytest.raises(InvalidInputError, match="nothing to compare: The export cannot show"):
+        compare_requests(log.path, experiment="history", as_of="2026-02-01")

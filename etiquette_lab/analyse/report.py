@@ -23,6 +23,7 @@ from ..sequential.monitor import MonitorDecision, monitor_look
 from ..stats.many import MantelHaenszel, OmnibusTest, SampleRatioCheck
 from ..stats.report import compare_counts
 from ..stats.results import ArmSummary, Comparison, ComparisonReport
+from ..sync.history import history_caveat
 from ..timestamps import Window, parse_as_of, parse_window
 from .looks import looks_from_requests
 from .outcomes import (
@@ -340,6 +341,11 @@ def compare_requests(
     counts = count_outcomes(
         requests, window=span, as_of=moment, success=success, experiment=experiment, strata=strata
     )
+    # Imported history whose source shows no outcome at all: a rate of 0 would read as "nobody
+    # answered"; say what the source cannot show instead of comparing.
+    unseen = history_caveat(rows_of_experiment(requests, experiment))
+    if unseen is not None:
+        raise InvalidInputError(f"nothing to compare: {unseen}")
     horizon = f"within {counts.window}" if counts.window else "so far"
     ready = [a for a in counts.arms if a.evaluated > 0]
     if not counts.arms:

@@ -150,17 +150,26 @@ def register(subparsers: Any) -> None:
 
     imp = subparsers.add_parser(
         "import",
-        help="import a spreadsheet with one row per request",
+        help="import a spreadsheet with one row per request, or your history (--linkedin, --mbox)",
         description="Append one request per row of a CSV table (columns such as Name, Variant, "
-        "Date sent, Responded, Outcome are found by name).",
+        "Date sent, Responded, Outcome are found by name). With --linkedin EXPORT or --mbox "
+        "FILE instead of a table: turn your past invitations, messages or sent mails into the "
+        "sends of an observational experiment (a dry run unless --write).",
         epilog=epilog(
             "etiquette-lab import sheet.csv data/private/asks.csv --dayfirst",
-            'etiquette-lab import sheet.csv data/private/asks.csv --column "recipient=Who"',
-            docs='docs/log-format.md ("Importing a spreadsheet")',
+            "etiquette-lab import --linkedin Basic_LinkedInDataExport_02-10-2026.zip "
+            "data/private/asks.csv --experiment history-2025",
+            docs='docs/log-format.md ("Importing a spreadsheet"), docs/sync.md ("Your history '
+            'as an observational experiment")',
         ),
     )
-    imp.add_argument("table", metavar="TABLE", help="CSV file, one row per request")
-    imp.add_argument("log", metavar="LOG", help="the log to append to (created if missing)")
+    imp.add_argument("table", metavar="TABLE", nargs="?", help="CSV file, one row per request")
+    imp.add_argument(
+        "log", metavar="LOG", nargs="?", help="the log to append to (created if missing)"
+    )
+    from .sync_commands import add_history_arguments
+
+    add_history_arguments(imp)
     imp.add_argument(
         "--column",
         action="append",
@@ -193,7 +202,9 @@ def register(subparsers: Any) -> None:
         help="accept outcomes the kit does not know (default: refused as typos)",
     )
     imp.add_argument(
-        "--kind", default="recommendation", help="for rows without a kind (recommendation)"
+        "--kind",
+        help="for rows without a kind (default recommendation); with --linkedin --messages or "
+        "--mbox: the kind of those requests (default message, cold email)",
     )
     imp.add_argument("--channel", default="linkedin", help="for rows without a channel")
     imp.add_argument("--variants", help="when creating LOG: its declared variants")
@@ -448,6 +459,23 @@ def _import(args: argparse.Namespace) -> int:
     from ..log.file import building_log, open_log
     from ..log.importing import import_requests
 
+    if args.linkedin or args.mbox:
+        from .sync_commands import import_history_command
+
+        return import_history_command(args)
+    if args.table is None or args.log is None:
+        raise InvalidInputError(
+            "import needs a TABLE and a LOG (or --linkedin EXPORT / --mbox FILE and a LOG)"
+        )
+    history_only = [o for o, v in (("--experiment", args.experiment), ("--messages", args.messages),
+                    ("--wording-rule", args.wording_rule), ("--write", args.write),
+                    ("--timezone", args.timezone), ("--my-address", args.my_address),
+                    ("--json", args.json)) if v]  # fmt: skip
+    if history_only:
+        raise InvalidInputError(
+            f"{history_only[0]} is for importing your history (--linkedin or --mbox), not a "
+            "spreadsheet"
+        )
     columns = {}
     for item in args.column:
         field, sep, name = item.partition("=")
@@ -458,7 +486,8 @@ def _import(args: argparse.Namespace) -> int:
 
     def run(log: Any) -> list[str]:
         return import_requests(
-            args.table, log, columns=columns, dayfirst=args.dayfirst, kind=args.kind,
+            args.table, log, columns=columns, dayfirst=args.dayfirst,
+            kind=args.kind or "recommendation",
             channel=args.channel, pseudonym_key=key, allow_repeat=args.allow_repeat,
             new_outcomes=args.new_outcome,
         )  # fmt: skip

@@ -63,6 +63,9 @@ PYTHON_TO_COMMAND_LINE: tuple[tuple[str, str], ...] = (
     (r"create (it|one) with create_log\(\)", r"create \1 with 'etiquette-lab new'"),
     (r"\brepair_log\(\)", "'etiquette-lab repair LOG'"),
     (r"\bexperiment=NAME\b", "--experiment NAME"),
+    # import_history: its history options.
+    (r"\bpseudonymise=True\b", "--pseudonymise"),
+    (r"\bmessages=True\b", "--messages"),
     (r"\bexperiment=''", "--experiment ''"),
     (r"\(LogFile\.declare\)", "('etiquette-lab declare LOG --experiment NAME --variants A,B')"),
     # create_log: the command line opens a log by naming it, there is no open_log to call.

@@ -17,9 +17,13 @@ from typing import Any
 
 import pandas as pd
 
+from ..csvsafe import records_by_line
 from ..errors import InvalidInputError, LogError, shown
+from ..timestamps import parse_time
+from ..userfiles import decode_text, read_limited
 from .file import Origin
 from .format import canonical_kind
+from .privacy import check_not_named, pseudonymise
 
 __all__ = ["import_requests"]
 
@@ -170,8 +174,6 @@ def import_requests(
             )  # fmt: skip
         spec["kind"] = canonical_kind(spec["kind"])
         if pseudonym_key is not None:
-            from .privacy import check_not_named, pseudonymise
-
             others = {mapping[f]: spec[f] for f in _STORED_BESIDE_NAME if f in mapping and spec[f]}
             check_not_named(spec["recipient"], others, path=source, line=line)
             spec["recipient"] = pseudonymise(spec["recipient"], pseudonym_key)
@@ -188,7 +190,6 @@ def _refuse_reimport(
     log: Any, sends: list[dict[str, Any]], origins: list[Origin], mapping: Mapping[str, str]
 ) -> None:
     """A row whose person, wording and send time the log already has was imported before."""
-    from ..timestamps import parse_time
 
     existing = log.requests()
     if existing.empty:
@@ -223,8 +224,6 @@ def _load(table: pd.DataFrame | str | os.PathLike[str]) -> tuple[pd.DataFrame, l
     """
     if isinstance(table, pd.DataFrame):
         return table, list(range(2, len(table) + 2))
-    from ..csvsafe import records_by_line
-    from ..userfiles import decode_text, read_limited
 
     path = str(table)
     data = read_limited(table, what="sheet")
@@ -350,7 +349,6 @@ def _infer_dayfirst(frame: pd.DataFrame, columns: list[str], source: str, lines:
 
 def _date_text(text: str, dayfirst: bool, source: str, line: int, column: str) -> str:
     """ISO text for a spreadsheet date; a date without a time becomes midnight local time."""
-    from ..timestamps import parse_time
 
     match = _NUMERIC_DATE.match(text)
     try:

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import InvalidInputError
 from ..log.file import LogFile, open_log
+from ..log.privacy import load_pseudonym_key
 from .errors import SyncInputError
 from .identity import is_pseudonym
 from .linkedin import read_linkedin_export
@@ -90,8 +91,6 @@ def sync_log(
     opened = log if isinstance(log, LogFile) else open_log(log)
     requests = opened.requests()
     if key is None and any(is_pseudonym(str(r)) for r in requests["recipient"]):
-        from ..log.privacy import load_pseudonym_key
-
         key = load_pseudonym_key(create=False)
     export = read_linkedin_export(linkedin, timezone=timezone) if linkedin is not None else None
     boxes = list(mailboxes)
@@ -112,14 +111,14 @@ def sync_log(
             "pseudonymised log, the key is not the one it was written with); nothing written",
             path=str(linkedin if linkedin is not None else boxes[0]),
         )
-    proposal = replace(proposal, notes=(*proposal.notes, *_cannot_show(proposal)))
+    proposal = replace(proposal, notes=(*proposal.notes, *cannot_show(proposal)))
     if not write:
         return proposal
     written = opened.record_follow_ups(proposal.log_rows())
     return replace(proposal, written=written)
 
 
-def _cannot_show(proposal: SyncProposal) -> list[str]:
+def cannot_show(proposal: SyncProposal) -> list[str]:
     """Say which outcomes the sources cannot show at all, instead of a silent "nothing found"."""
     reasons = proposal.unmatched["reason"].astype(str)
     missing = reasons[reasons.str.startswith(("the export has no", "a LinkedIn request: give"))]

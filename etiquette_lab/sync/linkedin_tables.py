@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..csvsafe import record_start_lines
 from .errors import SyncInputError
 
 __all__: list[str] = []
@@ -211,8 +212,6 @@ def _fast_rows(
     """
     import numpy as np
     import pandas as pd
-
-    from ..csvsafe import record_start_lines
 
     offset = 0
     for _ in range(header_line):  # the header and what precedes it are lines of their own

@@ -30,9 +30,9 @@ SENT_FOLDERS = frozenset({
 })  # fmt: skip
 
 _COLUMNS = (
-    "source", "number", "message_id", "in_reply_to", "references", "thread", "from_address",
-    "from_name", "to_addresses", "to_names", "at", "subject", "labels", "from_me", "automatic",
-    "bounce", "failed_recipients", "bounced_message_id",
+    "source", "number", "offset", "message_id", "in_reply_to", "references", "thread",
+    "from_address", "from_name", "to_addresses", "to_names", "at", "subject", "labels",
+    "from_me", "automatic", "bounce", "failed_recipients", "bounced_message_id",
 )  # fmt: skip
 
 
@@ -40,7 +40,8 @@ _COLUMNS = (
 class Mailbox(Result):
     """Mails read from mbox files: one row per mail (headers only), in file order.
 
-    ``mails`` has the columns of :class:`~etiquette_lab.sync.MailHeaders` plus ``thread``
+    ``mails`` has the columns of :class:`~etiquette_lab.sync.MailHeaders` (``offset``: where
+    the mail starts in its file, to read its text) plus ``thread``
     (the id shared by every mail of a thread) and ``from_me`` (sent by you). A mail found in
     several files (Gmail's "All mail" and "Sent") is one row. Mails without a readable date
     are kept with ``at`` missing and are never matched.

@@ -36,7 +36,7 @@ REPORT_LIMIT = 1 << 20
 TAIL = 4096
 
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
-_SEPARATOR_LINE = re.compile(rb"From [^\r\n]*\d:\d\d")
+SEPARATOR_LINE = re.compile(rb"From [^\r\n]*\d:\d\d")
 _BOUNDARY = re.compile(r"""boundary\s*=\s*(?:"([^"]+)"|([^\s;]+))""", re.IGNORECASE)
 _NEEDLE = b"\nFrom "
 
@@ -275,7 +275,7 @@ class _Scanner:
                 eol = buf.find(b"\n", index + 1)
                 if eol < 0 and not self.eof:
                     return -2, index
-                if _SEPARATOR_LINE.match(buf, index + 1, eol if eol >= 0 else len(buf)):
+                if SEPARATOR_LINE.match(buf, index + 1, eol if eol >= 0 else len(buf)):
                     return index, index
             index = buf.find(_NEEDLE, index + 1)
         return -1, max(search, len(buf) - len(_NEEDLE) + 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..results import Result
+from ..results import Result, json_safe
 from ..timestamps import format_time
 from .findings import where
 from .zone import UserZone
@@ -168,7 +168,6 @@ class SyncProposal(Result):
         return parts
 
     def to_dict(self) -> dict[str, Any]:
-        from ..results import json_safe
 
         return json_safe(
             {
