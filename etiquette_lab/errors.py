@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "EtiquetteLabError",
     "InvalidInputError",
+    "LocatedInputError",
     "LogError",
     "TornLineError",
     "UnfinishedWriteError",
@@ -109,3 +110,16 @@ def shown(value: object, limit: int = SHOWN_CHARACTERS) -> str:
     if len(text) <= limit:
         return repr(value)
     return f"{text[:limit]!r}"[:-1] + f"…{repr(text)[0]} ({len(text):,} characters)"
+
+
+class LocatedInputError(LogError, InvalidInputError):
+    """Bad input in a contacts, plan or experiment file, located by file, line and field.
+
+    Both a :class:`~etiquette_lab.errors.LogError` (its one-line form names the place) and an
+    :class:`~etiquette_lab.errors.InvalidInputError` (a ValueError), so either may be caught.
+
+    Examples
+    --------
+    >>> str(LocatedInputError("the 'name' column is empty", path="c.csv", line=3, field="name"))
+    "c.csv, line 3, field 'name': the 'name' column is empty"
+    """

@@ -17,7 +17,7 @@ import stat
 from pathlib import Path
 from typing import IO
 
-from .errors import LogError
+from .errors import InvalidInputError, LogError
 
 __all__: list[str] = []
 
@@ -214,3 +214,23 @@ def sync_folder(folder: str | os.PathLike[str]) -> None:
             os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def read_text_file(path: str | os.PathLike[str], what: str) -> str:
+    """The text of a user's UTF-8 file (a byte-order mark dropped), or one clear error.
+
+    *what* names the file in the error: "experiment file 'x.toml' does not exist".
+    """
+    name = f"{what} {str(path)!r}"
+    try:
+        # A regular file only: a FIFO given by mistake would block the command for ever.
+        with open_regular(path) as handle:
+            return handle.read().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise InvalidInputError(f"{name} does not exist") from None
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"{name} is not UTF-8 text") from None
+    except LogError as error:  # a folder, a FIFO, a device
+        raise InvalidInputError(f"{name} cannot be read: it {error.message}") from None
+    except OSError as error:  # no permission, ...
+        raise InvalidInputError(f"{name} cannot be read: {error.strerror or error}") from None

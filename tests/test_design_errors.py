@@ -10,16 +10,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etiquette_lab.design.experiment import _toml_line, load_experiment
-from etiquette_lab.design.messages import Experiment, Variant, read_contacts
-from etiquette_lab.design.templates import (
-    LocatedInputError,
+from etiquette_lab.design.contacts import (
     check_contact_values,
     check_contacts,
     contact_line,
     record_lines,
 )
-from etiquette_lab.errors import InvalidInputError, LogError
+from etiquette_lab.design.experiment import _toml_line, load_experiment
+from etiquette_lab.design.messages import Experiment, Variant, read_contacts
+from etiquette_lab.errors import InvalidInputError, LocatedInputError, LogError
 from etiquette_lab.log.file import create_log, open_log
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"

@@ -14,8 +14,7 @@ from etiquette_lab.design.messages import (
     load_experiment,
     save_experiment,
 )
-from etiquette_lab.design.templates import LocatedInputError
-from etiquette_lab.errors import InvalidInputError
+from etiquette_lab.errors import InvalidInputError, LocatedInputError
 from etiquette_lab.sequential.spec import DesignSpec, design_spec
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"

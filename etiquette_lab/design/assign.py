@@ -22,8 +22,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import InvalidInputError
+from ..names import fold_name
+from .contacts import check_contacts
 from .experiment import Experiment
-from .templates import check_contacts, fold_name
 
 __all__ = ["assign_variants", "assignment_balance", "block_order", "parse_assignment"]
 

@@ -17,16 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, LocatedInputError
 from ..log.format import KINDS, canonical_kind
 from ..sequential.spec import DesignSpec, DesignSpecError, spec_from_mapping
+from ..userfiles import read_text_file
 from .templates import (
     DEFAULT_TEMPLATES,
-    LocatedInputError,
     builtin_template,
     clean_template,
     read_template_file,
-    read_text_file,
     template_fields,
 )
 from .toml import toml_value

@@ -16,24 +16,20 @@ from collections.abc import Iterable
 from typing import Any
 
 from .. import csvsafe, userfiles
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, LocatedInputError
 from ..log.format import canonical_kind
 from ..log.privacy import pseudonymise
 from ..log.requests import SEND_FIELDS
+from ..names import fold_name
+from ..userfiles import read_text_file
 from .assign import assign_variants, assignment_balance, block_order, parse_assignment
+from .contacts import check_contact_values, check_contacts, read_contacts, record_lines
 from .experiment import Experiment, Variant, experiment_to_toml, load_experiment, save_experiment
 from .score import IDENTITY_FIELDS, PersonalisationScore, personalisation_score, wording_distance
 from .templates import (
     DEFAULT_TEMPLATES,
-    LocatedInputError,
     builtin_template,
     builtin_template_names,
-    check_contact_values,
-    check_contacts,
-    fold_name,
-    read_contacts,
-    read_text_file,
-    record_lines,
     render_template,
     template_fields,
 )
@@ -107,7 +103,7 @@ def validate_contacts(experiment: Experiment, contacts: Any, *, key: str = "name
     >>> validate_contacts(e, [{"name": "Ørjan Lid", "first_name": "Ørjan", "project": " "}])
     Traceback (most recent call last):
     ...
-    etiquette_lab.design.templates.LocatedInputError: field 'project': recipient 'Ørjan Lid' ...
+    etiquette_lab.errors.LocatedInputError: field 'project': recipient 'Ørjan Lid' ...
     """
     frame = check_contacts(contacts, key=key)
     # Contacts read from a file remember their lines, so the error names file, line and field.

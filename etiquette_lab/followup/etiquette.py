@@ -17,10 +17,11 @@ from typing import Any
 
 from ..analyse.outcomes import window_status
 from ..design.score import wording_distance
-from ..design.templates import DEFAULT_TEMPLATES, builtin_template, fold_name
+from ..design.templates import DEFAULT_TEMPLATES, builtin_template
 from ..errors import InvalidInputError
 from ..log.file import open_log
 from ..log.requests import requests_from_events
+from ..names import fold_name
 from ..results import Result
 from ..sequential.monitor import next_planned_look
 from ..timestamps import parse_as_of

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..design.templates import LocatedInputError
+from ..errors import LocatedInputError
 
 __all__ = ["SyncInputError"]
 

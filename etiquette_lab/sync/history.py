@@ -18,13 +18,13 @@ from typing import Any
 
 import pandas as pd
 
-from ..design.templates import fold_name
 from ..errors import InvalidInputError
 from ..log.contact import contact_problem, normalise_address, normalise_profile_url
 from ..log.file import LogFile, building_log, is_observational, open_log
 from ..log.format import canonical_kind
 from ..log.privacy import load_pseudonym_key, pseudonymise, pseudonymise_contact
 from ..log.requests import OBSERVATIONAL
+from ..names import fold_name
 from ..results import Result, json_safe
 from ..timestamps import format_time
 from .apply import cannot_show

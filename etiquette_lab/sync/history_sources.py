@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..design.templates import fold_name
+from ..names import fold_name
 from .errors import SyncInputError
 from .identity import normalise_profile_url
 from .linkedin import LinkedInExport

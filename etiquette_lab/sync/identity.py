@@ -1,7 +1,7 @@
 """Who a request went to, in the forms the export and the mailbox can be searched by.
 
 A recipient is found by profile URL or e-mail address first, then by the folded full name
-(:func:`etiquette_lab.design.templates.fold_name`, the kit's one name folding). In a
+(:func:`etiquette_lab.names.fold_name`, the kit's one name folding). In a
 pseudonymised log the recipient is ``p-`` and 12 hex digits of an HMAC of the name: the
 export's names are pseudonymised with the same key and compared.
 """
@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..design.templates import fold_name
 from ..log.contact import normalise_address, normalise_profile_url, text_of
 from ..log.privacy import pseudonymise
+from ..names import fold_name
 
 # (normalise_address, normalise_profile_url: from log/contact.py, shared with the log)
 __all__ = ["normalise_address", "normalise_profile_url"]

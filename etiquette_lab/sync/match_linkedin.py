@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from ..design.templates import fold_name
+from ..names import fold_name
 from .findings import Ambiguous, Evidence, Finding, NotFound, OpenRequest, where
 from .identity import Keys, normalise_profile_url
 from .linkedin import LinkedInExport

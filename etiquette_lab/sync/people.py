@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..design.templates import fold_name
+from ..names import fold_name
 from .findings import HIGH, MEDIUM
 from .identity import Keys, Recipient, normalise_address, normalise_profile_url
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..design.templates import fold_name
 from ..errors import InvalidInputError
+from ..names import fold_name
 
 __all__ = ["WITHOUT_NOTE", "WITH_NOTE", "WordingRule"]
 
