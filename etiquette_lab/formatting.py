@@ -27,6 +27,18 @@ def pct_text(rate: float) -> str:
     return f"{percent:.1f}%"
 
 
+def pct_figure(rate: float) -> str:
+    """A rate as a percentage to three significant digits, as planning and the simulations
+    quote a power or a false-alarm rate (0.0004 is 0.04%, not 0%).
+
+    Examples
+    --------
+    >>> pct_figure(0.8097), pct_figure(0.0004), pct_figure(1.0)
+    ('81%', '0.04%', '100%')
+    """
+    return f"{100 * rate:.3g}%"
+
+
 def points_number(difference: float) -> str:
     """A difference of rates in percentage points, signed, without the unit: "+60.0", "-0.03".
 

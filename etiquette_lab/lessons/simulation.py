@@ -33,7 +33,7 @@ from scipy import stats
 
 from ..checks import checked_count, checked_open_unit, checked_rate
 from ..errors import InvalidInputError
-from ..formatting import power_text
+from ..formatting import pct_figure, power_text
 from ..planning import kernels as _k
 from ..planning.power import exact_power, power_curve
 from ..planning.results import PowerCurveResult
@@ -77,10 +77,6 @@ def _seed(seed: int) -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InvalidInputError(f"seed must be a whole number >= 0, got {seed!r}")
     return int(seed)
-
-
-def _pct(rate: float) -> str:
-    return f"{100 * rate:.3g}%"
 
 
 # -- exact building blocks ------------------------------------------------------------------
@@ -227,8 +223,8 @@ class NullSimulationResult(Result):
     def _notes(self) -> list[str]:
         a, b = self.split
         return [
-            f"With {self.n_per_arm} requests per wording and both answered {_pct(self.rate)} of "
-            f"the time, one wording wins by {a} to {b} or more in "
+            f"With {self.n_per_arm} requests per wording and both answered "
+            f"{pct_figure(self.rate)} of the time, one wording wins by {a} to {b} or more in "
             f"{100 * self.exact_as_extreme:.1f}% of experiments (simulated: "
             f"{100 * self.as_extreme:.1f}% of {self.experiments:,}, seed {self.seed}).",
             f"Fisher's test calls {100 * self.exact_significant:.1f}% of them significant "
@@ -395,7 +391,7 @@ class PowerCurvesResult(Result):
 
     def labels(self) -> list[str]:
         """One label per curve, such as "20% vs 80%"."""
-        return [f"{_pct(c.baseline)} vs {_pct(c.target)}" for c in self.curves]
+        return [f"{pct_figure(c.baseline)} vs {pct_figure(c.target)}" for c in self.curves]
 
     def _summary_frame(self):
         import pandas as pd
@@ -519,8 +515,9 @@ class WinnersCurseResult(Result):
 
     def _notes(self) -> list[str]:
         lines = [
-            f"True rates {_pct(self.baseline)} and {_pct(self.target)} (a difference of "
-            f"{100 * self.true_difference:+.3g} points); {self.experiments:,} experiments per n, "
+            f"True rates {pct_figure(self.baseline)} and {pct_figure(self.target)} "
+            f"(a difference of {100 * self.true_difference:+.3g} points); "
+            f"{self.experiments:,} experiments per n, "
             f"seed {self.seed}; significant = Fisher's two-sided p < {self.alpha:g}."
         ]
         for n, power, ratio in zip(self.n, self.exact_power, self.exact_exaggeration, strict=True):
@@ -688,7 +685,7 @@ class PeekingResult(Result):
 
     def _notes(self) -> list[str]:
         return [
-            f"Both wordings answered {_pct(self.rate)} of the time; {self.per_day} "
+            f"Both wordings answered {pct_figure(self.rate)} of the time; {self.per_day} "
             f"request{'s' if self.per_day != 1 else ''} per wording per day, answers known by "
             f"the evening's look; {self.experiments:,} simulated experiments, seed {self.seed}.",
             f"Looking every day for {self.days} days and stopping at the first p < "

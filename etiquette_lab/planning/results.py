@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..formatting import power_text  # the statistics package only when printed
+from ..formatting import pct_figure, power_text
 from ..results import Result, TextTable
 
 __all__ = [
@@ -20,10 +20,6 @@ _TEST_NAMES = {
     "boschloo": "Boschloo's exact test",
     "normal": "the normal approximation (two-proportion z-test)",
 }
-
-
-def _pct(rate: float) -> str:
-    return f"{100 * rate:.3g}%"
 
 
 def _power_pct(power: float) -> str:
@@ -71,14 +67,16 @@ class PowerResult(Result):
         return self._fields_frame(*self._fields)
 
     def _text_table(self) -> TextTable:
-        return _in_words(self, self._fields, baseline=_pct, target=_pct, power=_power_pct)
+        return _in_words(
+            self, self._fields, baseline=pct_figure, target=pct_figure, power=_power_pct
+        )
 
     def _notes(self) -> list[str]:
         return [
             f"With {self.n_control} requests on the control wording and {self.n_new} on the new "
             f"one, {_TEST_NAMES[self.test]} ({_side_words(self.alternative)}, alpha "
-            f"{self.alpha:g}) detects a change from {_pct(self.baseline)} to "
-            f"{_pct(self.target)} {100 * self.power:.1f}% of the time.",
+            f"{self.alpha:g}) detects a change from {pct_figure(self.baseline)} to "
+            f"{pct_figure(self.target)} {100 * self.power:.1f}% of the time.",
             self.method,
         ]
 
@@ -162,7 +160,7 @@ class SampleSizeResult(Result):
     def _notes(self) -> list[str]:
         total = self.n_total
         lines = [
-            f"To tell {_pct(self.baseline)} from {_pct(self.target)} with "
+            f"To tell {pct_figure(self.baseline)} from {pct_figure(self.target)} with "
             f"{100 * self.target_power:.0f}% power ({_TEST_NAMES[self.test]}, "
             f"{_side_words(self.alternative)}, alpha {self.alpha:g}) you need "
             + (
@@ -223,13 +221,18 @@ class DetectableEffectResult(Result):
 
     def _text_table(self) -> TextTable:
         return _in_words(
-            self, self._fields, baseline=_pct, target=_pct, difference=_points, power=_power_pct
+            self,
+            self._fields,
+            baseline=pct_figure,
+            target=pct_figure,
+            difference=_points,
+            power=_power_pct,
         )
 
     def _notes(self) -> list[str]:
         return [
             f"With {self.n_control} and {self.n_new} requests, {_TEST_NAMES[self.test]} detects "
-            f"a rise from {_pct(self.baseline)} to {_pct(self.target)} or more with "
+            f"a rise from {pct_figure(self.baseline)} to {pct_figure(self.target)} or more with "
             f"{100 * self.target_power:.0f}% power; smaller improvements will often be missed.",
             self.method,
         ]
@@ -257,11 +260,14 @@ class BayesAssuranceResult(Result):
         return self._fields_frame(*self._fields)
 
     def _text_table(self) -> TextTable:
-        return _in_words(self, self._fields, baseline=_pct, target=_pct, assurance=_power_pct)
+        return _in_words(
+            self, self._fields, baseline=pct_figure, target=pct_figure, assurance=_power_pct
+        )
 
     def _notes(self) -> list[str]:
         return [
-            f"If the rates really are {_pct(self.baseline)} and {_pct(self.target)}, the "
+            f"If the rates really are {pct_figure(self.baseline)} and "
+            f"{pct_figure(self.target)}, the "
             f"experiment ends with P(new wording better) above {self.threshold:g} "
             f"{100 * self.assurance:.1f}% of the time (Beta({self.prior_a}, {self.prior_b}) "
             "priors on both rates).",
