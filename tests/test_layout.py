@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "etiquette_lab"
@@ -126,3 +127,12 @@ def test_internal_imports_are_at_module_level():
         if not at_top
     )
     assert inside == []
+
+
+def test_the_readme_table_lists_every_stage_folder_and_no_other():
+    # The README's "Where things live" is the map a newcomer reads first.
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Where things live") :]
+    listed = set(re.findall(r"^\| `etiquette_lab/(\w+)/` \|", table, re.M))
+    folders = {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
+    assert listed == folders
