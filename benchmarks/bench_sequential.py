@@ -9,8 +9,13 @@ comparison.
 
 from __future__ import annotations
 
+import resource
+import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from etiquette_lab.planning.power import exact_power
 from etiquette_lab.sequential import (
@@ -34,6 +39,43 @@ def best_of(fn: Callable[[], object], repeat: int = 3, cold: bool = True) -> tup
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         best = min(best, (wall, cpu))
     return best
+
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "data" / "examples"
+REPORT = [sys.executable, "-m", "etiquette_lab", "report", str(EXAMPLES / "example_log.csv"),
+          "--as-of", "2026-02-24T12:00+01:00", "--experiment"]  # fmt: skip
+
+
+def _run(argv: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds (user + sys of the child) of one whole command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    wall = time.perf_counter() - wall
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def report_with_and_without_a_design(rounds: int = 7) -> dict[str, float]:
+    """`report --experiment FILE` with the design declared and without, in interleaved pairs:
+    the medians and the median of the pairs' CPU ratios (issue 14: at most 1.5x)."""
+    with_design = [*REPORT, str(EXAMPLES / "experiment-monitored.toml")]
+    without = [*REPORT, str(EXAMPLES / "experiment.toml")]
+    _run(with_design), _run(without)  # warm-up: the file cache and the bytecode
+    a, b = [], []
+    for _ in range(rounds):
+        a.append(_run(with_design))
+        b.append(_run(without))
+    return {
+        "with_wall": statistics.median(w for w, _ in a),
+        "with_cpu": statistics.median(c for _, c in a),
+        "without_wall": statistics.median(w for w, _ in b),
+        "without_cpu": statistics.median(c for _, c in b),
+        "cpu_ratio": statistics.median(x[1] / y[1] for x, y in zip(a, b, strict=True)),
+        "wall_ratio": statistics.median(x[0] / y[0] for x, y in zip(a, b, strict=True)),
+    }
 
 
 def main() -> None:
@@ -97,6 +139,19 @@ def main() -> None:
         ratio = f"{times:,.0f}x" if times >= 10 else f"{times:.2g}x"
         ratio = "1 (baseline)" if name.endswith("(baseline)") else ratio
         print(f"| {name} | {wall:.4f} | {cpu:.4f} | {ratio} |")
+    paired = report_with_and_without_a_design()
+    print(
+        "\n`report` on the example log (as of 2026-02-24) with the experiment file that declares "
+        "four planned looks against the same file without a design, whole commands in 7 "
+        "interleaved pairs, medians (goal: at most 1.5x):\n"
+    )
+    print("| command | wall (s) | CPU (s) |")
+    print("| --- | ---: | ---: |")
+    print(f"| report --experiment experiment-monitored.toml | {paired['with_wall']:.2f} | "
+          f"{paired['with_cpu']:.2f} |")  # fmt: skip
+    print(f"| report --experiment experiment.toml | {paired['without_wall']:.2f} | "
+          f"{paired['without_cpu']:.2f} |")  # fmt: skip
+    print(f"| ratio, pair by pair | {paired['wall_ratio']:.2f}x | {paired['cpu_ratio']:.2f}x |")
     print(
         "\nThe machine is shared: CPU time below wall time means the process waited for a core; "
         "above it, numpy's BLAS used both cores (the lattice carries its alive fractions with "
