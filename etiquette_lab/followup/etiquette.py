@@ -182,13 +182,15 @@ class EtiquetteSettings:
 
 
 @dataclass(frozen=True)
-class Finding:
+class Finding(Result):
     """One thing the article would have you do differently, or do now.
 
     ``message`` is the full sentence; ``detail`` the same finding in a few words without the
     recipient (the printed tables show it); ``recipients`` lists everyone concerned when a
     finding is about several people (a burst), ``recipient`` then joins their names.
     """
+
+    _title = "Etiquette finding"
 
     check: str
     recipient: str

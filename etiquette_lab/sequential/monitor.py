@@ -37,7 +37,7 @@ _STOPS = ("stop_evidence", "stop_futility", "stop_maximum")
 
 
 @dataclass(frozen=True)
-class NextLook:
+class NextLook(Result):
     """Where a monitored experiment stands in its schedule of planned looks.
 
     ``reached`` planned looks of ``looks`` have been reached (the slower wording has at least
@@ -47,6 +47,8 @@ class NextLook:
     wording still needs for it, ``send_control``/``send_new`` the requests still to send for it
     beyond those already sent and open. The anytime design has no schedule: ``looks`` is empty.
     """
+
+    _title = "The next planned look"
 
     looks: tuple[int, ...]
     reached: int
