@@ -40,7 +40,8 @@ def _parts(x1: int, n1: int, x0: int, n0: int) -> dict[str, Runs]:
         "Boschloo's exact test (two- and one-sided; skipped above 140 per arm)": lambda: (
             boschloo_test(x0, n0, x1, n1) if (n1 + 1) * (n0 + 1) <= 20_000 else None
         ),
-        "the verdict's two repeat sample sizes (Fisher's exact test up to 500 per arm, else the normal approximation)": lambda: (
+        "the verdict's two repeat sample sizes (Fisher's exact test up to 500 per arm, "
+        "else the normal approximation)": lambda: (
             per_arm_sample_size(x0 / n0, x1 / n1),
             per_arm_sample_size(x0 / n0, (x0 / n0 + x1 / n1) / 2),
         ),
