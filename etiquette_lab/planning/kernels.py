@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import Literal, cast
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -148,7 +149,7 @@ def _band(n_c: int, n_n: int, totals: np.ndarray) -> tuple[int, int]:
         totals * (n_n / big_n) * (n_c / big_n) * (big_n - totals) / (big_n - 1) if big_n > 1 else 0
     )
     for band_sd in (_BAND_SD, 1.5 * _BAND_SD, 2 * _BAND_SD):
-        half = math.ceil(band_sd * math.sqrt(float(var.max())) + 2) if big_n > 1 else n_n + 1
+        half = math.ceil(band_sd * math.sqrt(float(np.max(var))) + 2) if big_n > 1 else n_n + 1
         width = min(2 * half + 1, n_n + 1)
         _check_size(n_c, n_n, totals, width)
         start = _band_starts(n_c, n_n, totals, half, width)
@@ -354,7 +355,9 @@ def _boschloo_p(x_n: int, n_n: int, x_c: int, n_c: int, alternative: str) -> flo
     from scipy.stats import boschloo_exact
 
     table = [[x_n, x_c], [n_n - x_n, n_c - x_c]]
-    return float(boschloo_exact(table, alternative=alternative).pvalue)
+    # (planning.power has checked it is one of the alternatives scipy takes)
+    side = cast(Literal["two-sided", "less", "greater"], alternative)
+    return float(boschloo_exact(table, alternative=side).pvalue)
 
 
 def boschloo_power(
