@@ -596,7 +596,8 @@ class LogFile:
         if info.st_size == self._offset and info.st_mtime_ns != self._mtime_ns:
             return False  # same length but written since: edited in place
         handle.seek(self._offset - len(self._tail))
-        return handle.read(len(self._tail)) == self._tail
+        tail: bytes = handle.read(len(self._tail))
+        return tail == self._tail
 
     def _append(self, rows: list[dict[str, Any]], *, new_outcomes: bool = False) -> list[str]:
         with self._locked(exclusive=True) as handle:

@@ -106,7 +106,7 @@ def search_sample_size(
     max_n: int,
     teeth: SawTooth,
     bounds_at: Callable[[int], tuple[float, float]] | None = None,
-):
+) -> tuple[int, int, int, dict[int, float]]:
     """Smallest n reaching *goal*, smallest n keeping it, the last n checked, and every power.
 
     1. Gallop from *start* (the normal approximation's n) and bisect to a crossing ``hi``:
