@@ -33,6 +33,7 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m ruff check etiquette_lab tests benchmarks
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
 report: $(STAMP)

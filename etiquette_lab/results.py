@@ -18,9 +18,12 @@ import math
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .text_table import TextTable, frame_to_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = ["Result", "json_safe"]
 
@@ -90,7 +93,7 @@ class Result:
     #: A short title shown above the summary table.
     _title: str = "Result"
 
-    def _summary_frame(self):
+    def _summary_frame(self) -> pd.DataFrame:
         """One row of the result's single figures (numbers, words, flags); a result with a
         table of its own overrides this."""
         names = [
@@ -108,7 +111,7 @@ class Result:
         """Results shown after this one's notes, each with its own table (text and HTML)."""
         return []
 
-    def _fields_frame(self, *names: str):
+    def _fields_frame(self, *names: str) -> pd.DataFrame:
         """A one-row DataFrame of the named fields: the summary of a single-figure result."""
         import pandas as pd
 
@@ -119,19 +122,19 @@ class Result:
         prints :meth:`_text_frame` instead."""
         return None
 
-    def _text_frame(self):
+    def _text_frame(self) -> pd.DataFrame:
         """The table printed as text: the summary, unless the result's words round its figures
         (rates in %, differences in points), in which case it shows them the same way."""
         plain = self._text_table()
         return self.summary if plain is None else plain.to_frame()
 
     @property
-    def summary(self):
+    def summary(self) -> pd.DataFrame:
         """The result as a :class:`pandas.DataFrame`, the table a reader wants first."""
         return self._summary_frame()
 
     @property
-    def rounded_summary(self):
+    def rounded_summary(self) -> pd.DataFrame:
         """The summary as a reader sees it: figures rounded and worded as the result's sentences
         word them (rates in %, differences in points, p-values as the verdict prints them).
 
@@ -142,15 +145,16 @@ class Result:
 
     def to_dict(self) -> dict[str, Any]:
         """The result's fields as a JSON-safe dict (non-finite numbers become ``None``)."""
-        return json_safe(
+        fields: dict[str, Any] = json_safe(
             {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
         )
+        return fields
 
     def to_json(self, **kwargs: Any) -> str:
         """``to_dict()`` as strict JSON text (``allow_nan=False``)."""
         return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
 
-    def _shown_table(self, *, any_length: bool = False):
+    def _shown_table(self, *, any_length: bool = False) -> tuple[pd.DataFrame, bool]:
         """The table and whether its row labels mean anything: a one-row table of a
         single-figure result would show a stray row label "0" (with *any_length*, so would a
         longer table numbered 0, 1, 2, ...)."""

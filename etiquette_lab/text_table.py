@@ -15,7 +15,10 @@ import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = ["TextTable", "frame_to_text"]
 
@@ -23,7 +26,7 @@ _ESCAPES = str.maketrans({"\t": r"\t", "\n": r"\n", "\r": r"\r"})  # as pandas' 
 
 
 def frame_to_text(
-    frame: Any, *, index: bool = True, na_rep: str = "NaN", float_format: Any = None
+    frame: pd.DataFrame, *, index: bool = True, na_rep: str = "NaN", float_format: Any = None
 ) -> str:
     """``frame.to_string(index=index, na_rep=na_rep, float_format=float_format)``, the same
     text (*float_format* only matters to tables pandas prints: these have no numbers but whole
@@ -97,7 +100,7 @@ class TextTable:
     rows: tuple[tuple[int | float | str, ...], ...]
     labels: tuple[str, ...] | None = None
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """The same table as a :class:`pandas.DataFrame`."""
         import pandas as pd
 
@@ -254,9 +257,12 @@ def utc_iso_cells(times: Any) -> list[str]:
     import pandas as pd
 
     utc = _utc_microseconds(times) if str(times.dt.tz) == "UTC" else None
+    cells: list[str]
     if utc is None:
-        return times.map(lambda t: "" if pd.isna(t) else t.isoformat()).tolist()
-    return _iso_cells(utc, times, np.arange(len(utc))).tolist()
+        cells = times.map(lambda t: "" if pd.isna(t) else t.isoformat()).tolist()
+    else:
+        cells = _iso_cells(utc, times, np.arange(len(utc))).tolist()
+    return cells
 
 
 class UtcIsoColumns:
@@ -285,7 +291,8 @@ class UtcIsoColumns:
             rows = np.flatnonzero(~same)
             text[rows] = _iso_cells(utc[rows], times, rows)
         self._previous = (utc, text)
-        return text.tolist()
+        cells: list[str] = text.tolist()
+        return cells
 
 
 def _iso_cells(utc: Any, times: Any, rows: Any) -> Any:

@@ -63,6 +63,7 @@ def parse_time(value: Any, *, what: str = "time") -> dt.datetime:
     >>> parse_time("2026-11-03T09:30:00+01:00").isoformat()
     '2026-11-03T09:30:00+01:00'
     """
+    moment: dt.datetime
     if hasattr(value, "to_pydatetime"):  # pandas Timestamp: a datetime subclass, checked first
         if value != value:  # NaT
             raise InvalidInputError(f"{what} is missing")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..arms import pick_control
 from ..design.experiment import Experiment
@@ -428,7 +428,9 @@ def compare_requests(
     caveats = (OBSERVATIONAL_CAVEAT,) if is_observational(table, _name_of(table)) else ()
     monitoring = None
     if design is not None and design.monitoring is not None:
-        monitoring = _monitoring(design, requests, counts, span, moment, success)
+        # (a table by now: hasattr above does not narrow the type, as a str could have columns)
+        frame = cast("pd.DataFrame", requests)
+        monitoring = _monitoring(design, frame, counts, span, moment, success)
     return LogReport(
         comparison=comparison,
         monitoring=monitoring,

@@ -143,6 +143,7 @@ def _settings(pairs: list[str]) -> Any:
                 f"--set {pair!r}: use NAME=VALUE with NAME one of {', '.join(fields)}"
             )
         default = fields[name].default
+        assert default is not dataclasses.MISSING  # (every setting has a default)
         try:
             if isinstance(default, tuple):
                 values[name] = tuple(v.strip() for v in text.split(",") if v.strip())

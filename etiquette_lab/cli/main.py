@@ -21,7 +21,7 @@ import importlib
 import re
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 __all__ = [
     "PYTHON_TO_COMMAND_LINE",
@@ -96,7 +96,7 @@ class _Parser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", HelpFormatter)  # keeps the epilog's examples
         super().__init__(*args, **kwargs)
 
-    def error(self, message: str) -> None:  # one line and exit 2, like every other bad input
+    def error(self, message: str) -> NoReturn:  # one line and exit 2, like every other bad input
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 

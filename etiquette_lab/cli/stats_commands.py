@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInputError
 
@@ -77,7 +77,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _options(args: argparse.Namespace) -> dict:
+def _options(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "control": args.control,
         "alpha": args.alpha,
@@ -175,7 +175,7 @@ def _plot_file(text: str) -> Path:
     return path
 
 
-def register(subparsers) -> None:
+def register(subparsers: Any) -> None:
     """Add the ``compare`` and ``report`` commands."""
     from .help_text import epilog
 

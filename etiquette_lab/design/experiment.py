@@ -470,7 +470,8 @@ def _toml_line(text: str, key: str | None, variant: int | None, table_name: str 
     skipping the inside of multi-line strings.
     """
     # table 0: top level, n: the n-th [[variants]], a name: that table, -1: another
-    seen, table, header, open_quote = 0, 0, None, None
+    seen, header, open_quote = 0, None, None
+    table: int | str = 0
     wanted: int | str = table_name or variant or 0
     setting = re.compile(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=") if key else None
     for number, line in enumerate(text.splitlines(), 1):

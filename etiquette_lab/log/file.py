@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -595,7 +596,8 @@ class LogFile:
         if info.st_size == self._offset and info.st_mtime_ns != self._mtime_ns:
             return False  # same length but written since: edited in place
         handle.seek(self._offset - len(self._tail))
-        return handle.read(len(self._tail)) == self._tail
+        tail: bytes = handle.read(len(self._tail))
+        return tail == self._tail
 
     def _append(self, rows: list[dict[str, Any]], *, new_outcomes: bool = False) -> list[str]:
         with self._locked(exclusive=True) as handle:
@@ -991,26 +993,28 @@ def _write_all(handle: Any, offset: int, data: bytes, path: str, first_line: int
 
 
 def _lock(handle: Any, *, exclusive: bool) -> None:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
+    # (a platform test, not a failed import of fcntl: type checkers then see that each
+    # branch's module is there)
+    if sys.platform == "win32":  # pragma: no cover - Windows
         import msvcrt
 
         handle.seek(0)
         msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
         return
+    import fcntl
+
     fcntl.flock(handle.fileno(), fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
 
 
 def _unlock(handle: Any) -> None:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
+    if sys.platform == "win32":  # pragma: no cover - Windows
         import msvcrt
 
         handle.seek(0)
         msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
         return
+    import fcntl
+
     fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 

@@ -132,6 +132,7 @@ def import_requests(
     date_columns = [mapping[f] for f in ("at", "responded_at", "withdrawn_at") if f in mapping]
     if dayfirst is None:
         dayfirst = _infer_dayfirst(frame, date_columns, source, lines)
+    origin_columns: dict[str, str]
     origin_columns = {"recipient": mapping["recipient"], "variant": mapping["variant"],
                       **{f: mapping[f] for f in ("kind", "channel", "message", "stratum", "note")
                          if f in mapping}, "at": mapping["at"]}  # fmt: skip

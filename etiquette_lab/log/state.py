@@ -89,7 +89,7 @@ class SentRequests:
         self._parts: list[_HashedPart | SortedPart] = []
         self._below = below
         #: The largest N among ids of the form ``rN`` (0 when there is none).
-        self.largest_number = below.largest_number if below is not None else 0
+        self.largest_number: int = below.largest_number if below is not None else 0
 
     def add(self, ids: Any, at_ns: Any, kinds: Any, index: Any = None) -> None:
         """Add sends (ids new and distinct, validated) as arrays; *index*, a pandas index of

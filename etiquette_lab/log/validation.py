@@ -307,7 +307,7 @@ class _Problems:
         if not mask.any():
             return
         position = int(np.argmax(mask))
-        line = int(self.frame["line"].iat[position])
+        line = int(self.frame["line"].to_numpy()[position])
         text = message(position) if callable(message) else message
         # On one line, a wrong format version is named first: it means the row lost or
         # gained fields, which explains every other complaint about it.
@@ -332,7 +332,7 @@ def _validate(
     version = frame["log_format"].to_numpy()
     bad_version = version != state.version
     if torn is not None and bad_version[last] and not bad_version[:last].any():
-        torn.fail(int(frame["line"].iat[last]))
+        torn.fail(int(frame["line"].to_numpy()[last]))
     problems.add(
         bad_version,
         "log_format",
@@ -342,10 +342,10 @@ def _validate(
         ),
     )
 
-    event = frame["event"].to_numpy()
+    event_text = frame["event"].to_numpy()
     # Factorise once: every 'event == name' below is then a comparison of small integers.
-    codes, kinds = pd.factorize(event)
-    event = _EventColumn(codes, list(kinds), event)
+    codes, kinds = pd.factorize(event_text)
+    event = _EventColumn(codes, list(kinds), event_text)
     known_event = event.isin(EVENTS)
     problems.add(
         ~known_event,
@@ -409,7 +409,7 @@ def _validate(
 
 
 def _check_against_history(
-    frame: pd.DataFrame, event: np.ndarray, at: pd.Series, state: Any, problems: _Problems
+    frame: pd.DataFrame, event: _EventColumn, at: pd.Series, state: Any, problems: _Problems
 ) -> tuple[pd.Index, np.ndarray]:
     """Add the problems found by looking back. Return the index of the sends' ids (its hash
     table built), which the state keeps for the lookups of later appends, and each event's
@@ -440,8 +440,8 @@ def _check_against_history(
     variant_col = frame["variant"].to_numpy()
     declarations: dict[str, list[tuple[int, list[str]]]] = {}
     for position in np.flatnonzero(event == "declared"):
-        declarations.setdefault(frame["experiment"].iat[position], []).append(
-            (int(lines[position]), frame["variant"].iat[position].split("|"))
+        declarations.setdefault(experiment_col[position], []).append(
+            (int(lines[position]), variant_col[position].split("|"))
         )
     for experiment in set(state.declared) | set(declarations):
         allowed = list(state.declared.get(experiment, []))
@@ -497,7 +497,7 @@ def _check_against_history(
 
 
 def _record_history(
-    frame: pd.DataFrame, event: np.ndarray, at: pd.Series, state: Any, sent_index: Any
+    frame: pd.DataFrame, event: _EventColumn, at: pd.Series, state: Any, sent_index: Any
 ) -> None:
     is_sent = event == "sent"
     if is_sent.any():
@@ -507,9 +507,10 @@ def _record_history(
     responded = event == "responded"
     if responded.any():
         state.outcomes.update(pd.unique(frame["outcome"].to_numpy()[responded]).tolist())
+    experiment_col, variant_col = frame["experiment"].to_numpy(), frame["variant"].to_numpy()
     for position in np.flatnonzero(event == "declared"):
-        experiment = frame["experiment"].iat[position]
-        names = frame["variant"].iat[position].split("|")
+        experiment = experiment_col[position]
+        names = variant_col[position].split("|")
         state.declared[experiment] = list(
             dict.fromkeys([*state.declared.get(experiment, []), *names])
         )
@@ -537,6 +538,7 @@ def _restore_escaped_cells(frame: pd.DataFrame, escaped_lines: np.ndarray) -> No
         escaped = [i for i, v in enumerate(values.tolist()) if v[:1] == "'"]
         if escaped:  # (usually one or two columns have any: the others are left alone)
             position = frame.columns.get_loc(column)
+            assert isinstance(position, int)  # (the log's column names are unique)
             frame.iloc[rows[escaped], position] = [csvsafe.restore(v) for v in values[escaped]]
 
 

@@ -53,7 +53,8 @@ def better_matrix(
     # Upper tails summed from the small end, so P near 0 keeps its relative accuracy.
     upper = np.cumsum(np.exp(log_pmf)[::-1], axis=0)[::-1]
     rows = a0 + np.asarray(x_c, dtype=int)  # P(K >= a_c)
-    return np.clip(upper[rows, :], 0.0, 1.0)
+    tails: np.ndarray = np.clip(upper[rows, :], 0.0, 1.0)
+    return tails
 
 
 def probability_new_better(

@@ -31,7 +31,9 @@ Two truncations make it fast, both with a stated bound:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any, Literal, cast
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -45,7 +47,7 @@ from ..significance import TIE_TOLERANCE, rejects
 # command). tests/test_planning.py checks them against scipy.stats.binom bit for bit. Loaded on
 # first use: importing the planning code (an experiment file's design does) costs no scipy.
 @lru_cache(maxsize=1)
-def _binom_kernels() -> tuple:
+def _binom_kernels() -> tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]]:
     """(pmf, ppf, isf) of the binomial distribution, from scipy.special's kernels."""
     try:
         from scipy.special._ufuncs import _binom_isf, _binom_pmf, _binom_ppf
@@ -93,7 +95,8 @@ def binomial_window(n: int, p: float, tail: float) -> tuple[int, int]:
 def binomial_pmf(x: np.ndarray, n: int, p: float) -> np.ndarray:
     """``scipy.stats.binom.pmf(x, n, p)`` for whole x in [0, n] and p in [0, 1]: its kernel,
     clipped to [0, 1] as scipy clips it."""
-    return np.clip(_binom_kernels()[0](x, n, p), 0.0, 1.0)
+    pmf: np.ndarray = np.clip(_binom_kernels()[0](x, n, p), 0.0, 1.0)
+    return pmf
 
 
 def _log_factorials(n: int) -> np.ndarray:
@@ -102,7 +105,9 @@ def _log_factorials(n: int) -> np.ndarray:
     return special.gammaln(np.arange(n + 1, dtype=float) + 1.0)
 
 
-def table_grid(n_c: int, n_n: int, p_c: float, p_n: float, eps: float):
+def table_grid(
+    n_c: int, n_n: int, p_c: float, p_n: float, eps: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     lo_c, hi_c = binomial_window(n_c, p_c, eps / 4)
     lo_n, hi_n = binomial_window(n_n, p_n, eps / 4)
     x_c = np.arange(lo_c, hi_c + 1)
@@ -110,7 +115,9 @@ def table_grid(n_c: int, n_n: int, p_c: float, p_n: float, eps: float):
     return x_c, x_n, binomial_pmf(x_c, n_c, p_c), binomial_pmf(x_n, n_n, p_n)
 
 
-def _log_binomials(n_c: int, n_n: int, totals: np.ndarray):
+def _log_binomials(
+    n_c: int, n_n: int, totals: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """log C(n_n, j) for j = 0..n_n, log C(n_c, k) for k = 0..n_c and log C(N, t) per total.
 
     Each is the same three-term sum of log factorials as written elementwise, so the same
@@ -130,7 +137,8 @@ def _band_starts(n_c: int, n_n: int, totals: np.ndarray, half: int, width: int) 
     lo_t = np.maximum(0, totals - n_c)
     hi_t = np.minimum(totals, n_n)
     centre = np.rint(totals * (n_n / max(n_c + n_n, 1))).astype(int)
-    return np.clip(centre - half, lo_t, np.maximum(lo_t, hi_t - width + 1))
+    starts: np.ndarray = np.clip(centre - half, lo_t, np.maximum(lo_t, hi_t - width + 1))
+    return starts
 
 
 def _band(n_c: int, n_n: int, totals: np.ndarray) -> tuple[int, int]:
@@ -148,7 +156,7 @@ def _band(n_c: int, n_n: int, totals: np.ndarray) -> tuple[int, int]:
         totals * (n_n / big_n) * (n_c / big_n) * (big_n - totals) / (big_n - 1) if big_n > 1 else 0
     )
     for band_sd in (_BAND_SD, 1.5 * _BAND_SD, 2 * _BAND_SD):
-        half = math.ceil(band_sd * math.sqrt(float(var.max())) + 2) if big_n > 1 else n_n + 1
+        half = math.ceil(band_sd * math.sqrt(float(np.max(var))) + 2) if big_n > 1 else n_n + 1
         width = min(2 * half + 1, n_n + 1)
         _check_size(n_c, n_n, totals, width)
         start = _band_starts(n_c, n_n, totals, half, width)
@@ -178,7 +186,9 @@ def _check_size(n_c: int, n_n: int, totals: np.ndarray, width: int) -> None:
         )
 
 
-def _hypergeometric_rows(n_c: int, n_n: int, totals: np.ndarray, half: int, width: int):
+def _hypergeometric_rows(
+    n_c: int, n_n: int, totals: np.ndarray, half: int, width: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Log-pmf of x_n given each total, on each row's band of columns: (logd, start)."""
     hi_t = np.minimum(totals, n_n)
     start = _band_starts(n_c, n_n, totals, half, width)
@@ -199,7 +209,7 @@ def _hypergeometric_rows(n_c: int, n_n: int, totals: np.ndarray, half: int, widt
 
 def _grid_rows(
     n_c: int, n_n: int, x_c: np.ndarray, x_n: np.ndarray, span: tuple[int, int] | None = None
-):
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
     """The banded hypergeometric rows of every total on the grid, and where each table sits:
     ``(logd, rows, cols, inside, line0)``; ``inside`` is False for a table outside its row's
     band. *span* (first and last total) sets the band and the rows' numbering (``line0`` is
@@ -224,11 +234,12 @@ _SPACING = 2.0 * -_LOG_FLOOR
 
 def _tie_queries(logd: np.ndarray, rows: np.ndarray, cols: np.ndarray, line0: int) -> np.ndarray:
     """Each table's sort key raised by R's tie tolerance: p(x) sums the values up to it."""
-    return (
+    queries: np.ndarray = (
         np.maximum(logd[rows, cols], _LOG_FLOOR)
         + math.log(FISHER_RELATIVE_TOLERANCE)
         + _SPACING * (rows + line0)
     )
+    return queries
 
 
 def _cumulative(ordered: np.ndarray) -> np.ndarray:
@@ -299,7 +310,8 @@ def fisher_rejections(
         line[some] + line0
     )
     # Outside the band a table's p-value is below 1e-20 (it is returned as 0): it rejects.
-    return ~inside | (queries < bound[rows])
+    rejected: np.ndarray = ~inside | (queries < bound[rows])
+    return rejected
 
 
 def fisher_power(
@@ -354,7 +366,9 @@ def _boschloo_p(x_n: int, n_n: int, x_c: int, n_c: int, alternative: str) -> flo
     from scipy.stats import boschloo_exact
 
     table = [[x_n, x_c], [n_n - x_n, n_c - x_c]]
-    return float(boschloo_exact(table, alternative=alternative).pvalue)
+    # (planning.power has checked it is one of the alternatives scipy takes)
+    side = cast(Literal["two-sided", "less", "greater"], alternative)
+    return float(boschloo_exact(table, alternative=side).pvalue)
 
 
 def boschloo_power(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..formatting import pct_figure, power_text
-from ..results import Result, TextTable
+from ..results import Result
+from ..text_table import TextTable
 
 __all__ = [
     "BayesAssuranceResult",

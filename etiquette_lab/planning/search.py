@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from statistics import NormalDist
 
 from ..errors import InvalidInputError
@@ -105,7 +106,7 @@ def search_sample_size(
     max_n: int,
     teeth: SawTooth,
     bounds_at: Callable[[int], tuple[float, float]] | None = None,
-):
+) -> tuple[int, int, int, dict[int, float]]:
     """Smallest n reaching *goal*, smallest n keeping it, the last n checked, and every power.
 
     1. Gallop from *start* (the normal approximation's n) and bisect to a crossing ``hi``:
@@ -168,7 +169,7 @@ def search_sample_size(
         lo, hi = (lo, mid) if reaches(mid) else (mid, hi)
     # 2. Below hi: every n down to one whose ceiling (the most a smaller n can have) is short.
     n = hi - 1
-    while n >= 1 and holds(n, goal, lambda p, n=n: teeth.ceiling(n, p)):
+    while n >= 1 and holds(n, goal, partial(teeth.ceiling, n)):
         n -= 1
     first = min(m for m in range(n + 1, hi + 1) if reaches(m))
     # 3. Above hi: every n up to one whose power no larger n can fall from below the goal.

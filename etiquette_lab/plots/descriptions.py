@@ -432,7 +432,9 @@ class FigureWithAlt:
             self._png = buffer.getvalue()
         return self._png
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None
+    ) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
         import base64  # display-time modules: importing the plots stays light
         import html
 

@@ -101,7 +101,9 @@ def plot_time_to_response(
     return ax
 
 
-def _steps(curve: ResponseCurve, right: float):
+def _steps(
+    curve: ResponseCurve, right: float
+) -> tuple[list[float], list[float], list[float], list[float]]:
     """Step coordinates from day 0 (nothing answered yet) to *right*; NaN bands left as gaps."""
     xs, ys, lows, highs = [0.0], [0.0], [0.0], [0.0]
     for t, p, lo, hi in zip(

@@ -132,7 +132,9 @@ def _stops_at(design: SequentialDesign, k: int, counts: Counts) -> tuple[bool, b
     )
 
 
-def _planned(design: SequentialDesign, look: int, counts: Counts, stopped: int | None):
+def _planned(
+    design: SequentialDesign, look: int, counts: Counts, stopped: int | None
+) -> SequentialDecision:
     """The decision of a group-sequential design at one look."""
     x_c, n_c, x_n, n_n = counts
     z = pooled_z_of(x_c, n_c, x_n, n_n)

@@ -242,6 +242,7 @@ def sequential_design(
     normal_bounds = tuple(spending_bounds(information, budgets, sides == 2))
     exact_figures: tuple[tuple[float, ...], float, float, float] | None = None
     naive: tuple[float, float] | None = None
+    lattice: Lattice | None
     if method == "exact":
         lattice, boundaries = _exact_lattice(sizes, alpha, alternative, spending_name, exponent)
     else:

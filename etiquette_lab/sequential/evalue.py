@@ -106,7 +106,8 @@ def log_e_of_sums(log_ratio_sums: np.ndarray, alternative: str) -> np.ndarray:
     """log of the prior average of exp(summed log ratios), row by row."""
     terms = log_ratio_sums + prior_nodes(alternative)[2]
     top = terms.max(axis=-1, keepdims=True)  # finite: every prior node has a finite ratio
-    return np.log(np.exp(terms - top).sum(axis=-1)) + top[..., 0]
+    log_e: np.ndarray = np.log(np.exp(terms - top).sum(axis=-1)) + top[..., 0]
+    return log_e
 
 
 def path_log_e(looks: Sequence[tuple[int, int, int, int]], alternative: str) -> np.ndarray:
@@ -130,7 +131,7 @@ def state_log_e(c: int, n: int, alternative: str) -> np.ndarray:
     top_control = control_part.max(axis=1, keepdims=True)
     with np.errstate(divide="ignore"):
         inner = np.log(np.exp(control_part - top_control) @ np.exp(new_part - top_new).T)
-    result = inner + top_control + top_new.T
+    result: np.ndarray = inner + top_control + top_new.T
     lost = ~np.isfinite(inner)
     if np.any(lost):  # every term underflowed (n in the hundreds): redo those states exactly
         from scipy.special import logsumexp

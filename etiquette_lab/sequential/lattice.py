@@ -112,7 +112,8 @@ def carry(survivors: np.ndarray, before: tuple[int, int], after: tuple[int, int]
     """Alive fractions at the next look from this look's survivors (see the module docstring)."""
     step_c = hypergeometric_step(before[0], after[0])
     step_n = hypergeometric_step(before[1], after[1])
-    return step_c @ survivors @ step_n.T
+    alive: np.ndarray = step_c @ survivors @ step_n.T
+    return alive
 
 
 def split_of_total(c: int, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -127,7 +128,8 @@ def split_of_total(c: int, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 def binomial_pmf(n: int, p: float) -> np.ndarray:
     """Bin(x; n, p) for x = 0..n (exact 0/1 mass at p = 0 and p = 1)."""
-    return binomial_pmf_rows(n, np.array([p], dtype=float))[0]
+    pmf: np.ndarray = binomial_pmf_rows(n, np.array([p], dtype=float))[0]
+    return pmf
 
 
 def binomial_pmf_rows(n: int, rates: np.ndarray) -> np.ndarray:
@@ -137,7 +139,8 @@ def binomial_pmf_rows(n: int, rates: np.ndarray) -> np.ndarray:
     s = np.arange(n + 1, dtype=float)[None, :]
     p = np.asarray(rates, dtype=float)[:, None]
     logs = _log_choose(n)[None, :] + xlogy(s, p) + xlog1py(n - s, -p)
-    return np.exp(logs)
+    pmf: np.ndarray = np.exp(logs)
+    return pmf
 
 
 def state_mass(alive: np.ndarray, c: int, n: int, p_c: float, p_n: float) -> np.ndarray:

@@ -64,6 +64,7 @@ class _Recursion:
         if self.k == 0:
             return self.drift * math.sqrt(t_k), 1.0, None
         t_prev = self.t[self.k - 1]
+        assert self.nodes is not None  # (advance() sets them at every look it fixes)
         spread = math.sqrt((t_k - t_prev) / t_k)
         centre = (math.sqrt(t_prev) * self.nodes + self.drift * (t_k - t_prev)) / math.sqrt(t_k)
         return 0.0, spread, centre
@@ -77,6 +78,7 @@ class _Recursion:
             up = float(ndtr(mean - upper)) if math.isfinite(upper) else 0.0
             down = float(ndtr(lower - mean)) if math.isfinite(lower) else 0.0
             return up, down
+        assert self.mass is not None  # (set with the nodes)
         up = float(self.mass @ ndtr((centre - upper) / spread)) if math.isfinite(upper) else 0.0
         down = float(self.mass @ ndtr((lower - centre) / spread)) if math.isfinite(lower) else 0.0
         return up, down

@@ -7,6 +7,7 @@ rate-free, so each pair of rates costs one sum over the states per look.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeGuard
 
 import numpy as np
 
@@ -36,7 +37,7 @@ def check_design(design: object) -> Design:
     return design
 
 
-def approximate(design: Design) -> bool:
+def approximate(design: Design) -> TypeGuard[SequentialDesign]:
     """Whether *design*'s operating characteristics come from the normal approximation."""
     return isinstance(design, SequentialDesign) and design.max_n > MAX_EXACT_N
 

@@ -210,19 +210,24 @@ def sequential_sample_size(
         raise InvalidInputError(
             f"exact designs go up to {MAX_EXACT_N:,} requests per wording; max_n is {limit:,}"
         )
-    options = {"alpha": alpha, "alternative": alternative}
     check_spending(spending, rho)  # bad settings are named before any search
     check_futility(futility, count, alternative)
 
     def one_look(n: int) -> tuple[SequentialDesign, float]:
-        design = sequential_design(n, looks=1, **options)
+        design = sequential_design(n, looks=1, alpha=alpha, alternative=alternative)
         return design, sequential_power(design, baseline, target).power
 
     def planned(n: int) -> tuple[SequentialDesign | None, float]:
         if n < count:  # fewer requests than looks: no such design, and no power
             return None, 0.0
         design = sequential_design(
-            n, looks=count, spending=spending, rho=rho, futility=futility, **options
+            n,
+            looks=count,
+            spending=spending,
+            rho=rho,
+            futility=futility,
+            alpha=alpha,
+            alternative=alternative,
         )
         return design, sequential_power(design, baseline, target).power
 

@@ -227,8 +227,7 @@ def design_spec(
             "looks",
         )
     if max_per_arm is None:
-        listed = not anytime and isinstance(looks, Sequence) and len(looks) > 0
-        if not listed:
+        if anytime or not isinstance(looks, Sequence) or len(looks) == 0:  # sizes not listed
             raise DesignSpecError(
                 "max_per_arm (requests per wording at the last look) is needed unless looks "
                 "lists the sizes",

@@ -130,4 +130,5 @@ def spent(t: float, alpha: float, name: str, rho: float | None, sides: int) -> f
         return sides * float(2.0 - 2.0 * ndtr(ndtri(1.0 - side / 2.0) / math.sqrt(t)))
     if name == "pocock":
         return alpha * math.log(1.0 + (math.e - 1.0) * t)
-    return alpha * t ** (rho if rho is not None else 1.0)
+    fraction: float = t ** (rho if rho is not None else 1.0)  # (float ** float: typed Any)
+    return alpha * fraction

@@ -16,6 +16,7 @@ ratio, its tail probabilities stay monotone, so the root-finder never strays.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,7 +80,7 @@ def _conditional(x0: int, n0: int, x1: int, n1: int) -> _Conditional:
     return _Conditional(k, base, x1, low, high)
 
 
-def _solve(f, start: float) -> float:
+def _solve(f: Callable[[float], float], start: float) -> float:
     """Root of the increasing *f* (on the log scale), bracketed by stepping out from *start*."""
     from scipy.optimize import brentq
 

@@ -125,9 +125,11 @@ def parse_utc_time(text: str) -> tuple[dt.datetime, str]:
     return moment.replace(tzinfo=dt.UTC), "second"
 
 
-def _datetime(form: str, *parts: int) -> dt.datetime:
-    """The datetime of *parts*, or a ValueError naming the expected *form* and the problem."""
+def _datetime(
+    form: str, year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> dt.datetime:
+    """The datetime of these parts, or a ValueError naming the expected *form* and the problem."""
     try:
-        return dt.datetime(*parts)
+        return dt.datetime(year, month, day, hour, minute, second)
     except ValueError as error:  # 31 Feb, month 30 (a day-first date), hour 25
         raise ValueError(f"{form}; {error}") from None

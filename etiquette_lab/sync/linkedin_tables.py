@@ -219,7 +219,9 @@ def _fast_rows(
         if offset == 0:
             return [], [[] for _ in range(width)]
     body = data[offset:]
-    lines = record_start_lines(body, header_line + 1) if body else []  # (it fails on b"")
+    if not body:  # (record_start_lines fails on b"")
+        return [], [[] for _ in range(width)]
+    lines = record_start_lines(body, header_line + 1)
     if not len(lines):
         return [], [[] for _ in range(width)]
     try:

@@ -25,10 +25,11 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InvalidInputError
+from ..log.contact import text_of
 from ..log.format import DEFAULT_OUTCOMES, canonical_kind
 from ..timestamps import parse_duration
 from .findings import Ambiguous, Evidence, Finding, NotFound, OpenRequest, where
-from .identity import Keys, Recipient, text_of
+from .identity import Keys, Recipient
 from .linkedin import LinkedInExport
 from .mail_table import Mailbox
 from .match_linkedin import LinkedInRules

@@ -97,7 +97,7 @@ class MailRules:
 
     def _first_answer(self, rows: list[int]) -> tuple[int | None, list[int]]:
         """The first row that is a person's answer, and the automatic ones before it."""
-        skipped = []
+        skipped: list[int] = []
         for row in rows:
             if not self.automatic[row]:
                 return row, skipped

@@ -57,7 +57,7 @@ class UserZone:
             return local.astimezone(dt.UTC)  # naive means local time to astimezone()
         return local.replace(tzinfo=self.tzinfo).astimezone(dt.UTC)
 
-    def local(self, moment: Any) -> dt.datetime:
+    def local(self, moment: dt.datetime) -> dt.datetime:
         """An aware time (datetime or pandas Timestamp) in this zone."""
         if hasattr(moment, "to_pydatetime"):
             moment = moment.to_pydatetime()
