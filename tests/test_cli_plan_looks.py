@@ -143,3 +143,22 @@ def test_an_unknown_spending_is_named_with_the_known_ones(capsys):
         "etiquette-lab: error: unknown spending 'linear'; choose one of obrien-fleming, pocock, "
         "power\n"
     )
+
+
+def test_a_large_design_is_sized_by_bisection_and_says_so():
+    # 20% vs 30% needs about 300 per wording: every n the saw-tooth allowance leaves open would
+    # be an exact design to build (minutes), so the sizing bisects. The sizes found reach the
+    # power (checked here on the designs themselves), and the notes say they may not be the
+    # smallest.
+    from etiquette_lab.sequential import sequential_design, sequential_power
+    from etiquette_lab.sequential.sizing import SCAN_LIMIT, sequential_sample_size
+
+    r = sequential_sample_size(0.2, 0.3, looks=5)
+    assert not r.smallest and r.max_n > SCAN_LIMIT
+    assert "Found by bisection" in str(r)
+    design = sequential_design(r.max_n, looks=5)
+    assert sequential_power(design, 0.2, 0.3).power >= 0.8
+    fixed = sequential_design(r.n_fixed, looks=1)
+    assert sequential_power(fixed, 0.2, 0.3).power >= 0.8
+    small = sequential_sample_size(0.2, 0.5, looks=3)
+    assert small.smallest and "bisection" not in str(small)

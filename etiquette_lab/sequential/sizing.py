@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import InvalidInputError
-from ..planning.search import SawTooth, search_sample_size
+from ..planning.kernels import normal_sample_size
+from ..planning.search import NO_TEETH, SawTooth, search_sample_size
 from ..results import Result
 from ..stats.rates import check_alpha
 from .checks import (
@@ -72,6 +73,8 @@ class SequentialSampleSize(Result):
     and ``expected_n_alternative`` the mean requests per wording when both answer at the
     baseline rate and at the two planned rates. ``naive_false_alarm`` is what an unadjusted
     test at the same looks would give. ``per_look`` has the look-by-look figures.
+    ``smallest`` is False when the sizes were found by bisection (large designs,
+    :data:`SCAN_LIMIT`): they reach the power, but a few smaller n may reach it too.
     """
 
     baseline: float
@@ -95,6 +98,7 @@ class SequentialSampleSize(Result):
     expected_n_null: float
     expected_n_alternative: float
     per_look: SequentialLooks
+    smallest: bool = True
 
     _title = "Sample size with planned looks"
 
@@ -130,10 +134,22 @@ class SequentialSampleSize(Result):
                 f"Testing at each of the {self.looks} looks without adjusting would raise a "
                 f"false alarm up to {percent(self.naive_false_alarm)} of the time."
             )
+        if not self.smallest:
+            lines.append(
+                f"Found by bisection (above {SCAN_LIMIT} per wording every n would be an exact "
+                "design to build): both sizes reach the power, but exact power is saw-toothed "
+                "in n, so a few smaller n may reach it too (docs/sequential.md)."
+            )
         return lines
 
     def _parts(self) -> list[Result]:
         return [self.per_look]
+
+
+#: Above this many requests per wording (by the normal approximation) the sizing bisects
+#: instead of checking every n the saw-tooth allowance leaves open: each n is one exact design to
+#: build (about a second at 300 per wording with 5 looks), and the scan took minutes.
+SCAN_LIMIT = 150
 
 
 def _sized(
@@ -161,9 +177,12 @@ def sequential_sample_size(
     """The largest n per wording a planned-looks design needs, beside the fixed design's n.
 
     Both are the smallest n whose exact power reaches *power*, found by the planning search
-    (``docs/planning.md``: it assumes the saw-toothed power curve never exceeds a larger n's by
-    more than 2 / n). The designs are :func:`~etiquette_lab.sequential.design.sequential_design`
-    with *looks* equally spaced looks, and with one look.
+    (``docs/planning.md``: it assumes the saw-tooth allowance measured for the fixed exact
+    tests). Above :data:`SCAN_LIMIT` per wording (by the normal approximation) the search
+    bisects instead: the sizes reach the power but may not be the smallest (``smallest`` is
+    False and the notes say so). The designs are
+    :func:`~etiquette_lab.sequential.design.sequential_design` with *looks* equally spaced
+    looks, and with one look.
 
     Parameters
     ----------
@@ -231,7 +250,9 @@ def sequential_sample_size(
         )
         return design, sequential_power(design, baseline, target).power
 
-    teeth = SawTooth.of_design(baseline, target, 1.0)
+    guess = normal_sample_size(baseline, target, goal, alpha, alternative, 1.0)
+    smallest = guess <= SCAN_LIMIT
+    teeth = SawTooth.of_design(baseline, target, 1.0) if smallest else NO_TEETH
     n_fixed, fixed = _sized(goal, count, limit, one_look, teeth)
     largest, design = _sized(goal, max(n_fixed, count), limit, planned, teeth)
     at_target: SequentialPower = sequential_power(design, baseline, target)
@@ -266,4 +287,5 @@ def sequential_sample_size(
         expected_n_null=at_baseline.expected_n,
         expected_n_alternative=at_target.expected_n,
         per_look=per_look,
+        smallest=smallest,
     )
