@@ -44,7 +44,7 @@ def test_a_refusal_names_the_argument_what_it_must_be_and_the_value(check, value
 def test_a_choice_refusal_lists_the_choices():
     with pytest.raises(InvalidInputError) as info:
         checked_choice("test", "t", ("fisher", "normal"))
-    assert str(info.value) == "test must be one of fisher, normal, got 't'"
+    assert str(info.value) == "unknown test 't'; choose one of fisher, normal"
 
 
 def test_accepted_values_come_back_as_the_type_needed():

@@ -88,7 +88,7 @@ EXPERIMENT = (EXAMPLES / "experiment.toml").read_text(encoding="utf-8")
     ("old", "new", "field", "message"),
     [
         ("seed = 20261102", "seed = -4", "seed", "seed must be a non-negative whole number"),
-        ('kind = "recommendation"', 'kind = "poke"', "kind", "kind must be one of"),
+        ('kind = "recommendation"', 'kind = "poke"', "kind", "unknown kind 'poke'; choose one of"),
         ('control = "default"', 'control = "nope"', "control", "control 'nope' is not one of"),
         ('strata = "closeness"', "strata = 3", "strata", "strata must be text"),
         ('name = "personalised"', 'name = "personalised"\nweight = 0', "weight",

@@ -31,10 +31,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..arms import control_first
+from ..checks import check_alpha
 from ..errors import InvalidInputError
 from ..formatting import p_number, p_text, pct_text, points_number, points_text
 from ..results import Result
-from ..stats.rates import check_alpha, wilson_limits
+from ..stats.rates import wilson_limits
 from ..timestamps import Window, parse_as_of, parse_window
 
 if TYPE_CHECKING:
@@ -650,7 +651,9 @@ def time_to_response_from_durations(
     if not arms:
         raise InvalidInputError("no arms to analyse")
     if conf_type not in _CONF_TYPES:
-        raise InvalidInputError(f"conf_type must be one of {_CONF_TYPES}, not {conf_type!r}")
+        raise InvalidInputError(
+            f"unknown conf_type {conf_type!r}; choose one of {', '.join(_CONF_TYPES)}"
+        )
     alpha = check_alpha(alpha)
     window_days = _window_days(window)
     control, arms = control_first({str(k): v for k, v in arms.items()}, control)

@@ -169,7 +169,7 @@ class Experiment:
             set_(self, "kind", canonical_kind(self.kind))
         if self.kind not in KINDS:
             raise _SettingError(
-                f"kind must be one of {', '.join(map(repr, KINDS))}, not {self.kind!r}", "kind"
+                f"unknown kind {self.kind!r}; choose one of {', '.join(KINDS)}", "kind"
             )
         if len(self.variants) < 2:
             raise _SettingError(

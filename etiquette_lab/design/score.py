@@ -78,7 +78,7 @@ def wording_distance(message: str, default: str, *, method: str = "tokens") -> f
     0.5
     """
     if method not in _METHODS:
-        raise InvalidInputError(f"method must be one of {', '.join(_METHODS)}, not {method!r}")
+        raise InvalidInputError(f"unknown method {method!r}; choose one of {', '.join(_METHODS)}")
     if method == "tokens":
         a: Any = _words(message)
         b: Any = _words(default)

@@ -6,8 +6,8 @@ import math
 import numbers
 from collections.abc import Iterable, Sequence
 
+from ..checks import check_count, check_counts
 from ..errors import InvalidInputError
-from ..stats.rates import check_count, check_counts
 
 __all__: list[str] = []
 
@@ -29,17 +29,6 @@ def check_alternative(alternative: object) -> str:
             f"unknown alternative {alternative!r}; choose one of {', '.join(ALTERNATIVES)}"
         )
     return name
-
-
-def check_rate(name: str, value: object) -> float:
-    """*value* as a response rate in [0, 1]."""
-    try:
-        rate = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"{name} must be a rate between 0 and 1, got {value!r}") from None
-    if not 0.0 <= rate <= 1.0:
-        raise InvalidInputError(f"{name} must be a rate between 0 and 1, got {value!r}")
-    return rate
 
 
 def check_positive_count(value: object, what: str) -> int:

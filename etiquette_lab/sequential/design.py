@@ -14,9 +14,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..checks import check_alpha, check_method
 from ..errors import InvalidInputError
 from ..planning.kernels import fisher_p_values
-from ..stats.rates import check_alpha, check_method
 from .checks import MAX_ANYTIME_N, MAX_EXACT_N, check_alternative, check_futility, look_sizes
 from .evalue import PRIOR_POINTS, state_log_e
 from .lattice import statistic

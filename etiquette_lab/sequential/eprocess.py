@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from ..stats.rates import check_alpha
+from ..checks import check_alpha
 from .checks import check_alternative, check_look_counts
 from .evalue import anytime_difference_interval, path_log_e
 from .results import EProcess

@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from ..checks import check_count, check_counts
 from ..errors import InvalidInputError
 from ..results import Paragraphs, Result
-from ..stats.rates import check_count, check_counts
 from .checks import Counts, check_look_counts
 from .decide import SEQUENTIAL_DECISIONS, replay_looks
 from .lattice import pooled_z_of

@@ -18,8 +18,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..checks import check_alpha, check_method
 from ..errors import InvalidInputError
-from ..stats.rates import check_alpha, check_method
 from .checks import check_alternative, look_sizes
 from .results import ClassicalBoundaries
 

@@ -11,8 +11,9 @@ from typing import TypeGuard
 
 import numpy as np
 
+from ..checks import checked_rate
 from ..errors import InvalidInputError
-from .checks import MAX_EXACT_N, check_rate
+from .checks import MAX_EXACT_N
 from .design import lattice_of
 from .normal import approximate_stops
 from .results import (
@@ -91,8 +92,8 @@ def sequential_power(design: Design, p_control: float, p_new: float) -> Sequenti
     (0.889, 38.1)
     """
     design = check_design(design)
-    p_control = check_rate("p_control", p_control)
-    p_new = check_rate("p_new", p_new)
+    p_control = checked_rate("p_control", p_control)
+    p_new = checked_rate("p_new", p_new)
     evidence, futility, expected = _stops(design, p_control, p_new)
     return SequentialPower(
         design=design.label,
@@ -143,8 +144,8 @@ def operating_characteristics(
         raise InvalidInputError(
             f"p_control and p_new must have the same length, got {len(controls)} and {len(news)}"
         )
-    controls = [check_rate("p_control", v) for v in controls]
-    news = [check_rate("p_new", v) for v in news]
+    controls = [checked_rate("p_control", v) for v in controls]
+    news = [checked_rate("p_new", v) for v in news]
     power, expected = [], []
     for c, n in zip(controls, news, strict=True):
         evidence, _, size = _stops(design, c, n)
@@ -191,8 +192,8 @@ def compare_designs(
     checked = [check_design(d) for d in designs]
     if not checked:
         raise InvalidInputError("compare_designs needs at least one design")
-    baseline = check_rate("baseline", baseline)
-    target = check_rate("target", target)
+    baseline = checked_rate("baseline", baseline)
+    target = checked_rate("target", target)
     power, null_n, alternative_n, false_alarm = [], [], [], []
     for design in checked:
         if design.type_one_error is None:

@@ -12,17 +12,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..checks import check_alpha, checked_rate
 from ..errors import InvalidInputError
 from ..planning.kernels import normal_sample_size
 from ..planning.search import NO_TEETH, SawTooth, search_sample_size
 from ..results import Result
-from ..stats.rates import check_alpha
 from .checks import (
     MAX_EXACT_N,
     check_alternative,
     check_futility,
     check_positive_count,
-    check_rate,
 )
 from .design import sequential_design
 from .operating import sequential_power
@@ -209,8 +208,8 @@ def sequential_sample_size(
     >>> r.false_alarm <= 0.05
     True
     """
-    baseline = check_rate("baseline", baseline)
-    target = check_rate("target", target)
+    baseline = checked_rate("baseline", baseline)
+    target = checked_rate("target", target)
     if baseline == target:
         raise InvalidInputError(f"baseline and target are both {baseline:g}: nothing to detect")
     try:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from ..checks import check_alpha, check_method
 from ..errors import InvalidInputError
-from ..stats.rates import check_alpha, check_method
 from .checks import (
     MAX_ANYTIME_N,
     MAX_EXACT_N,

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import math
 
+from ..checks import check_alpha
 from ..errors import InvalidInputError
-from ..stats.rates import check_alpha
 from .checks import check_alternative
 
 __all__ = ["SPENDING_FUNCTIONS", "alpha_spending"]

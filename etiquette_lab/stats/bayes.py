@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..checks import check_alpha, check_counts
 from ..errors import InvalidInputError
 from ..results import Result
-from .rates import check_alpha, check_counts
 
 __all__ = ["PRIORS", "BayesComparison", "bayes_compare", "resolve_prior"]
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..checks import check_alpha, check_counts, check_method
 from ..errors import InvalidInputError
 from ..results import Result
 from .oddsratio import conditional_odds_ratio
-from .rates import check_alpha, check_counts, check_method, wilson_limits
+from .rates import wilson_limits
 
 __all__ = [
     "BOSCHLOO_MAX_TABLES",

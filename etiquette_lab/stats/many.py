@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..checks import check_alpha, check_count, check_counts
 from ..errors import InvalidInputError
 from ..results import Result
 from ..significance import TIE_TOLERANCE, rejects
-from .rates import check_alpha, check_count, check_counts
 
 __all__ = [
     "EXACT_MAX_TABLES",

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .rates import check_alpha, check_counts
+from ..checks import check_alpha, check_counts
 
 __all__ = ["conditional_odds_ratio"]
 

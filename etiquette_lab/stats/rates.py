@@ -1,15 +1,16 @@
 """One arm: its response rate and a confidence interval for it.
 
 Every function of :mod:`etiquette_lab.stats` takes counts (responses, requests), never a file, so
-that any engine can do the counting. The checks on those counts live here and are shared.
+that any engine can do the counting. The checks on those counts are the kit's argument checks
+(:mod:`etiquette_lab.checks`).
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
+from ..checks import check_alpha, check_counts, check_method
 from ..errors import InvalidInputError
 from ..results import Result
 
@@ -17,47 +18,6 @@ __all__ = ["RATE_METHODS", "RateInterval", "rate_interval"]
 
 #: The interval methods for a single rate, the first being the default.
 RATE_METHODS: tuple[str, ...] = ("wilson", "clopper-pearson", "jeffreys")
-
-
-def check_count(value: object, what: str) -> int:
-    """*value* as a non-negative int, or InvalidInputError naming *what*."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        else:
-            raise InvalidInputError(f"{what} must be a whole number, got {value!r}")
-    value = int(value)
-    if value < 0:
-        raise InvalidInputError(f"{what} must not be negative, got {value}")
-    return value
-
-
-def check_counts(responses: object, n: object, what: str = "arm") -> tuple[int, int]:
-    """Validated ``(responses, n)`` with ``0 <= responses <= n``; *what* names the arm."""
-    x = check_count(responses, f"{what}: responses")
-    m = check_count(n, f"{what}: requests")
-    if x > m:
-        raise InvalidInputError(f"{what}: {x} responses out of {m} requests is more than all")
-    return x, m
-
-
-def check_alpha(alpha: float) -> float:
-    """*alpha* as a float strictly between 0 and 1."""
-    try:
-        value = float(alpha)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"alpha must be a number between 0 and 1, got {alpha!r}") from None
-    if not 0.0 < value < 1.0:
-        raise InvalidInputError(f"alpha must be between 0 and 1 (exclusive), got {alpha!r}")
-    return value
-
-
-def check_method(method: str, allowed: tuple[str, ...], what: str) -> str:
-    """*method* lower-cased if it is one of *allowed*, else a one-line InvalidInputError."""
-    name = str(method).lower()
-    if name not in allowed:
-        raise InvalidInputError(f"unknown {what} {method!r}; choose one of {', '.join(allowed)}")
-    return name
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..arms import control_first
+from ..checks import check_alpha, check_count, check_counts, check_method
 from ..errors import InvalidInputError
 from .bayes import bayes_compare, resolve_prior
 from .compare import (
@@ -31,7 +32,7 @@ from .many import (
     omnibus_test,
     sample_ratio_check,
 )
-from .rates import RATE_METHODS, check_alpha, check_count, check_counts, check_method, rate_interval
+from .rates import RATE_METHODS, rate_interval
 from .results import ArmSummary, Comparison, ComparisonReport, TwoArmTests, sensitivity_rows
 from .verdict import verdict_paragraphs
 
