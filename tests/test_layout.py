@@ -136,3 +136,23 @@ def test_the_readme_table_lists_every_stage_folder_and_no_other():
     listed = set(re.findall(r"^\| `etiquette_lab/(\w+)/` \|", table, re.M))
     folders = {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
     assert listed == folders
+
+
+def test_every_module_without_pandas_is_type_checked_strictly():
+    # pyproject.toml lists the modules mypy checks with the strict flags: every module that
+    # does not import pandas at all belongs there (a new one is easy to forget).
+    import tomllib
+
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    strict = {
+        name
+        for override in config["tool"]["mypy"]["overrides"]
+        if override.get("disallow_untyped_defs")
+        for name in override["module"]
+    }
+    pandas_free = {
+        name
+        for name, path in MODULES.items()
+        if not re.search(r"^\s*(import|from) pandas", path.read_text(encoding="utf-8"), re.M)
+    }
+    assert sorted(pandas_free - strict) == []

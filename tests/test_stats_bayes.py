@@ -9,7 +9,8 @@ import pytest
 from two_arm_order import control_first
 
 from etiquette_lab.errors import InvalidInputError
-from etiquette_lab.stats import bayes_compare, resolve_prior
+from etiquette_lab.priors import resolve_prior
+from etiquette_lab.stats import bayes_compare
 
 mpmath = pytest.importorskip("mpmath", reason="mpmath is the high-precision reference")
 

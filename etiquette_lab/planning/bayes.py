@@ -15,22 +15,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InvalidInputError
+from ..priors import whole_prior
 
 __all__ = ["probability_new_better"]
-
-
-def checked_prior(prior: tuple[int, int]) -> tuple[int, int]:
-    """*prior* as a pair of whole Beta parameters >= 1 (the exact formula needs them)."""
-    try:
-        a0, b0 = prior
-        whole = all(float(v).is_integer() and v >= 1 for v in (a0, b0))
-    except (TypeError, ValueError):
-        whole = False
-    if not whole:
-        raise InvalidInputError(
-            f"prior must be a pair (a, b) of whole numbers >= 1 (Beta parameters), got {prior!r}"
-        )
-    return int(a0), int(b0)
 
 
 def better_matrix(
@@ -63,7 +50,7 @@ def probability_new_better(
     x_new: int,
     n_new: int,
     *,
-    prior: tuple[int, int] = (1, 1),
+    prior: str | tuple[int, int] = (1, 1),
 ) -> float:
     """P(the new wording's response rate is higher | the counts), under Beta posteriors.
 
@@ -78,7 +65,8 @@ def probability_new_better(
     x_new, n_new : int
         Successes and requests of the new wording.
     prior : (int, int)
-        Whole-number Beta prior parameters, the same for both arms.
+        Whole-number Beta prior parameters, the same for both arms, or a name ("uniform").
+        (:func:`etiquette_lab.priors.whole_prior`).
 
     Returns
     -------
@@ -96,7 +84,7 @@ def probability_new_better(
     >>> probability_new_better(0, 0, 0, 0)  # no data: the two uniform priors tie
     0.5
     """
-    a0, b0 = checked_prior(prior)
+    a0, b0 = whole_prior(prior)
     for name, x, n in (("control", x_control, n_control), ("new", x_new, n_new)):
         if not (float(x).is_integer() and float(n).is_integer() and 0 <= x <= n):
             raise InvalidInputError(

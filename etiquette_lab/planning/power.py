@@ -24,8 +24,9 @@ from ..checks import (
 )
 from ..errors import InvalidInputError
 from ..formatting import pct_text
+from ..priors import whole_prior
 from . import kernels as _k
-from .bayes import better_matrix, checked_prior
+from .bayes import better_matrix
 from .results import (
     BayesAssuranceResult,
     DetectableEffectResult,
@@ -521,7 +522,7 @@ def bayes_assurance(
     target: float,
     *,
     threshold: float = 0.95,
-    prior: tuple[int, int] = (1, 1),
+    prior: str | tuple[int, int] = (1, 1),
 ) -> BayesAssuranceResult:
     """The chance the experiment ends with P(new wording better | data) above *threshold*.
 
@@ -538,7 +539,7 @@ def bayes_assurance(
     baseline, target = checked_rate("baseline", baseline), checked_rate("target", target)
     threshold = checked_open_unit("threshold", threshold)
     n_c, n_n = checked_count("n_control", n_control), checked_count("n_new", n_new)
-    a0, b0 = checked_prior(prior)
+    a0, b0 = whole_prior(prior)
     x_c, x_n, pmf_c, pmf_n = _k.table_grid(n_c, n_n, baseline, target, _k.DEFAULT_EPS)
     better = better_matrix(x_c, n_c, x_n, n_n, a0, b0)
     value = float(np.einsum("i,ij,j->", pmf_c, better > threshold, pmf_n))

@@ -20,39 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..checks import check_alpha, check_counts
-from ..errors import InvalidInputError
+from ..priors import resolve_prior
 from ..results import Result
 
-__all__ = ["PRIORS", "BayesComparison", "bayes_compare", "resolve_prior"]
-
-#: Named priors: Beta(a, b) parameters.
-PRIORS: dict[str, tuple[float, float]] = {"uniform": (1.0, 1.0), "jeffreys": (0.5, 0.5)}
-
-
-def resolve_prior(prior: str | Sequence[float]) -> tuple[str, float, float]:
-    """``(label, a, b)`` for a named prior or an ``(a, b)`` pair of positive numbers.
-
-    Examples
-    --------
-    >>> resolve_prior("jeffreys")
-    ('jeffreys', 0.5, 0.5)
-    >>> resolve_prior((2, 8))
-    ('beta(2, 8)', 2.0, 8.0)
-    """
-    if isinstance(prior, str):
-        key = prior.lower()
-        if key not in PRIORS:
-            raise InvalidInputError(
-                f"unknown prior {prior!r}; choose uniform, jeffreys or a pair (a, b)"
-            )
-        return (key, *PRIORS[key])
-    try:
-        a, b = (float(v) for v in prior)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"a prior is a name or a pair (a, b), got {prior!r}") from None
-    if not (math.isfinite(a) and math.isfinite(b) and a > 0 and b > 0):
-        raise InvalidInputError(f"prior Beta(a, b) needs finite a > 0 and b > 0, got {prior!r}")
-    return f"beta({a:g}, {b:g})", a, b
+__all__ = ["BayesComparison", "bayes_compare"]
 
 
 @dataclass(frozen=True)

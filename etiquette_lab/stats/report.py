@@ -13,7 +13,8 @@ from typing import Any
 from ..arms import control_first
 from ..checks import check_alpha, check_count, check_counts, check_method
 from ..errors import InvalidInputError
-from .bayes import bayes_compare, resolve_prior
+from ..priors import resolve_prior
+from .bayes import bayes_compare
 from .compare import (
     DIFFERENCE_METHODS,
     boschloo_skip_reason,
