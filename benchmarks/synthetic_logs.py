@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from etiquette_lab.csvsafe import BOM
-from etiquette_lab.log.format import HEADER_LINE
+from etiquette_lab.log.format import FORMAT_VERSION, HEADER_LINE
 
 START_SECONDS = 1_704_096_000  # 2024-01-01T08:00:00Z, 09:00 at +01:00
 
@@ -41,13 +41,15 @@ def write_synthetic_log(path: Path, events: int, seed: int = 1, *, message_lines
         message = bullet if (k + 1) % 100 == 0 else cell
         rows.append(
             f"{sent_stamp[k]},sent,{rid},,Person {k + 1},{variant},recommendation,linkedin,"
-            f",,,,{message},,1\n"
+            f",,,,{message},,,,{FORMAT_VERSION}\n"
         )
         for j, (event, outcome) in enumerate(
             (("reminded", ""), ("responded", "recommended"), ("thanked", ""))
         ):
             if follow[k, j]:
-                rows.append(f"{follow_stamp[k, j]},{event},{rid},,,,,,,,,{outcome},,,1\n")
+                rows.append(
+                    f"{follow_stamp[k, j]},{event},{rid},,,,,,,,,{outcome},,,,,{FORMAT_VERSION}\n"
+                )
         if len(rows) >= events:
             break
     path.write_text(BOM + HEADER_LINE + "".join(rows[:events]), encoding="utf-8")
