@@ -19,3 +19,18 @@ def test_a_synthetic_log_reads_as_the_events_it_was_asked_for(tmp_path):
     assert len(events) == 500
     assert set(events["event"]) <= {"sent", "reminded", "responded", "thanked"}
     assert len(read_requests(path)) == int((events["event"] == "sent").sum())
+
+
+def test_every_benchmark_imports(monkeypatch):
+    # A benchmark that names a moved function fails here, not months later in `make bench`.
+    import importlib.util
+
+    folder = Path(__file__).resolve().parents[1] / "benchmarks"
+    monkeypatch.syspath_prepend(str(folder))
+    for path in sorted(folder.glob("*.py")):
+        name = f"_bench_{path.stem}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        monkeypatch.setitem(sys.modules, name, module)  # (dataclasses look their module up)
+        spec.loader.exec_module(module)
