@@ -82,3 +82,64 @@ def test_history_whose_source_shows_no_outcome_is_not_compared(tmp_path):
                  assignment="observational", at="2026-01-05T10:00+01:00")  # fmt: skip
     with pytest.raises(InvalidInputError, match="nothing to compare: The export cannot show"):
         compare_requests(log.path, experiment="history", as_of="2026-02-01")
+
+
+def _experiment_file(tmp_path, monitoring: str) -> Path:
+    text = (EXAMPLES / "experiment.toml").read_text(encoding="utf-8")
+    path = tmp_path / "experiment.toml"
+    path.write_text(text.rstrip() + "\n\n[monitoring]\n" + monitoring + "\n", encoding="utf-8")
+    return path
+
+
+def test_an_anytime_design_is_decided_on_daily_blocks(tmp_path, capsys):
+    # The e-value's blocks are the days (UTC) on which windows closed: a schedule fixed in
+    # advance. Replaying the same daily counts by hand gives the same e-value.
+    from etiquette_lab import load_experiment, read_requests, replay_looks
+    from etiquette_lab.analyse.looks import looks_from_requests
+
+    path = _experiment_file(tmp_path, 'looks = "anytime"\nmax_per_arm = 60')
+    as_of = "2026-02-24T12:00+01:00"
+    assert main(["report", str(example_log_path()), "--experiment", str(path),
+                 "--as-of", as_of, "--json"]) == 0  # fmt: skip
+    monitoring = json.loads(capsys.readouterr().out)["monitoring"]
+    spec = load_experiment(path).monitoring
+    requests = read_requests(example_log_path())
+    import pandas as pd
+
+    first = pd.to_datetime(requests["first_sent_at"], utc=True).min().normalize()
+    end = pd.Timestamp(as_of).tz_convert("UTC")
+    days = list(pd.date_range(first + pd.Timedelta(days=1), end, freq="D"))
+    daily = looks_from_requests(requests, at=days, control="default", new="personalised",
+                                as_of=as_of).counts  # fmt: skip
+    current = (monitoring["x_control"], monitoring["n_control"], monitoring["x_new"],
+               monitoring["n_new"])  # fmt: skip
+    path_of_looks = [*daily, current] if daily[-1] != current else list(daily)
+    by_hand = replay_looks(spec.build(), path_of_looks).decisions[-1]
+    assert monitoring["e_value"] == pytest.approx(by_hand.e_value, rel=1e-12)
+    assert len(daily) > 20  # one block a day since the first send
+
+
+def test_a_design_whose_wording_has_no_request_yet_says_so_and_reports(tmp_path, capsys):
+    # A log of the control only: the comparison has nothing to compare, but the report still
+    # names why the monitoring cannot decide instead of failing.
+    from etiquette_lab import create_log
+
+    log = create_log(tmp_path / "asks.csv", experiment="recommendation-wording-example",
+                     variants=["default", "personalised"])  # fmt: skip
+    for i in range(4):
+        rid = log.send(f"P{i}", "default", at="2026-01-05T10:00+01:00")
+        if i % 2:
+            log.respond(rid, outcome="recommended", at="2026-01-06T10:00+01:00")
+    path = _experiment_file(tmp_path, "looks = 3\nmax_per_arm = 30")
+    assert main(["report", str(log.path), "--experiment", str(path), "--as-of", "2026-02-01"]) == 0
+    out = capsys.readouterr().out
+    assert "monitoring: no decision yet: 'personalised' has no request sent" in out
+
+
+def test_a_log_past_the_plan_is_refused_in_monitoring_s_words(tmp_path, capsys):
+    path = _experiment_file(tmp_path, "looks = 2\nmax_per_arm = 20")
+    code = main(["report", str(example_log_path()), "--experiment", str(path),
+                 "--as-of", "2026-03-16"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "monitoring (recommendation-wording-example): wording 'default' has" in err

@@ -248,3 +248,4 @@ def test_repeat_size_falls_back_to_the_normal_approximation_for_tiny_differences
     ) ** 2
     assert n == pytest.approx(25582.24, abs=0.01)
     assert per_arm_sample_size(p1, p2) == math.ceil(n)
+

@@ -46,7 +46,7 @@ def fast_engine(monkeypatch):
     """The real engine, minus two slow figures whose own correctness is tested elsewhere
     (test_stats_report, test_planning): the Bayesian credible interval, which no sentence
     quotes, is skipped and P(better) comes from the closed form for whole-number Beta
-    parameters (planning_bayes, an independent implementation); the repeat's sample sizes come
+    parameters (planning.bayes, an independent implementation); the repeat's sample sizes come
     from the normal approximation instead of the exact search. The templates see real tests."""
 
     def bayes(x0, n0, x1, n1, *, prior="uniform", alpha=0.05):  # control first, as the engine

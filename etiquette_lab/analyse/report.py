@@ -430,7 +430,8 @@ def compare_requests(
     if design is not None and design.monitoring is not None:
         # (a table by now: hasattr above does not narrow the type, as a str could have columns)
         frame = cast("pd.DataFrame", requests)
-        monitoring = _monitoring(design, frame, counts, span, moment, success)
+        monitoring, why_not = _monitoring(design, frame, counts, span, moment, success)
+        notes += [why_not] if why_not else []
     return LogReport(
         comparison=comparison,
         monitoring=monitoring,
@@ -460,30 +461,47 @@ def _monitoring(
     window: Window | None,
     as_of: pd.Timestamp,
     success: Iterable[str] | None,
-) -> MonitorDecision:
+) -> tuple[MonitorDecision | None, str | None]:
     """The decision at the current look of the experiment file's design, from the same counts
-    (the requests whose window closed by *as_of*) the comparison used."""
+    (the requests whose window closed by *as_of*) the comparison used; or no decision and the
+    note that says why (a wording with no request yet).
+
+    Planned looks are decided on their own counts (the first n closed requests of each
+    wording, from the log). The anytime e-value is built from one block a day (UTC): the
+    requests whose windows closed that day, a schedule fixed in advance, so the e-value is an
+    e-process over it and a crossing on an earlier day stands, whenever one reads the report.
+    """
+    import pandas as pd
+
     spec = design.monitoring
     assert spec is not None
     control, new = design.variant_names_control_first[:2]
     arms = {a.name: a for a in counts.arms}
-    closed = {
-        n: (arms[n].succeeded, arms[n].evaluated) if n in arms else (0, 0) for n in (control, new)
-    }
-    still_open = {n: arms[n].pending if n in arms else 0 for n in (control, new)}
-    looks = None
-    if not spec.anytime:
+    absent = [name for name in (control, new) if name not in arms]
+    if absent:
+        return None, (
+            f"monitoring: no decision yet: {', '.join(map(repr, absent))} has no request sent "
+            "by the as-of time"
+        )
+    closed = {n: (arms[n].succeeded, arms[n].evaluated) for n in (control, new)}
+    still_open = {n: arms[n].pending for n in (control, new)}
+    if spec.anytime:
+        sent = rows_of_experiment(requests, design.name)["first_sent_at"]
+        first = pd.to_datetime(sent, utc=True).min().normalize()
+        days = pd.date_range(first + pd.Timedelta(days=1), as_of, freq="D")
         looks = looks_from_requests(
-            requests,
-            sizes=spec.planned_looks,
-            control=control,
-            new=new,
-            window=window,
-            as_of=as_of,
-            success=success,
-            experiment=design.name,
-        ).counts
-    return monitor_look(spec, closed, still_open, looks=looks)
+            requests, at=list(days), control=control, new=new, window=window, as_of=as_of,
+            success=success, experiment=design.name,
+        ).counts  # fmt: skip
+    else:
+        looks = looks_from_requests(
+            requests, sizes=spec.planned_looks, control=control, new=new, window=window,
+            as_of=as_of, success=success, experiment=design.name,
+        ).counts  # fmt: skip
+    try:
+        return monitor_look(spec, closed, still_open, looks=looks), None
+    except InvalidInputError as error:  # (the plan overshot: a refusal, said as monitoring's)
+        raise InvalidInputError(f"monitoring ({design.name}): {error}") from None
 
 
 def _ready_strata(strata_counts, names):

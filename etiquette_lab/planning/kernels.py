@@ -7,7 +7,8 @@ How exact power is computed
 The power of a two-arm design is the probability, over every outcome table (x_c successes of
 n_c in the control arm, x_n of n_n in the new arm), that the test rejects:
 ``sum P(x_c) P(x_n) [p(x_c, x_n) < alpha]`` with independent binomial P, a p-value within a
-relative 1e-7 of alpha counting as alpha (:func:`etiquette_lab.stats.rejects`, the kit's one rule).
+relative 1e-7 of alpha counting as alpha (:func:`etiquette_lab.significance.rejects`, the kit's
+one rule).
 
 *Fisher's exact test* conditions on the total t = x_c + x_n: given t, x_n is hypergeometric.
 One row of the hypergeometric pmf (for one t) gives the p-value of every table with that total

@@ -1,7 +1,7 @@
 """Planning an experiment before a single request is sent: exact power, sample size, effects.
 
 Exact power is the probability, summed over every possible outcome table, that the test rejects
-(p < alpha, the kit's one rule: :func:`etiquette_lab.stats.rejects`) when the response rates
+(p < alpha, the kit's one rule: :func:`etiquette_lab.significance.rejects`) when the response rates
 are as assumed. It is saw-toothed in n (it can fall when n
 grows by one), so :func:`sample_size` reports two numbers: the smallest n reaching the power,
 and the smallest n from which it stays reached. See ``docs/planning.md`` for the plain-words

@@ -359,9 +359,9 @@ def sample_ratio_check(
     counts : mapping arm -> number of requests
     allocation : mapping arm -> planned share (any positive weights); equal shares by default
     alpha : float
-        ``mismatch`` is flagged when p rejects at alpha (:func:`~etiquette_lab.stats.rejects`;
-        0.01 by default: the check runs on every report,
-        so it should rarely cry wolf).
+        ``mismatch`` is flagged when p rejects at alpha
+        (:func:`~etiquette_lab.significance.rejects`; 0.01 by default: the check runs on every
+        report, so it should rarely cry wolf).
 
     Examples
     --------

@@ -33,9 +33,11 @@ def repeat_sample_size(
     """Requests per arm for a two-sided test to detect these rates, and the method that gave
     them; None if the rates are equal.
 
-    Fisher's exact test (the planning module's smallest n reaching the power) up to
-    :data:`EXACT_REPEAT_LIMIT` per arm; beyond it, or where the exact search's cap is passed,
-    the normal approximation (R's power.prop.test), rounded up.
+    Fisher's exact test (the planning module's smallest n reaching the power) when the normal
+    approximation needs at most :data:`EXACT_REPEAT_LIMIT` per arm (the exact figure may then
+    be a few percent above the limit); beyond, the normal approximation (R's
+    power.prop.test), rounded up. Where the method changes the figure steps by those few
+    percent (Fisher's test is the more conservative); the verdict names the method.
 
     Examples
     --------
@@ -90,7 +92,7 @@ _OMNIBUS_NAMES = {"chi2": "chi-square", "exact": "exact", "monte-carlo": "Monte 
 def strength(p_holm: float, alpha: float) -> str:
     """The verdict's strength category from the primary test's p-value (after Holm) alone.
 
-    ``"surprising"`` when it rejects at alpha (:func:`~etiquette_lab.stats.rejects`),
+    ``"surprising"`` when it rejects at alpha (:func:`~etiquette_lab.significance.rejects`),
     ``"suggestive"`` when it would reject at twice alpha, ``"unclear"`` otherwise.
 
     Examples
