@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ..arms import pick_control
 from ..design.experiment import Experiment
@@ -343,7 +343,8 @@ def compare_requests(
     )
     # Imported history whose source shows no outcome at all: a rate of 0 would read as "nobody
     # answered"; say what the source cannot show instead of comparing.
-    unseen = history_caveat(rows_of_experiment(requests, experiment))
+    table = rows_of_experiment(requests, experiment)  # once: the history, curves and caveats
+    unseen = history_caveat(table)
     if unseen is not None:
         raise InvalidInputError(f"nothing to compare: {unseen}")
     horizon = f"within {counts.window}" if counts.window else "so far"
@@ -416,21 +417,18 @@ def compare_requests(
     curves = None
     if timing:
         curves = time_to_response(
-            delivered_requests(rows_of_experiment(requests, experiment), moment),
+            delivered_requests(table, moment),
             as_of=moment,
             window=span if span is not None else DEFAULT_WINDOW,
             control=comparison.control,
             alpha=alpha,
         )
-    table = rows_of_experiment(requests, experiment)
     # (A send into an experiment declared observational is observational in the requests table,
     # however it was logged.)
     caveats = (OBSERVATIONAL_CAVEAT,) if is_observational(table, _name_of(table)) else ()
     monitoring = None
     if design is not None and design.monitoring is not None:
-        # (a table by now: hasattr above does not narrow the type, as a str could have columns)
-        frame = cast("pd.DataFrame", requests)
-        monitoring, why_not = _monitoring(design, frame, counts, span, moment, success)
+        monitoring, why_not = _monitoring(design, requests, table, counts, span, moment, success)
         notes += [why_not] if why_not else []
     return LogReport(
         comparison=comparison,
@@ -456,7 +454,8 @@ def _name_of(table: pd.DataFrame) -> str:
 
 def _monitoring(
     design: Experiment,
-    requests: pd.DataFrame,
+    requests: Any,
+    table: pd.DataFrame,
     counts: OutcomeCounts,
     window: Window | None,
     as_of: pd.Timestamp,
@@ -486,8 +485,7 @@ def _monitoring(
     closed = {n: (arms[n].succeeded, arms[n].evaluated) for n in (control, new)}
     still_open = {n: arms[n].pending for n in (control, new)}
     if spec.anytime:
-        sent = rows_of_experiment(requests, design.name)["first_sent_at"]
-        first = pd.to_datetime(sent, utc=True).min().normalize()
+        first = pd.to_datetime(table["first_sent_at"], utc=True).min().normalize()
         days = pd.date_range(first + pd.Timedelta(days=1), as_of, freq="D")
         looks = looks_from_requests(
             requests, at=list(days), control=control, new=new, window=window, as_of=as_of,
