@@ -93,14 +93,17 @@ class Result:
     #: A short title shown above the summary table.
     _title: str = "Result"
 
+    #: The fields of the one-row summary, in order; empty: every single figure.
+    _fields: tuple[str, ...] = ()
+
     def _summary_frame(self) -> pd.DataFrame:
-        """One row of the result's single figures (numbers, words, flags); a result with a
-        table of its own overrides this."""
-        names = [
+        """One row of the result's single figures (numbers, words, flags), or of ``_fields``
+        when the result names them; a result with a table of its own overrides this."""
+        names = self._fields or tuple(
             f.name
             for f in dataclasses.fields(self)  # type: ignore[arg-type]
             if isinstance(getattr(self, f.name), (int, float, str, bool, type(None)))
-        ]
+        )
         return self._fields_frame(*names)
 
     def _notes(self) -> list[str]:

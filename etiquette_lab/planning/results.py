@@ -64,9 +64,6 @@ class PowerResult(Result):
 
     _fields = ("n_control", "n_new", "baseline", "target", "alpha", "alternative", "test", "power")
 
-    def _summary_frame(self):
-        return self._fields_frame(*self._fields)
-
     def _text_table(self) -> TextTable:
         return _in_words(
             self, self._fields, baseline=pct_figure, target=pct_figure, power=_power_pct
@@ -217,9 +214,6 @@ class DetectableEffectResult(Result):
 
     _fields = ("n_control", "n_new", "baseline", "target", "difference", "power")
 
-    def _summary_frame(self):
-        return self._fields_frame(*self._fields)
-
     def _text_table(self) -> TextTable:
         return _in_words(
             self,
@@ -256,9 +250,6 @@ class BayesAssuranceResult(Result):
     _title = "Bayesian assurance of a two-arm design"
 
     _fields = ("n_control", "n_new", "baseline", "target", "threshold", "assurance")
-
-    def _summary_frame(self):
-        return self._fields_frame(*self._fields)
 
     def _text_table(self) -> TextTable:
         return _in_words(
