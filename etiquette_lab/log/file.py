@@ -704,12 +704,7 @@ class LogFile:
                 )
             _write_all(handle, self._offset, data, path, first_line)
         except OSError as error:  # the journal could not be saved: nothing was written
-            raise LogError(
-                f"could not be saved ({error.strerror or error}); the log is unchanged",
-                path=path,
-                line=first_line,
-                rejected=True,
-            ) from None
+            raise _not_saved(error, path, first_line) from None
         finally:
             if journal is not None:
                 log_journal.finish(journal)
@@ -983,12 +978,7 @@ def _write_all(handle: Any, offset: int, data: bytes, path: str, first_line: int
         with contextlib.suppress(OSError):
             os.ftruncate(fd, offset)
         if isinstance(error, OSError):
-            raise LogError(
-                f"could not be saved ({error.strerror or error}); the log is unchanged",
-                path=path,
-                line=first_line,
-                rejected=True,
-            ) from None
+            raise _not_saved(error, path, first_line) from None
         raise
 
 
@@ -1053,3 +1043,14 @@ def is_observational(log_or_requests: Any, experiment: str = "") -> bool:
     events = log_or_requests.events()
     declared = events[(events["event"] == "declared") & (events["experiment"] == experiment)]
     return bool((declared["assignment"] == OBSERVATIONAL).any())
+
+
+def _not_saved(error: OSError, path: str, line: int) -> LogError:
+    """The refusal of a write that failed (a full disk, an I/O error) and left the log as it
+    was: the partial row was taken back, or the journal kept anything from being written."""
+    return LogError(
+        f"could not be saved ({error.strerror or error}); the log is unchanged",
+        path=path,
+        line=line,
+        rejected=True,
+    )
